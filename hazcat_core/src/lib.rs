@@ -1,0 +1,1 @@
+//! hazcat_core

@@ -1,0 +1,3 @@
+//! `librmw_hazcat_rs.so`: the ROS 2 rmw C ABI implemented over `hazcat_core`.
+
+pub mod sys;

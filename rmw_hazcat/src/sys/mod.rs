@@ -1,0 +1,1 @@
+//! `#[repr(C)]` ABI types of rmw / rcutils / rosidl, one variant per ROS distro.
