@@ -5,7 +5,9 @@ fn main() {
     let distro = std::env::var("ROS_DISTRO").unwrap_or_else(|_| "jazzy".to_owned());
     let distro = match distro.as_str() {
         "jazzy" | "humble" | "kilted" | "lyrical" => distro,
-        other => panic!("unsupported ROS_DISTRO '{other}': expected jazzy, humble, kilted or lyrical"),
+        other => {
+            panic!("unsupported ROS_DISTRO '{other}': expected jazzy, humble, kilted or lyrical")
+        }
     };
     println!("cargo:rustc-cfg=ros_distro=\"{distro}\"");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,librmw_hazcat_rs.so");

@@ -1,1 +1,52 @@
-//! hazcat_core
+//! # hazcat_core
+//!
+//! Daemonless, zero-copy publish/subscribe over shared memory between processes of one machine,
+//! where every message may live in several *memory domains* (host RAM, CUDA devices). When a
+//! subscriber needs a message in a domain where it does not exist yet, hazcat copies it once and
+//! every later subscriber in that domain reuses the copy.
+//!
+//! ```no_run
+//! use hazcat_core::{Participant, Publisher, PublisherOptions, Subscriber, SubscriberOptions, TypeInfo};
+//! let p = Participant::join(0)?;
+//! let topic = p.topic("/chatter", &TypeInfo::named("std_msgs/msg/String"))?;
+//! let sub = Subscriber::new(&topic, SubscriberOptions::default())?;
+//! let publ = Publisher::new(&topic, PublisherOptions::default())?;
+//! let mut loan = publ.loan(5)?;
+//! loan.as_mut_slice().unwrap().copy_from_slice(b"hello");
+//! publ.publish(loan)?;
+//! let msg = sub.take()?.expect("queued");
+//! assert_eq!(msg.bytes(), Some(&b"hello"[..]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layout: [`os`] (the only libc code), [`segment`] (validated shared-memory objects),
+//! [`alloc`] (pools of blocks), [`topic`] (queues), [`participant`] (domain membership,
+//! listeners, guard conditions), [`graph`] (ROS graph registry).
+
+pub mod alloc;
+pub mod domain;
+pub mod graph;
+pub mod naming;
+pub mod os;
+pub mod participant;
+mod registry;
+pub mod segment;
+mod shmstr;
+pub mod sync;
+pub mod topic;
+
+pub use domain::{Domain, DomainKind};
+pub use graph::{EndpointDesc, EntryKind, GraphEndpoint, GraphNode, GraphSnapshot};
+pub use participant::{GuardCondition, JoinError, Listener, Participant, Waker, WakerAddr};
+pub use topic::{
+    EndpointError, Loan, LoanError, PublishError, Publisher, PublisherOptions, Received,
+    SampleInfo, Subscriber, SubscriberOptions, TakeError, Topic, TopicOpenError, TopicStats,
+    TypeInfo,
+};
+
+/// Nanoseconds since the Unix epoch (the ROS time base of message timestamps).
+pub fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}

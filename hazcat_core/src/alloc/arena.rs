@@ -1,0 +1,417 @@
+//! Host-memory arena: a shared-memory segment carved into variable-size blocks with boundary tags.
+//!
+//! Only the creating process allocates (next-fit from a cursor, coalescing free neighbours as it
+//! goes); any process may free, by dropping the last reference, which just marks the block free.
+//! A block is never reused while its reference count is non-zero.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use super::{AllocError, Allocator, BlockError, BlockRef, CopyError};
+use crate::domain::Domain;
+use crate::naming;
+use crate::os::process::{self, ProcessId};
+use crate::segment::{Segment, SegmentError, SegmentKind, ShmSafe};
+
+/// Size of a block header; payloads start right after it and are 64-byte aligned.
+const HDR: u64 = 64;
+const ALIGN: u64 = 64;
+/// Offset of the first block (page aligned).
+const DATA_START: u64 = 4096;
+const BLOCK_MAGIC: u32 = 0xB10C_B10C;
+
+const FREE: u32 = 1;
+const HELD: u32 = 2;
+const SHARED: u32 = 3;
+
+#[repr(C)]
+struct ArenaHeader {
+    domain: AtomicU32,
+    owner_pid: AtomicU32,
+    arena_id: AtomicU64,
+    owner_start: AtomicU64,
+    data_end: AtomicU64,
+}
+// SAFETY: repr(C), atomics only.
+unsafe impl ShmSafe for ArenaHeader {}
+
+#[repr(C)]
+struct BlockHeader {
+    magic: AtomicU32,
+    state: AtomicU32,
+    refs: AtomicU32,
+    _pad0: AtomicU32,
+    /// Total size including this header (multiple of ALIGN).
+    size: AtomicU64,
+    /// Payload bytes requested.
+    len: AtomicU64,
+    _pad: [AtomicU64; 4],
+}
+// SAFETY: repr(C), atomics only.
+unsafe impl ShmSafe for BlockHeader {}
+const _: () = assert!(std::mem::size_of::<BlockHeader>() == HDR as usize);
+
+/// Usage figures of an arena (walks the blocks: exact only while no allocation runs concurrently).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArenaStats {
+    /// Usable bytes.
+    pub capacity: u64,
+    /// Blocks currently held or shared.
+    pub live_blocks: u64,
+    /// Bytes in live blocks (headers included).
+    pub live_bytes: u64,
+}
+
+/// A mapped arena; the creator owns allocation, everyone may share/release.
+#[derive(Debug)]
+pub struct Arena {
+    seg: Segment,
+    domain: Domain,
+    id: u64,
+    data_end: u64,
+    owner: bool,
+    /// Next-fit cursor (owner only); always a block boundary.
+    cursor: Mutex<u64>,
+}
+
+fn round_up(v: u64, a: u64) -> u64 {
+    v.div_ceil(a) * a
+}
+
+impl Arena {
+    /// Creates a new arena of at least `capacity` usable bytes in `ros_domain`, owned by this process.
+    pub fn create(ros_domain: u32, domain: Domain, capacity: usize) -> Result<Arena, AllocError> {
+        let id = process::random_u64();
+        let data_end = DATA_START + round_up(capacity.max(4096) as u64, 4096);
+        let name = naming::arena(ros_domain, id);
+        let me = ProcessId::current();
+        let seg = Segment::create(&name, SegmentKind::Arena, data_end as usize, |seg| {
+            let h: &ArenaHeader = seg.get(32)?;
+            h.domain.store(domain.pack(), Ordering::Relaxed);
+            h.owner_pid.store(me.pid, Ordering::Relaxed);
+            h.owner_start.store(me.start_time, Ordering::Relaxed);
+            h.arena_id.store(id, Ordering::Relaxed);
+            h.data_end.store(data_end, Ordering::Relaxed);
+            let first: &BlockHeader = seg.get(DATA_START as usize)?;
+            first.magic.store(BLOCK_MAGIC, Ordering::Relaxed);
+            first.size.store(data_end - DATA_START, Ordering::Relaxed);
+            first.state.store(FREE, Ordering::Relaxed);
+            Ok(())
+        })?
+        .ok_or_else(|| {
+            AllocError::Segment(SegmentError::Corrupt {
+                name: name.clone(),
+                what: "random arena id collided".into(),
+            })
+        })?;
+        Ok(Arena {
+            seg,
+            domain,
+            id,
+            data_end,
+            owner: true,
+            cursor: Mutex::new(DATA_START),
+        })
+    }
+
+    /// Maps the existing arena `id` of `ros_domain` (created by another endpoint or process).
+    pub fn open(ros_domain: u32, id: u64) -> Result<Arena, SegmentError> {
+        let name = naming::arena(ros_domain, id);
+        let seg = Segment::open(&name, SegmentKind::Arena)?;
+        let corrupt = |what: &str| SegmentError::Corrupt {
+            name: name.clone(),
+            what: what.into(),
+        };
+        let h: &ArenaHeader = seg.get(32)?;
+        if h.arena_id.load(Ordering::Relaxed) != id {
+            return Err(corrupt("arena id does not match its name"));
+        }
+        let domain = Domain::unpack(h.domain.load(Ordering::Relaxed))
+            .ok_or_else(|| corrupt("unknown domain"))?;
+        let data_end = h.data_end.load(Ordering::Relaxed);
+        if data_end != seg.len() as u64 || data_end <= DATA_START {
+            return Err(corrupt("data range does not match the segment size"));
+        }
+        Ok(Arena {
+            seg,
+            domain,
+            id,
+            data_end,
+            owner: false,
+            cursor: Mutex::new(DATA_START),
+        })
+    }
+
+    /// The arena's shared-memory object name.
+    pub fn name(&self) -> &str {
+        self.seg.name()
+    }
+
+    /// Usable bytes.
+    pub fn capacity(&self) -> u64 {
+        self.data_end - DATA_START
+    }
+
+    /// Removes the arena's name (mappings stay valid).
+    pub fn unlink(&self) {
+        self.seg.unlink();
+    }
+
+    /// Header of the block starting at `off`, validated against the arena bounds.
+    fn header(&self, off: u64) -> Result<&BlockHeader, BlockError> {
+        let bad = BlockError::InvalidOffset { offset: off };
+        if off < DATA_START
+            || off % ALIGN != 0
+            || off.checked_add(HDR).is_none_or(|e| e > self.data_end)
+        {
+            return Err(bad);
+        }
+        let h: &BlockHeader = self
+            .seg
+            .get(off as usize)
+            .map_err(|_| BlockError::InvalidOffset { offset: off })?;
+        if h.magic.load(Ordering::Relaxed) != BLOCK_MAGIC {
+            return Err(bad);
+        }
+        let size = h.size.load(Ordering::Relaxed);
+        if size < HDR || size % ALIGN != 0 || off + size > self.data_end {
+            return Err(bad);
+        }
+        Ok(h)
+    }
+
+    /// Header of the block whose payload starts at `payload`.
+    fn payload_header(&self, payload: u64) -> Result<&BlockHeader, BlockError> {
+        let off = payload
+            .checked_sub(HDR)
+            .ok_or(BlockError::InvalidOffset { offset: payload })?;
+        let h = self
+            .header(off)
+            .map_err(|_| BlockError::InvalidOffset { offset: payload })?;
+        let len = h.len.load(Ordering::Relaxed);
+        if len > h.size.load(Ordering::Relaxed) - HDR {
+            return Err(BlockError::InvalidOffset { offset: payload });
+        }
+        Ok(h)
+    }
+
+    /// Walks all blocks and reports usage.
+    pub fn stats(&self) -> ArenaStats {
+        let mut st = ArenaStats {
+            capacity: self.capacity(),
+            ..Default::default()
+        };
+        let mut off = DATA_START;
+        while off < self.data_end {
+            let Ok(h) = self.header(off) else { break };
+            let size = h.size.load(Ordering::Acquire);
+            if h.state.load(Ordering::Acquire) != FREE {
+                st.live_blocks += 1;
+                st.live_bytes += size;
+            }
+            off += size;
+        }
+        st
+    }
+
+    fn try_allocate(&self, len: usize) -> Result<Option<BlockRef>, AllocError> {
+        let need = round_up(len as u64 + HDR, ALIGN).max(HDR + ALIGN);
+        let total = self.data_end - DATA_START;
+        if need > total {
+            return Err(AllocError::TooLarge {
+                requested: len,
+                capacity: total as usize,
+            });
+        }
+        let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
+        let mut off = *cursor;
+        let mut scanned = 0u64;
+        let corrupt = |off: u64| {
+            AllocError::Segment(SegmentError::Corrupt {
+                name: self.seg.name().to_owned(),
+                what: format!("block header at {off:#x} is invalid"),
+            })
+        };
+        // Two full passes at most: the first may stop short of coalescible neighbours at the wrap.
+        while scanned < 2 * total {
+            let h = self.header(off).map_err(|_| corrupt(off))?;
+            let mut size = h.size.load(Ordering::Relaxed);
+            if h.state.load(Ordering::Acquire) == FREE {
+                // Only the owner turns FREE blocks into anything else, so merging is race-free.
+                while off + size < self.data_end {
+                    let next = self.header(off + size).map_err(|_| corrupt(off + size))?;
+                    if next.state.load(Ordering::Acquire) != FREE {
+                        break;
+                    }
+                    size += next.size.load(Ordering::Relaxed);
+                }
+                h.size.store(size, Ordering::Relaxed);
+                if size >= need {
+                    if size - need >= HDR + ALIGN {
+                        let rest: &BlockHeader = self
+                            .seg
+                            .get((off + need) as usize)
+                            .map_err(|_| corrupt(off + need))?;
+                        rest.magic.store(BLOCK_MAGIC, Ordering::Relaxed);
+                        rest.size.store(size - need, Ordering::Relaxed);
+                        rest.refs.store(0, Ordering::Relaxed);
+                        rest.state.store(FREE, Ordering::Release);
+                        h.size.store(need, Ordering::Relaxed);
+                        size = need;
+                    }
+                    h.len.store(len as u64, Ordering::Relaxed);
+                    h.refs.store(0, Ordering::Relaxed);
+                    h.state.store(HELD, Ordering::Release);
+                    let next = off + size;
+                    *cursor = if next >= self.data_end {
+                        DATA_START
+                    } else {
+                        next
+                    };
+                    return Ok(Some(BlockRef {
+                        offset: off + HDR,
+                        len: len as u64,
+                    }));
+                }
+            }
+            scanned += size;
+            off += size;
+            if off >= self.data_end {
+                off = DATA_START;
+            }
+        }
+        // Merging may have swallowed the old cursor position; restart from a known boundary.
+        *cursor = DATA_START;
+        Ok(None)
+    }
+}
+
+impl Allocator for Arena {
+    fn domain(&self) -> Domain {
+        self.domain
+    }
+
+    fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn allocate(&self, len: usize) -> Result<BlockRef, AllocError> {
+        if !self.owner {
+            return Err(AllocError::NotOwner);
+        }
+        self.try_allocate(len)?
+            .ok_or(AllocError::OutOfMemory { requested: len })
+    }
+
+    fn free_held(&self, block: BlockRef) -> Result<(), BlockError> {
+        let h = self.payload_header(block.offset)?;
+        h.state
+            .compare_exchange(HELD, FREE, Ordering::Release, Ordering::Relaxed)
+            .map(|_| ())
+            .map_err(|state| BlockError::BadState {
+                offset: block.offset,
+                state,
+            })
+    }
+
+    fn make_shared(&self, block: BlockRef, refs: u32) -> Result<(), BlockError> {
+        let h = self.payload_header(block.offset)?;
+        h.refs.store(refs, Ordering::Relaxed);
+        h.state
+            .compare_exchange(HELD, SHARED, Ordering::Release, Ordering::Relaxed)
+            .map(|_| ())
+            .map_err(|state| BlockError::BadState {
+                offset: block.offset,
+                state,
+            })
+    }
+
+    fn share(&self, block: BlockRef) -> Result<(), BlockError> {
+        let h = self.payload_header(block.offset)?;
+        let state = h.state.load(Ordering::Acquire);
+        if state != SHARED {
+            return Err(BlockError::BadState {
+                offset: block.offset,
+                state,
+            });
+        }
+        h.refs.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn release(&self, block: BlockRef) -> Result<bool, BlockError> {
+        let h = self.payload_header(block.offset)?;
+        let state = h.state.load(Ordering::Acquire);
+        if state != SHARED {
+            return Err(BlockError::BadState {
+                offset: block.offset,
+                state,
+            });
+        }
+        let prev = h
+            .refs
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |r| r.checked_sub(1))
+            .map_err(|_| BlockError::BadState {
+                offset: block.offset,
+                state,
+            })?;
+        if prev == 1 {
+            h.state.store(FREE, Ordering::Release);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn block_at(&self, offset: u64) -> Result<BlockRef, BlockError> {
+        let h = self.payload_header(offset)?;
+        Ok(BlockRef {
+            offset,
+            len: h.len.load(Ordering::Relaxed),
+        })
+    }
+
+    fn copy_from(&self, src: BlockRef, dst: &mut [u8]) -> Result<(), CopyError> {
+        let p = self
+            .host_ptr(src)
+            .ok_or(BlockError::InvalidOffset { offset: src.offset })?;
+        if dst.len() as u64 != src.len {
+            return Err(CopyError::LengthMismatch {
+                src: src.len,
+                dst: dst.len() as u64,
+            });
+        }
+        // SAFETY: `p` is valid for `src.len` bytes (checked in host_ptr); `dst` is a distinct
+        // local buffer of the same length.
+        unsafe { std::ptr::copy_nonoverlapping(p, dst.as_mut_ptr(), dst.len()) };
+        Ok(())
+    }
+
+    fn copy_to(&self, dst: BlockRef, src: &[u8]) -> Result<(), CopyError> {
+        let p = self
+            .host_ptr(dst)
+            .ok_or(BlockError::InvalidOffset { offset: dst.offset })?;
+        if src.len() as u64 != dst.len {
+            return Err(CopyError::LengthMismatch {
+                src: src.len() as u64,
+                dst: dst.len,
+            });
+        }
+        // SAFETY: `p` is valid for `dst.len` bytes and the destination block is exclusively held.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), p, src.len()) };
+        Ok(())
+    }
+
+    fn stats(&self) -> Option<ArenaStats> {
+        Some(Arena::stats(self))
+    }
+
+    fn host_ptr(&self, block: BlockRef) -> Option<*mut u8> {
+        let h = self.payload_header(block.offset).ok()?;
+        if block.len > h.size.load(Ordering::Relaxed) - HDR {
+            return None;
+        }
+        self.seg
+            .bytes_ptr(block.offset as usize, block.len as usize)
+            .ok()
+    }
+}

@@ -1,0 +1,217 @@
+//! Allocators: pools of message blocks in one memory domain, addressed by `(pool, offset)`
+//! references that are valid in every process, with reference counts kept in host shared memory.
+
+mod arena;
+
+pub use arena::{Arena, ArenaStats};
+
+use std::fmt;
+
+use crate::domain::Domain;
+use crate::segment::SegmentError;
+
+/// A block handed out by an allocator: payload offset within the pool and payload length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockRef {
+    /// Offset of the payload from the start of the pool.
+    pub offset: u64,
+    /// Payload length in bytes.
+    pub len: u64,
+}
+
+/// Why an allocation failed.
+#[derive(Debug)]
+pub enum AllocError {
+    /// No free range large enough right now (blocks still referenced).
+    OutOfMemory {
+        /// Bytes requested.
+        requested: usize,
+    },
+    /// The request can never fit this pool.
+    TooLarge {
+        /// Bytes requested.
+        requested: usize,
+        /// Usable bytes of the pool.
+        capacity: usize,
+    },
+    /// Only the creating process allocates from a pool.
+    NotOwner,
+    /// Creating or mapping the pool failed, or its metadata is corrupt.
+    Segment(SegmentError),
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AllocError::OutOfMemory { requested } => {
+                write!(f, "pool exhausted allocating {requested} bytes")
+            }
+            AllocError::TooLarge {
+                requested,
+                capacity,
+            } => {
+                write!(
+                    f,
+                    "{requested} bytes can never fit a pool of {capacity} bytes"
+                )
+            }
+            AllocError::NotOwner => f.write_str("only the pool's creator may allocate from it"),
+            AllocError::Segment(e) => write!(f, "pool memory: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for AllocError {}
+
+impl From<SegmentError> for AllocError {
+    fn from(e: SegmentError) -> Self {
+        AllocError::Segment(e)
+    }
+}
+
+/// Why a block reference could not be used (it came from shared memory and is untrusted).
+#[derive(Debug)]
+pub enum BlockError {
+    /// Offset outside the pool, misaligned, or not the start of a block.
+    InvalidOffset {
+        /// The offending offset.
+        offset: u64,
+    },
+    /// The block is not in a state that allows the operation (e.g. releasing a free block).
+    BadState {
+        /// The offending offset.
+        offset: u64,
+        /// State found.
+        state: u32,
+    },
+}
+
+impl fmt::Display for BlockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockError::InvalidOffset { offset } => write!(f, "invalid block offset {offset:#x}"),
+            BlockError::BadState { offset, state } => {
+                write!(f, "block {offset:#x} in unexpected state {state}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BlockError {}
+
+/// Why a copy between domains failed.
+#[derive(Debug)]
+pub enum CopyError {
+    /// A block reference was invalid.
+    Block(BlockError),
+    /// Source and destination lengths differ.
+    LengthMismatch {
+        /// Source length.
+        src: u64,
+        /// Destination length.
+        dst: u64,
+    },
+    /// The backend cannot copy between these domains.
+    Unsupported {
+        /// Source domain.
+        from: Domain,
+        /// Destination domain.
+        to: Domain,
+    },
+    /// The device backend reported an error.
+    Device(String),
+}
+
+impl fmt::Display for CopyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CopyError::Block(e) => write!(f, "copy: {e}"),
+            CopyError::LengthMismatch { src, dst } => {
+                write!(f, "copy: source has {src} bytes, destination {dst}")
+            }
+            CopyError::Unsupported { from, to } => {
+                write!(f, "copy from {from} to {to} is not supported")
+            }
+            CopyError::Device(e) => write!(f, "device copy failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CopyError {}
+
+impl From<BlockError> for CopyError {
+    fn from(e: BlockError) -> Self {
+        CopyError::Block(e)
+    }
+}
+
+/// A pool of blocks in one memory domain. Implemented by [`Arena`] for host-addressable memory;
+/// device backends implement it with the same host-side block headers.
+pub trait Allocator: Send + Sync {
+    /// The memory domain the payload bytes live in.
+    fn domain(&self) -> Domain;
+    /// Globally unique pool id (part of the pool's shared-memory name).
+    fn id(&self) -> u64;
+    /// Allocates `len` bytes; the block is held by the caller until shared or freed.
+    fn allocate(&self, len: usize) -> Result<BlockRef, AllocError>;
+    /// Frees a block that was allocated but never shared.
+    fn free_held(&self, block: BlockRef) -> Result<(), BlockError>;
+    /// Turns a held block into a shared one with `refs` references.
+    fn make_shared(&self, block: BlockRef, refs: u32) -> Result<(), BlockError>;
+    /// Adds a reference to a shared block.
+    fn share(&self, block: BlockRef) -> Result<(), BlockError>;
+    /// Drops a reference; returns `true` when that freed the block.
+    fn release(&self, block: BlockRef) -> Result<bool, BlockError>;
+    /// Validates `offset` and returns the block it starts (payload offset and length).
+    fn block_at(&self, offset: u64) -> Result<BlockRef, BlockError>;
+    /// Copies a block's bytes into host memory.
+    fn copy_from(&self, src: BlockRef, dst: &mut [u8]) -> Result<(), CopyError>;
+    /// Copies host bytes into a block.
+    fn copy_to(&self, dst: BlockRef, src: &[u8]) -> Result<(), CopyError>;
+    /// CPU address of a block's payload, for host-addressable domains.
+    fn host_ptr(&self, block: BlockRef) -> Option<*mut u8>;
+    /// Usage figures, where the backend can compute them.
+    fn stats(&self) -> Option<ArenaStats> {
+        None
+    }
+}
+
+/// Copies `src` (in `from`) into `dst` (in `to`), choosing the direct path when both sides are
+/// host-addressable. Returns the number of bytes copied.
+pub fn copy(
+    from: &dyn Allocator,
+    src: BlockRef,
+    to: &dyn Allocator,
+    dst: BlockRef,
+) -> Result<u64, CopyError> {
+    if src.len != dst.len {
+        return Err(CopyError::LengthMismatch {
+            src: src.len,
+            dst: dst.len,
+        });
+    }
+    match (from.host_ptr(src), to.host_ptr(dst)) {
+        (Some(s), Some(d)) => {
+            // SAFETY: both pointers were bounds-checked by their allocators for `len` bytes; the
+            // blocks are distinct (a destination block is held exclusively by the caller).
+            unsafe { std::ptr::copy_nonoverlapping(s, d, src.len as usize) };
+        }
+        (Some(s), None) => {
+            // SAFETY: `s` is valid for `len` bytes (checked by `host_ptr`); the source block is
+            // pinned by the caller's reference for the duration of the copy.
+            let bytes = unsafe { std::slice::from_raw_parts(s, src.len as usize) };
+            to.copy_to(dst, bytes)?;
+        }
+        (None, Some(d)) => {
+            // SAFETY: `d` is valid for `len` bytes and the destination block is held exclusively.
+            let bytes = unsafe { std::slice::from_raw_parts_mut(d, dst.len as usize) };
+            from.copy_from(src, bytes)?;
+        }
+        (None, None) => {
+            let mut bounce = vec![0u8; src.len as usize];
+            from.copy_from(src, &mut bounce)?;
+            to.copy_to(dst, &bounce)?;
+        }
+    }
+    Ok(src.len)
+}

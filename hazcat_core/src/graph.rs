@@ -1,0 +1,301 @@
+//! The ROS graph of a domain: nodes and endpoints registered by every participant, readable as a
+//! snapshot by anyone, with a generation counter and wake-ups on change (see
+//! [`Listener::set_graph_interest`](crate::Listener::set_graph_interest)).
+
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::participant::{Participant, ParticipantInner};
+use crate::registry::{EntryRow, NodeRow, FREE_ROW, LIVE, MAX_ENTRIES, MAX_NODES};
+use crate::shmstr::ShmStr;
+
+/// What a graph entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum EntryKind {
+    /// A topic publisher.
+    Publisher = 1,
+    /// A topic subscription.
+    Subscription = 2,
+    /// A service server.
+    Service = 3,
+    /// A service client.
+    Client = 4,
+}
+
+impl EntryKind {
+    fn from_u32(v: u32) -> Option<EntryKind> {
+        Some(match v {
+            1 => EntryKind::Publisher,
+            2 => EntryKind::Subscription,
+            3 => EntryKind::Service,
+            4 => EntryKind::Client,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a graph registration failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphError {
+    /// The node or entry table of the domain is full.
+    Full,
+    /// A string is longer than the registry can store.
+    NameTooLong(String),
+}
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GraphError::Full => f.write_str("the domain's graph table is full"),
+            GraphError::NameTooLong(s) => write!(f, "name too long for the graph registry: '{s}'"),
+        }
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+/// A node as seen in the graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphNode {
+    /// Node name.
+    pub name: String,
+    /// Node namespace.
+    pub namespace: String,
+    /// Security enclave.
+    pub enclave: String,
+    /// Registry row (stable while the node lives).
+    pub row: u32,
+}
+
+/// An endpoint as seen in the graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphEndpoint {
+    /// Kind.
+    pub kind: EntryKind,
+    /// Row of the owning node in [`GraphSnapshot::nodes`] terms (`GraphNode::row`).
+    pub node_row: u32,
+    /// Topic or service name.
+    pub topic: String,
+    /// Type name.
+    pub type_name: String,
+    /// Globally unique id (24 bytes; rmw uses a prefix of it).
+    pub gid: [u8; 24],
+    /// Type hash (RIHS01 value; zero if unknown).
+    pub type_hash: [u8; 32],
+    /// QoS as eight opaque words defined by the rmw layer.
+    pub qos: [u64; 8],
+}
+
+/// Everything in the graph at one instant.
+#[derive(Clone, Debug, Default)]
+pub struct GraphSnapshot {
+    /// Graph generation at the time of the snapshot.
+    pub generation: u64,
+    /// Live nodes.
+    pub nodes: Vec<GraphNode>,
+    /// Live endpoints.
+    pub endpoints: Vec<GraphEndpoint>,
+}
+
+/// A node registration; removed from the graph on drop.
+#[derive(Debug)]
+pub struct NodeEntry {
+    participant: Arc<ParticipantInner>,
+    row: u32,
+    id: u64,
+}
+
+/// An endpoint registration; removed from the graph on drop.
+#[derive(Debug)]
+pub struct EndpointEntry {
+    participant: Arc<ParticipantInner>,
+    row: u32,
+    id: u64,
+}
+
+/// Description of an endpoint to register.
+#[derive(Clone, Debug)]
+pub struct EndpointDesc<'a> {
+    /// Kind.
+    pub kind: EntryKind,
+    /// Topic or service name.
+    pub topic: &'a str,
+    /// Type name.
+    pub type_name: &'a str,
+    /// Globally unique id.
+    pub gid: [u8; 24],
+    /// Type hash.
+    pub type_hash: [u8; 32],
+    /// QoS words.
+    pub qos: [u64; 8],
+}
+
+fn store<const N: usize>(dst: &ShmStr<N>, s: &str) -> Result<(), GraphError> {
+    if dst.store(s) {
+        Ok(())
+    } else {
+        Err(GraphError::NameTooLong(s.to_owned()))
+    }
+}
+
+impl Participant {
+    /// Registers a node in the domain graph.
+    pub fn add_node(
+        &self,
+        name: &str,
+        namespace: &str,
+        enclave: &str,
+    ) -> Result<NodeEntry, GraphError> {
+        let reg = &self.inner.registry;
+        let g = reg.lock();
+        let (row, n): (usize, &NodeRow) = (0..MAX_NODES)
+            .filter_map(|r| g.node(r).map(|n| (r, n)))
+            .find(|(_, n)| n.state.load(Ordering::Relaxed) == FREE_ROW)
+            .ok_or(GraphError::Full)?;
+        store(&n.name, name)?;
+        store(&n.namespace, namespace)?;
+        store(&n.enclave, enclave)?;
+        let id = crate::os::process::random_u64();
+        n.id.store(id, Ordering::Relaxed);
+        n.participant.store(self.inner.row, Ordering::Relaxed);
+        n.state.store(LIVE, Ordering::Release);
+        g.bump_graph();
+        Ok(NodeEntry {
+            participant: self.inner.clone(),
+            row: row as u32,
+            id,
+        })
+    }
+
+    /// Registers an endpoint of `node` in the domain graph.
+    pub fn add_endpoint(
+        &self,
+        node: &NodeEntry,
+        desc: &EndpointDesc<'_>,
+    ) -> Result<EndpointEntry, GraphError> {
+        let reg = &self.inner.registry;
+        let g = reg.lock();
+        let (row, e): (usize, &EntryRow) = (0..MAX_ENTRIES)
+            .filter_map(|r| g.entry(r).map(|e| (r, e)))
+            .find(|(_, e)| e.state.load(Ordering::Relaxed) == FREE_ROW)
+            .ok_or(GraphError::Full)?;
+        store(&e.topic, desc.topic)?;
+        store(&e.type_name, desc.type_name)?;
+        for (w, chunk) in e.gid.iter().zip(desc.gid.chunks(8)) {
+            w.store(
+                u64::from_le_bytes(chunk.try_into().expect("8-byte chunk")),
+                Ordering::Relaxed,
+            );
+        }
+        for (w, chunk) in e.type_hash.iter().zip(desc.type_hash.chunks(8)) {
+            w.store(
+                u64::from_le_bytes(chunk.try_into().expect("8-byte chunk")),
+                Ordering::Relaxed,
+            );
+        }
+        for (w, q) in e.qos.iter().zip(desc.qos) {
+            w.store(q, Ordering::Relaxed);
+        }
+        let id = crate::os::process::random_u64();
+        e.id.store(id, Ordering::Relaxed);
+        e.kind.store(desc.kind as u32, Ordering::Relaxed);
+        e.node.store(node.row, Ordering::Relaxed);
+        e.participant.store(self.inner.row, Ordering::Relaxed);
+        e.state.store(LIVE, Ordering::Release);
+        g.bump_graph();
+        Ok(EndpointEntry {
+            participant: self.inner.clone(),
+            row: row as u32,
+            id,
+        })
+    }
+
+    /// Reads the whole graph of the domain (sweeping out dead participants first).
+    pub fn graph(&self) -> GraphSnapshot {
+        let g = self.inner.registry.lock();
+        g.sweep_dead();
+        let mut snap = GraphSnapshot {
+            generation: g.header().graph_generation.load(Ordering::SeqCst),
+            ..Default::default()
+        };
+        for r in 0..MAX_NODES {
+            let Some(n) = g.node(r) else { continue };
+            if n.state.load(Ordering::Acquire) == LIVE {
+                snap.nodes.push(GraphNode {
+                    name: n.name.load(),
+                    namespace: n.namespace.load(),
+                    enclave: n.enclave.load(),
+                    row: r as u32,
+                });
+            }
+        }
+        for r in 0..MAX_ENTRIES {
+            let Some(e) = g.entry(r) else { continue };
+            if e.state.load(Ordering::Acquire) != LIVE {
+                continue;
+            }
+            let Some(kind) = EntryKind::from_u32(e.kind.load(Ordering::Relaxed)) else {
+                continue;
+            };
+            let mut gid = [0u8; 24];
+            for (chunk, w) in gid.chunks_mut(8).zip(&e.gid) {
+                chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+            }
+            let mut type_hash = [0u8; 32];
+            for (chunk, w) in type_hash.chunks_mut(8).zip(&e.type_hash) {
+                chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+            }
+            snap.endpoints.push(GraphEndpoint {
+                kind,
+                node_row: e.node.load(Ordering::Relaxed),
+                topic: e.topic.load(),
+                type_name: e.type_name.load(),
+                gid,
+                type_hash,
+                qos: std::array::from_fn(|i| e.qos[i].load(Ordering::Relaxed)),
+            });
+        }
+        snap
+    }
+}
+
+fn remove(participant: &ParticipantInner, row: u32, id: u64, node: bool) {
+    let g = participant.registry.lock();
+    let (state, row_id) = if node {
+        match g.node(row as usize) {
+            Some(n) => (&n.state, &n.id),
+            None => return,
+        }
+    } else {
+        match g.entry(row as usize) {
+            Some(e) => (&e.state, &e.id),
+            None => return,
+        }
+    };
+    // The row may have been swept and reused if this participant was wrongly declared dead.
+    if state.load(Ordering::Relaxed) == LIVE && row_id.load(Ordering::Relaxed) == id {
+        state.store(FREE_ROW, Ordering::Release);
+        g.bump_graph();
+    }
+}
+
+impl NodeEntry {
+    /// Registry row of the node (matches [`GraphEndpoint::node_row`]).
+    pub fn row(&self) -> u32 {
+        self.row
+    }
+}
+
+impl Drop for NodeEntry {
+    fn drop(&mut self) {
+        remove(&self.participant, self.row, self.id, true);
+    }
+}
+
+impl Drop for EndpointEntry {
+    fn drop(&mut self) {
+        remove(&self.participant, self.row, self.id, false);
+    }
+}

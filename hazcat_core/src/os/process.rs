@@ -1,0 +1,89 @@
+//! Process identity: a participant is `(pid, start time)`, which survives pid reuse.
+
+use std::sync::OnceLock;
+
+/// The identity of a live or dead process: pid plus kernel start time (clock ticks since boot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProcessId {
+    /// Kernel process id.
+    pub pid: u32,
+    /// Start time from `/proc/<pid>/stat` field 22; distinguishes a recycled pid.
+    pub start_time: u64,
+}
+
+impl ProcessId {
+    /// The calling process (cached; a forked child recomputes because its pid differs).
+    pub fn current() -> ProcessId {
+        static CACHE: OnceLock<std::sync::Mutex<Option<ProcessId>>> = OnceLock::new();
+        let pid = std::process::id();
+        let cache = CACHE.get_or_init(|| std::sync::Mutex::new(None));
+        let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(id) = *guard {
+            if id.pid == pid {
+                return id;
+            }
+        }
+        let id = ProcessId {
+            pid,
+            start_time: start_time(pid).unwrap_or(0),
+        };
+        *guard = Some(id);
+        id
+    }
+
+    /// Whether this process still runs (same pid *and* same start time).
+    pub fn is_alive(&self) -> bool {
+        if self.pid == 0 {
+            return false;
+        }
+        match start_time(self.pid) {
+            Some(t) => t == self.start_time,
+            None => false,
+        }
+    }
+}
+
+/// Reads the start time of `pid` (or thread id) from procfs; `None` if it does not exist.
+pub fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    // rest starts with field 3 (state); start time is field 22 -> index 19 here.
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Whether a thread (or process) id currently exists. Used for lock holders, which are threads.
+pub fn tid_exists(tid: u32) -> bool {
+    if tid == 0 {
+        return false;
+    }
+    // A thread id that is not a thread-group leader is still visible under /proc/<tid>.
+    std::path::Path::new(&format!("/proc/{tid}")).exists()
+}
+
+/// The calling thread's kernel id.
+pub fn current_tid() -> u32 {
+    // SAFETY: gettid has no preconditions and cannot fail.
+    unsafe { libc::gettid() as u32 }
+}
+
+/// The real user id of this process (part of every shared-memory name).
+pub fn uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+/// A random 64-bit value from the kernel (for object ids that must not collide across processes).
+pub fn random_u64() -> u64 {
+    let mut buf = [0u8; 8];
+    let mut filled = 0;
+    while filled < buf.len() {
+        // SAFETY: the pointer and length describe the unfilled tail of `buf`.
+        let n =
+            unsafe { libc::getrandom(buf[filled..].as_mut_ptr().cast(), buf.len() - filled, 0) };
+        if n > 0 {
+            filled += n as usize;
+        }
+    }
+    u64::from_ne_bytes(buf)
+}

@@ -1,0 +1,230 @@
+//! Named shared-memory files in `/dev/shm` and their mappings.
+//!
+//! Objects are created unnamed (`O_TMPFILE`), fully initialised, then published under their name
+//! with `linkat`: another process can never open a half-initialised object, and a creator killed
+//! during initialisation leaves nothing behind.
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::ptr::NonNull;
+
+/// Directory holding the shared-memory objects (`HAZCAT_SHM_DIR`, default `/dev/shm`).
+pub fn shm_dir() -> String {
+    std::env::var("HAZCAT_SHM_DIR").unwrap_or_else(|_| "/dev/shm".to_owned())
+}
+
+fn path_of(name: &str) -> io::Result<CString> {
+    if name.is_empty() || name.contains('/') || name.len() > 250 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "invalid shm object name",
+        ));
+    }
+    CString::new(format!("{}/{name}", shm_dir()))
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in shm object name"))
+}
+
+fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// A shared mapping of a whole file; unmapped on drop.
+#[derive(Debug)]
+pub struct Mapping {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the mapping is plain shared memory; all access goes through atomics or bounds-checked
+// byte copies in the layers above, so moving or sharing the handle between threads is sound.
+unsafe impl Send for Mapping {}
+// SAFETY: see `Send`.
+unsafe impl Sync for Mapping {}
+
+impl Mapping {
+    /// Base address of the mapping.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the mapping is empty (never true for a mapped object).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: ptr/len came from a successful mmap and are unmapped exactly once.
+        unsafe {
+            libc::munmap(self.ptr.as_ptr().cast(), self.len);
+        }
+    }
+}
+
+fn map_fd(fd: &OwnedFd, len: usize) -> io::Result<Mapping> {
+    if len == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "empty shm object",
+        ));
+    }
+    // SAFETY: mapping a file descriptor we own, with a non-zero length; the result is checked.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            fd.as_raw_fd(),
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Mapping {
+        ptr: NonNull::new(ptr.cast()).ok_or_else(io::Error::last_os_error)?,
+        len,
+    })
+}
+
+/// An object created and mapped but not yet visible under any name.
+pub struct Unpublished {
+    fd: OwnedFd,
+    map: Mapping,
+}
+
+impl Unpublished {
+    /// The mapping, for initialisation before publication.
+    pub fn mapping(&self) -> &Mapping {
+        &self.map
+    }
+
+    /// Makes the object visible as `name`. Returns `Ok(None)` if the name is already taken (the
+    /// unnamed object is then discarded).
+    pub fn publish(self, name: &str) -> io::Result<Option<Mapping>> {
+        let path = path_of(name)?;
+        let proc_path = CString::new(format!("/proc/self/fd/{}", self.fd.as_raw_fd()))
+            .map_err(|_| io::ErrorKind::InvalidInput)?;
+        // SAFETY: both paths are valid C strings; AT_SYMLINK_FOLLOW links the file the /proc
+        // entry refers to (the unnamed tmpfile) under its final name, failing with EEXIST if taken.
+        let ret = unsafe {
+            libc::linkat(
+                libc::AT_FDCWD,
+                proc_path.as_ptr(),
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        if ret < 0 {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::EEXIST) {
+                return Ok(None);
+            }
+            return Err(err);
+        }
+        Ok(Some(self.map))
+    }
+}
+
+/// Creates an unnamed object of `len` bytes with mode 0600 in the shm directory and maps it.
+pub fn create_unpublished(len: usize) -> io::Result<Unpublished> {
+    let dir = CString::new(shm_dir()).map_err(|_| io::ErrorKind::InvalidInput)?;
+    // SAFETY: `dir` is a valid C string; O_TMPFILE creates an unnamed file we own.
+    let fd = cvt(unsafe {
+        libc::open(
+            dir.as_ptr(),
+            libc::O_TMPFILE | libc::O_RDWR | libc::O_CLOEXEC,
+            0o600 as libc::c_uint,
+        )
+    })?;
+    // SAFETY: `fd` was just returned by open and is owned by nobody else.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    // The umask may have removed bits but never adds any; make the mode exact.
+    // SAFETY: valid fd.
+    cvt(unsafe { libc::fchmod(fd.as_raw_fd(), 0o600) })?;
+    let size = i64::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
+    // SAFETY: valid fd and a non-negative length.
+    cvt(unsafe { libc::ftruncate(fd.as_raw_fd(), size) })?;
+    let map = map_fd(&fd, len)?;
+    Ok(Unpublished { fd, map })
+}
+
+/// Opens and maps the existing object `name` (whole file). Refuses objects not owned by this user
+/// or accessible by others.
+pub fn open(name: &str) -> io::Result<Mapping> {
+    let path = path_of(name)?;
+    // SAFETY: valid C string path; flags do not create anything.
+    let fd = cvt(unsafe {
+        libc::open(
+            path.as_ptr(),
+            libc::O_RDWR | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+        )
+    })?;
+    // SAFETY: fd just opened and owned here.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: zeroed stat is a valid out-parameter for fstat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: valid fd and out-pointer.
+    cvt(unsafe { libc::fstat(fd.as_raw_fd(), &mut st) })?;
+    // SAFETY: getuid has no preconditions.
+    if st.st_uid != unsafe { libc::getuid() } || st.st_mode & 0o077 != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{name}: not owned by this user or accessible by others (mode {:o})",
+                st.st_mode & 0o777
+            ),
+        ));
+    }
+    map_fd(
+        &fd,
+        usize::try_from(st.st_size).map_err(|_| io::ErrorKind::InvalidData)?,
+    )
+}
+
+/// Removes the name `name`; mappings stay valid. A missing name is not an error.
+pub fn unlink(name: &str) -> io::Result<()> {
+    let path = path_of(name)?;
+    // SAFETY: valid C string path.
+    if unsafe { libc::unlink(path.as_ptr()) } < 0 {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::ENOENT) {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// File mode bits (`st_mode & 0o777`) of the object `name`.
+pub fn mode(name: &str) -> io::Result<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::metadata(format!("{}/{name}", shm_dir()))?
+        .permissions()
+        .mode()
+        & 0o777)
+}
+
+/// Names in the shm directory starting with `prefix`.
+pub fn list(prefix: &str) -> Vec<String> {
+    std::fs::read_dir(shm_dir())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.starts_with(prefix))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,321 @@
+//! A mapped shared-memory object with a validated header and bounds-checked typed access.
+//!
+//! Every object hazcat creates starts with a [`SegmentHeader`]. Opening checks magic, layout
+//! version, kind and size before anything else is read; every later access goes through
+//! [`Segment::get`] / [`Segment::slice`], which check bounds and alignment, so a corrupt or
+//! hostile object yields an error instead of undefined behaviour.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use crate::os::shm_file::{self, Mapping};
+
+/// First 8 bytes of every hazcat object.
+pub const MAGIC: u64 = u64::from_le_bytes(*b"HAZCAT\x00\x01");
+/// Bumped on every change of any shared layout.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// Marker for `#[repr(C)]` types that may live in shared memory: every bit pattern is valid and
+/// all mutable state is atomic, so references to them stay sound while other processes write.
+///
+/// # Safety
+/// Implementors must be `#[repr(C)]`, contain only atomics, integers or byte arrays, and have no
+/// invariants beyond those of their fields.
+pub unsafe trait ShmSafe: Sized {}
+
+// SAFETY: atomics are valid for every bit pattern and designed for concurrent mutation.
+unsafe impl ShmSafe for AtomicU32 {}
+// SAFETY: as above.
+unsafe impl ShmSafe for AtomicU64 {}
+
+/// What a segment holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum SegmentKind {
+    /// Per-ROS-domain registry: participants, wakers, graph.
+    Registry = 1,
+    /// Per-topic queue.
+    Topic = 2,
+    /// A memory pool (arena) of message blocks.
+    Arena = 3,
+}
+
+/// Header at offset 0 of every segment (32 bytes).
+#[repr(C)]
+pub struct SegmentHeader {
+    magic: AtomicU64,
+    version: AtomicU32,
+    kind: AtomicU32,
+    size: AtomicU64,
+    creator_pid: AtomicU32,
+    _reserved: AtomicU32,
+}
+// SAFETY: repr(C), atomics only.
+unsafe impl ShmSafe for SegmentHeader {}
+const _: () = assert!(std::mem::size_of::<SegmentHeader>() == 32);
+
+/// Why a segment could not be opened or used.
+#[derive(Debug)]
+pub enum SegmentError {
+    /// The operating system refused (`op` names the call).
+    Io {
+        /// Operation that failed.
+        op: &'static str,
+        /// Object name.
+        name: String,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The object exists but its contents are not a valid hazcat segment of the expected kind.
+    Corrupt {
+        /// Object name.
+        name: String,
+        /// What was wrong.
+        what: String,
+    },
+}
+
+impl fmt::Display for SegmentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SegmentError::Io { op, name, source } => {
+                write!(f, "{op} of shared memory '{name}' failed: {source}")
+            }
+            SegmentError::Corrupt { name, what } => {
+                write!(f, "shared memory '{name}' is corrupt: {what}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SegmentError {}
+
+impl SegmentError {
+    /// Whether the error means "no object of that name".
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, SegmentError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// A mapped, validated hazcat segment.
+#[derive(Debug)]
+pub struct Segment {
+    map: MapOrView,
+    name: String,
+}
+
+/// A segment owns its mapping, except the transient one handed to `create`'s initialiser.
+#[derive(Debug)]
+enum MapOrView {
+    Map(Mapping),
+    View(SegmentView),
+}
+
+impl MapOrView {
+    fn as_ptr(&self) -> *mut u8 {
+        match self {
+            MapOrView::Map(m) => m.as_ptr(),
+            MapOrView::View(v) => v.base,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            MapOrView::Map(m) => m.len(),
+            MapOrView::View(v) => v.len,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Segment {
+    /// Creates `name` with `len` bytes, writes the header, runs `init`, publishes atomically.
+    /// `Ok(None)` when an object of that name already exists.
+    pub fn create(
+        name: &str,
+        kind: SegmentKind,
+        len: usize,
+        init: impl FnOnce(&Segment) -> Result<(), SegmentError>,
+    ) -> Result<Option<Segment>, SegmentError> {
+        let io = |source| SegmentError::Io {
+            op: "create",
+            name: name.to_owned(),
+            source,
+        };
+        let fresh = shm_file::create_unpublished(len).map_err(io)?;
+        // Initialise through a temporary Segment that borrows the unpublished mapping.
+        let view = SegmentView {
+            base: fresh.mapping().as_ptr(),
+            len: fresh.mapping().len(),
+        };
+        {
+            let hdr: &SegmentHeader = view.get(0).map_err(|what| SegmentError::Corrupt {
+                name: name.to_owned(),
+                what,
+            })?;
+            hdr.version.store(LAYOUT_VERSION, Ordering::Relaxed);
+            hdr.kind.store(kind as u32, Ordering::Relaxed);
+            hdr.size.store(len as u64, Ordering::Relaxed);
+            hdr.creator_pid.store(std::process::id(), Ordering::Relaxed);
+            init(&Segment::borrowed(view, name))?;
+            hdr.magic.store(MAGIC, Ordering::Release);
+        }
+        match fresh.publish(name).map_err(io)? {
+            Some(map) => Ok(Some(Segment {
+                map: MapOrView::Map(map),
+                name: name.to_owned(),
+            })),
+            None => Ok(None),
+        }
+    }
+
+    fn borrowed(view: SegmentView, name: &str) -> Segment {
+        Segment {
+            map: MapOrView::View(view),
+            name: name.to_owned(),
+        }
+    }
+
+    /// Opens and validates the existing segment `name` of the given kind.
+    pub fn open(name: &str, kind: SegmentKind) -> Result<Segment, SegmentError> {
+        let map = shm_file::open(name).map_err(|source| SegmentError::Io {
+            op: "open",
+            name: name.to_owned(),
+            source,
+        })?;
+        let seg = Segment {
+            map: MapOrView::Map(map),
+            name: name.to_owned(),
+        };
+        let corrupt = |what: String| SegmentError::Corrupt {
+            name: name.to_owned(),
+            what,
+        };
+        let hdr: &SegmentHeader = seg
+            .get(0)
+            .map_err(|_| corrupt("shorter than its header".into()))?;
+        let magic = hdr.magic.load(Ordering::Acquire);
+        if magic != MAGIC {
+            return Err(corrupt(format!("bad magic {magic:#018x}")));
+        }
+        let version = hdr.version.load(Ordering::Relaxed);
+        if version != LAYOUT_VERSION {
+            return Err(corrupt(format!(
+                "layout version {version}, this build uses {LAYOUT_VERSION}"
+            )));
+        }
+        let k = hdr.kind.load(Ordering::Relaxed);
+        if k != kind as u32 {
+            return Err(corrupt(format!("kind {k}, expected {}", kind as u32)));
+        }
+        let size = hdr.size.load(Ordering::Relaxed);
+        if size != seg.len() as u64 {
+            return Err(corrupt(format!(
+                "header size {size} but object is {} bytes",
+                seg.len()
+            )));
+        }
+        Ok(seg)
+    }
+
+    /// The object's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Mapped length.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the mapping is empty (never for a valid segment).
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    fn view(&self) -> SegmentView {
+        SegmentView {
+            base: self.map.as_ptr(),
+            len: self.map.len(),
+        }
+    }
+
+    /// A reference to the `T` at byte offset `off`, bounds- and alignment-checked.
+    pub fn get<T: ShmSafe>(&self, off: usize) -> Result<&T, SegmentError> {
+        self.view().get(off).map_err(|what| SegmentError::Corrupt {
+            name: self.name.clone(),
+            what,
+        })
+    }
+
+    /// `count` consecutive `T`s starting at `off`, bounds- and alignment-checked.
+    pub fn slice<T: ShmSafe>(&self, off: usize, count: usize) -> Result<&[T], SegmentError> {
+        self.view()
+            .slice(off, count)
+            .map_err(|what| SegmentError::Corrupt {
+                name: self.name.clone(),
+                what,
+            })
+    }
+
+    /// Raw pointer to `len` bytes at `off` after a bounds check. The bytes may be written by other
+    /// processes at any time; callers copy them out or hand them to users under the queue's
+    /// ownership rules (a block is never reused while referenced).
+    pub fn bytes_ptr(&self, off: usize, len: usize) -> Result<*mut u8, SegmentError> {
+        match off.checked_add(len) {
+            Some(end) if end <= self.len() => Ok(self.map.as_ptr().wrapping_add(off)),
+            _ => Err(SegmentError::Corrupt {
+                name: self.name.clone(),
+                what: format!("byte range {off}+{len} outside segment of {}", self.len()),
+            }),
+        }
+    }
+
+    /// Removes the name of this segment (mappings stay valid).
+    pub fn unlink(&self) {
+        let _ = shm_file::unlink(&self.name);
+    }
+}
+
+/// Unchecked base/len pair used during initialisation and by `Segment`'s accessors.
+#[derive(Clone, Copy, Debug)]
+struct SegmentView {
+    base: *mut u8,
+    len: usize,
+}
+
+impl SegmentView {
+    fn get<'a, T: ShmSafe>(&self, off: usize) -> Result<&'a T, String> {
+        Ok(&self.slice::<T>(off, 1)?[0])
+    }
+
+    fn slice<'a, T: ShmSafe>(&self, off: usize, count: usize) -> Result<&'a [T], String> {
+        let size = std::mem::size_of::<T>()
+            .checked_mul(count)
+            .ok_or("size overflow")?;
+        let end = off.checked_add(size).ok_or("offset overflow")?;
+        if end > self.len {
+            return Err(format!(
+                "range {off}..{end} outside segment of {} bytes",
+                self.len
+            ));
+        }
+        let ptr = self.base.wrapping_add(off);
+        if (ptr as usize) % std::mem::align_of::<T>() != 0 {
+            return Err(format!("offset {off} misaligned"));
+        }
+        // SAFETY: the range is inside the live mapping (checked above), aligned, and T: ShmSafe
+        // is valid for every bit pattern and only mutated through atomics. The mapping outlives
+        // the reference because callers borrow it from a `Segment` (or use it during `create`).
+        Ok(unsafe { std::slice::from_raw_parts(ptr.cast::<T>(), count) })
+    }
+}
+
+// SAFETY: a view points into a shared mapping that is only accessed through atomics and
+// bounds-checked copies; it is only constructed for the duration of `Segment::create`'s `init`.
+unsafe impl Send for SegmentView {}
+// SAFETY: see `Send`.
+unsafe impl Sync for SegmentView {}

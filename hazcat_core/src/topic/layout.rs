@@ -1,0 +1,158 @@
+//! Byte layout of a topic segment. Changing anything here requires bumping
+//! `segment::LAYOUT_VERSION`.
+//!
+//! ```text
+//! 0      SegmentHeader
+//! 64     TopicHeader            lock, sequence counter, column domains, statistics, names
+//! 4096   EndpointRow[MAX_ENDPOINTS]
+//!        rings[MAX_ENDPOINTS][RING_CAP] u32 sample indices (subscriber queue / publisher history)
+//!        loans[MAX_ENDPOINTS][MAX_LOANS] u64 records of what each endpoint holds
+//!        SampleRow[MAX_SAMPLES]  one published message: refcount + one column per memory domain
+//!        PoolRow[MAX_POOLS]      memory pools (arenas) whose blocks the columns point into
+//! ```
+
+use std::sync::atomic::{AtomicU32, AtomicU64};
+
+use crate::segment::ShmSafe;
+use crate::shmstr::ShmStr;
+
+/// Endpoints (publishers + subscribers) per topic.
+pub const MAX_ENDPOINTS: usize = 256;
+/// Largest queue depth / history depth of one endpoint.
+pub const RING_CAP: usize = 1024;
+/// Messages alive at once per topic (queued, in history or loaned).
+pub const MAX_SAMPLES: usize = 8192;
+/// Loans one endpoint may hold at once.
+pub const MAX_LOANS: usize = 256;
+/// Memory pools per topic.
+pub const MAX_POOLS: usize = 256;
+/// Memory domains per topic.
+pub const MAX_COLUMNS: usize = 8;
+
+pub(crate) const NO_COLUMN: u32 = u32::MAX;
+
+// Endpoint row states.
+pub(crate) const EP_FREE: u32 = 0;
+pub(crate) const EP_PUB: u32 = 1;
+pub(crate) const EP_SUB: u32 = 2;
+// Endpoint flags.
+pub(crate) const FLAG_TRANSIENT_LOCAL: u32 = 1;
+pub(crate) const FLAG_IGNORE_LOCAL: u32 = 2;
+
+// Column states: EMPTY, READY, or CLAIM_BASE + endpoint row of the copier.
+pub(crate) const COL_EMPTY: u32 = 0;
+pub(crate) const COL_READY: u32 = 1;
+pub(crate) const COL_CLAIM_BASE: u32 = 0x100;
+
+// Pool states.
+pub(crate) const POOL_FREE: u32 = 0;
+pub(crate) const POOL_ACTIVE: u32 = 1;
+pub(crate) const POOL_ORPHAN: u32 = 2;
+
+// Loan record kinds (top two bits of the record).
+pub(crate) const LOAN_BLOCK: u64 = 1 << 62;
+pub(crate) const LOAN_SAMPLE: u64 = 2 << 62;
+pub(crate) const LOAN_KIND_MASK: u64 = 3 << 62;
+pub(crate) const LOAN_OFFSET_MASK: u64 = (1 << 52) - 1;
+
+#[repr(C)]
+pub(crate) struct TopicHeader {
+    pub lock: AtomicU32,
+    pub closed: AtomicU32,
+    pub next_seq: AtomicU64,
+    pub sample_hint: AtomicU32,
+    pub max_endpoints: AtomicU32,
+    pub ring_cap: AtomicU32,
+    pub max_samples: AtomicU32,
+    pub max_loans: AtomicU32,
+    pub max_pools: AtomicU32,
+    pub columns: [AtomicU32; MAX_COLUMNS],
+    pub published: AtomicU64,
+    pub lost: AtomicU64,
+    pub copies: [AtomicU64; MAX_COLUMNS],
+    pub copy_bytes: [AtomicU64; MAX_COLUMNS],
+    pub type_hash: [AtomicU64; 4],
+    pub topic_name: ShmStr<64>,
+    pub type_name: ShmStr<64>,
+}
+// SAFETY: repr(C), atomics only.
+unsafe impl ShmSafe for TopicHeader {}
+
+#[repr(C)]
+pub(crate) struct EndpointRow {
+    pub state: AtomicU32,
+    pub flags: AtomicU32,
+    pub pid: AtomicU32,
+    pub column: AtomicU32,
+    pub start_time: AtomicU64,
+    pub depth: AtomicU32,
+    pub domain: AtomicU32,
+    /// Ring read position (monotonic).
+    pub head: AtomicU64,
+    /// Ring write position (monotonic); `tail - head <= depth`.
+    pub tail: AtomicU64,
+    /// Packed `WakerAddr` to bump after pushing into this ring (0: none).
+    pub waker: AtomicU64,
+    pub gid: [AtomicU64; 3],
+    /// Messages dropped from this ring by keep-last overflow.
+    pub lost: AtomicU64,
+    /// Messages pushed into this ring.
+    pub delivered: AtomicU64,
+    pub id: AtomicU64,
+    /// Id of the participant that owns the endpoint (for ignore-local filtering).
+    pub participant: AtomicU64,
+    pub _reserved: [AtomicU64; 2],
+}
+// SAFETY: repr(C), atomics only.
+unsafe impl ShmSafe for EndpointRow {}
+const _: () = assert!(size_of::<EndpointRow>() == 128);
+
+#[repr(C)]
+pub(crate) struct Column {
+    pub state: AtomicU32,
+    pub pool: AtomicU32,
+    pub offset: AtomicU64,
+}
+
+#[repr(C)]
+pub(crate) struct SampleRow {
+    pub refs: AtomicU32,
+    pub avail: AtomicU32,
+    pub seq: AtomicU64,
+    pub len: AtomicU64,
+    pub timestamp: AtomicU64,
+    pub gid: [AtomicU64; 3],
+    pub publisher_row: AtomicU32,
+    pub _pad: AtomicU32,
+    pub columns: [Column; MAX_COLUMNS],
+}
+// SAFETY: repr(C), atomics only.
+unsafe impl ShmSafe for SampleRow {}
+const _: () = assert!(size_of::<SampleRow>() == 64 + 16 * MAX_COLUMNS);
+
+#[repr(C)]
+pub(crate) struct PoolRow {
+    pub state: AtomicU32,
+    pub owner_row: AtomicU32,
+    pub domain: AtomicU32,
+    pub _pad: AtomicU32,
+    pub arena_id: AtomicU64,
+    pub size: AtomicU64,
+    pub _reserved: [AtomicU64; 4],
+}
+// SAFETY: repr(C), atomics only.
+unsafe impl ShmSafe for PoolRow {}
+
+pub(crate) const HEADER_OFF: usize = 64;
+pub(crate) const ENDPOINTS_OFF: usize = 4096;
+pub(crate) const RINGS_OFF: usize = page(ENDPOINTS_OFF + MAX_ENDPOINTS * size_of::<EndpointRow>());
+pub(crate) const LOANS_OFF: usize = page(RINGS_OFF + MAX_ENDPOINTS * RING_CAP * 4);
+pub(crate) const SAMPLES_OFF: usize = page(LOANS_OFF + MAX_ENDPOINTS * MAX_LOANS * 8);
+pub(crate) const POOLS_OFF: usize = page(SAMPLES_OFF + MAX_SAMPLES * size_of::<SampleRow>());
+pub(crate) const TOPIC_SIZE: usize = page(POOLS_OFF + MAX_POOLS * size_of::<PoolRow>());
+
+const fn page(v: usize) -> usize {
+    v.div_ceil(4096) * 4096
+}
+
+const _: () = assert!(size_of::<TopicHeader>() + HEADER_OFF <= ENDPOINTS_OFF);

@@ -1,0 +1,894 @@
+//! Per-topic queue in shared memory.
+//!
+//! A topic holds endpoint rows (publishers and subscribers), one ring of sample indices per
+//! endpoint (a subscriber's queue, or a transient-local publisher's history), and a table of
+//! samples. A sample is one published message with a reference count (ring entries and loans that
+//! point at it) and one *column* per memory domain: `(pool, offset)` of the message's bytes in
+//! that domain, plus an availability bitmask. A subscriber in a domain without a copy claims the
+//! column, copies once outside the lock, and installs the copy for every later taker there.
+//!
+//! All bookkeeping happens under one robust futex mutex per topic; critical sections touch a few
+//! words and never copy payloads. What each endpoint holds is recorded in its loan table, so a
+//! survivor can release everything a killed process held.
+
+mod layout;
+mod publisher;
+mod subscriber;
+
+pub use layout::{MAX_COLUMNS, MAX_ENDPOINTS, MAX_LOANS, MAX_POOLS, MAX_SAMPLES, RING_CAP};
+pub use publisher::{Loan, LoanError, PublishError, Publisher, PublisherOptions};
+pub use subscriber::{Received, SampleInfo, Subscriber, SubscriberOptions, TakeError};
+
+use layout::*;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use crate::alloc::{AllocError, Allocator, Arena, BlockRef};
+use crate::domain::{Domain, DomainKind};
+use crate::naming;
+use crate::os::process::ProcessId;
+use crate::participant::{ParticipantInner, WakerAddr};
+use crate::segment::{Segment, SegmentError, SegmentKind};
+use crate::sync::{self, Locked};
+
+/// The type carried by a topic: name plus optional 32-byte hash (all zero: unknown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeInfo {
+    /// Fully qualified type name, e.g. `std_msgs/msg/String`.
+    pub name: String,
+    /// Type hash (RIHS01 value), zero when unknown.
+    pub hash: [u8; 32],
+}
+
+impl TypeInfo {
+    /// A type known by name only.
+    pub fn named(name: &str) -> TypeInfo {
+        TypeInfo {
+            name: name.to_owned(),
+            hash: [0; 32],
+        }
+    }
+}
+
+/// Why a topic could not be opened.
+#[derive(Debug)]
+pub enum TopicOpenError {
+    /// Creating, opening or validating the segment failed.
+    Segment(SegmentError),
+    /// The name is empty or too long to store.
+    InvalidName(String),
+    /// The existing queue carries another type (or another hash of the same type name).
+    TypeMismatch {
+        /// Topic name.
+        topic: String,
+        /// Type stored in the existing queue.
+        existing: String,
+        /// Type requested.
+        requested: String,
+    },
+}
+
+impl fmt::Display for TopicOpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TopicOpenError::Segment(e) => write!(f, "topic queue: {e}"),
+            TopicOpenError::InvalidName(n) => write!(f, "invalid topic name '{n}'"),
+            TopicOpenError::TypeMismatch { topic, existing, requested } => write!(
+                f,
+                "topic '{topic}' carries type '{existing}', cannot use it with '{requested}' (or the type hashes differ)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TopicOpenError {}
+
+impl From<SegmentError> for TopicOpenError {
+    fn from(e: SegmentError) -> Self {
+        TopicOpenError::Segment(e)
+    }
+}
+
+/// Why an endpoint could not be created on a topic.
+#[derive(Debug)]
+pub enum EndpointError {
+    /// All endpoint rows of the topic are in use.
+    TooManyEndpoints,
+    /// The topic already uses [`MAX_COLUMNS`] memory domains.
+    TooManyDomains(Domain),
+    /// The pool table of the topic is full.
+    TooManyPools,
+    /// Creating the endpoint's memory pool failed.
+    Pool(AllocError),
+    /// The requested domain has no backend in this build or on this machine.
+    UnsupportedDomain(Domain),
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndpointError::TooManyEndpoints => {
+                write!(f, "topic has {MAX_ENDPOINTS} endpoints already")
+            }
+            EndpointError::TooManyDomains(d) => write!(
+                f,
+                "topic uses {MAX_COLUMNS} memory domains already; cannot add {d}"
+            ),
+            EndpointError::TooManyPools => write!(f, "topic has {MAX_POOLS} memory pools already"),
+            EndpointError::Pool(e) => write!(f, "creating memory pool: {e}"),
+            EndpointError::UnsupportedDomain(d) => write!(f, "memory domain {d} is not available"),
+        }
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
+/// Per-domain copy statistics of a topic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainStats {
+    /// The domain.
+    pub domain: Domain,
+    /// Messages copied into this domain.
+    pub copies: u64,
+    /// Bytes copied into this domain.
+    pub bytes: u64,
+}
+
+/// Statistics of a topic (shared by all processes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicStats {
+    /// Messages published.
+    pub published: u64,
+    /// Messages dropped from subscriber queues by keep-last overflow.
+    pub lost: u64,
+    /// Copies per memory domain used on the topic.
+    pub domains: Vec<DomainStats>,
+    /// Live publishers.
+    pub publishers: u32,
+    /// Live subscribers.
+    pub subscribers: u32,
+    /// Samples currently alive (queued, in history or loaned).
+    pub live_samples: u32,
+}
+
+impl TopicStats {
+    /// Total copies into any domain.
+    pub fn total_copies(&self) -> u64 {
+        self.domains.iter().map(|d| d.copies).sum()
+    }
+}
+
+/// A mapped topic queue, shared by this participant's endpoints on the topic.
+pub struct Topic {
+    participant: Arc<ParticipantInner>,
+    seg: Segment,
+    name: String,
+    type_info: TypeInfo,
+    /// Pools mapped in this process, by pool row, with the arena id they were opened for.
+    pools: Mutex<HashMap<u32, (u64, Arc<dyn Allocator>)>>,
+}
+
+impl fmt::Debug for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Topic")
+            .field("name", &self.name)
+            .field("type", &self.type_info.name)
+            .finish()
+    }
+}
+
+/// Holds the topic lock; released on drop.
+pub(crate) struct TopicGuard<'a> {
+    topic: &'a Topic,
+}
+
+impl Drop for TopicGuard<'_> {
+    fn drop(&mut self) {
+        sync::unlock(&self.topic.header().lock);
+    }
+}
+
+impl std::ops::Deref for TopicGuard<'_> {
+    type Target = Topic;
+    fn deref(&self) -> &Topic {
+        self.topic
+    }
+}
+
+fn hash_words(h: &[u8; 32]) -> [u64; 4] {
+    std::array::from_fn(|i| u64::from_le_bytes(h[i * 8..i * 8 + 8].try_into().expect("8 bytes")))
+}
+
+impl Topic {
+    pub(crate) fn open(
+        participant: Arc<ParticipantInner>,
+        name: &str,
+        type_info: &TypeInfo,
+    ) -> Result<Topic, TopicOpenError> {
+        if name.is_empty()
+            || name.len() > layout_name_cap()
+            || type_info.name.len() > layout_name_cap()
+        {
+            return Err(TopicOpenError::InvalidName(name.to_owned()));
+        }
+        let ros_domain = participant.registry.ros_domain;
+        let key = format!("{name}\n{}", type_info.name);
+        let seg_name = naming::topic(ros_domain, &key);
+        loop {
+            let seg = match Segment::open(&seg_name, SegmentKind::Topic) {
+                Ok(seg) => seg,
+                Err(e) if e.is_not_found() => {
+                    match Segment::create(&seg_name, SegmentKind::Topic, TOPIC_SIZE, |seg| {
+                        let h: &TopicHeader = seg.get(HEADER_OFF)?;
+                        h.max_endpoints
+                            .store(MAX_ENDPOINTS as u32, Ordering::Relaxed);
+                        h.ring_cap.store(RING_CAP as u32, Ordering::Relaxed);
+                        h.max_samples.store(MAX_SAMPLES as u32, Ordering::Relaxed);
+                        h.max_loans.store(MAX_LOANS as u32, Ordering::Relaxed);
+                        h.max_pools.store(MAX_POOLS as u32, Ordering::Relaxed);
+                        for c in &h.columns {
+                            c.store(NO_COLUMN, Ordering::Relaxed);
+                        }
+                        for (w, v) in h.type_hash.iter().zip(hash_words(&type_info.hash)) {
+                            w.store(v, Ordering::Relaxed);
+                        }
+                        h.topic_name.store(name);
+                        h.type_name.store(&type_info.name);
+                        Ok(())
+                    })? {
+                        Some(seg) => seg,
+                        None => continue,
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let topic = Topic {
+                participant: participant.clone(),
+                seg,
+                name: name.to_owned(),
+                type_info: type_info.clone(),
+                pools: Mutex::new(HashMap::new()),
+            };
+            topic.check_layout()?;
+            topic.check_type(type_info)?;
+            let g = topic.lock();
+            if g.header().closed.load(Ordering::SeqCst) != 0 {
+                drop(g);
+                std::thread::yield_now();
+                continue;
+            }
+            g.reclaim_dead();
+            drop(g);
+            return Ok(topic);
+        }
+    }
+
+    fn check_layout(&self) -> Result<(), SegmentError> {
+        let h = self.header_checked()?;
+        let ok = self.seg.len() == TOPIC_SIZE
+            && h.max_endpoints.load(Ordering::Relaxed) == MAX_ENDPOINTS as u32
+            && h.ring_cap.load(Ordering::Relaxed) == RING_CAP as u32
+            && h.max_samples.load(Ordering::Relaxed) == MAX_SAMPLES as u32
+            && h.max_loans.load(Ordering::Relaxed) == MAX_LOANS as u32
+            && h.max_pools.load(Ordering::Relaxed) == MAX_POOLS as u32;
+        if ok {
+            Ok(())
+        } else {
+            Err(SegmentError::Corrupt {
+                name: self.seg.name().to_owned(),
+                what: "topic table sizes differ".into(),
+            })
+        }
+    }
+
+    pub(crate) fn check_type(&self, t: &TypeInfo) -> Result<(), TopicOpenError> {
+        let h = self.header();
+        let stored_hash: [u64; 4] = std::array::from_fn(|i| h.type_hash[i].load(Ordering::Relaxed));
+        let want = hash_words(&t.hash);
+        let hash_ok = stored_hash == [0; 4] || want == [0; 4] || stored_hash == want;
+        let stored_name = h.type_name.load();
+        let stored_topic = h.topic_name.load();
+        if stored_topic != self.name || stored_name != t.name || !hash_ok {
+            return Err(TopicOpenError::TypeMismatch {
+                topic: self.name.clone(),
+                existing: format!("{stored_topic}: {stored_name}"),
+                requested: t.name.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Topic name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Name of the shared-memory object holding the queue.
+    pub fn segment_name(&self) -> &str {
+        self.seg.name()
+    }
+
+    fn header_checked(&self) -> Result<&TopicHeader, SegmentError> {
+        self.seg.get(HEADER_OFF)
+    }
+
+    pub(crate) fn header(&self) -> &TopicHeader {
+        self.header_checked().expect("topic layout checked at open")
+    }
+
+    pub(crate) fn row(&self, i: usize) -> Option<&EndpointRow> {
+        (i < MAX_ENDPOINTS).then(|| {
+            self.seg
+                .get(ENDPOINTS_OFF + i * size_of::<EndpointRow>())
+                .ok()
+        })?
+    }
+
+    fn ring(&self, row: usize) -> &[std::sync::atomic::AtomicU32] {
+        self.seg
+            .slice(RINGS_OFF + row * RING_CAP * 4, RING_CAP)
+            .expect("ring inside segment")
+    }
+
+    fn loans(&self, row: usize) -> &[std::sync::atomic::AtomicU64] {
+        self.seg
+            .slice(LOANS_OFF + row * MAX_LOANS * 8, MAX_LOANS)
+            .expect("loans inside segment")
+    }
+
+    pub(crate) fn sample(&self, i: usize) -> Option<&SampleRow> {
+        (i < MAX_SAMPLES).then(|| self.seg.get(SAMPLES_OFF + i * size_of::<SampleRow>()).ok())?
+    }
+
+    fn pool_row(&self, i: usize) -> Option<&PoolRow> {
+        (i < MAX_POOLS).then(|| self.seg.get(POOLS_OFF + i * size_of::<PoolRow>()).ok())?
+    }
+
+    /// Takes the topic lock; a lock recovered from a dead holder triggers a full repair.
+    pub(crate) fn lock(&self) -> TopicGuard<'_> {
+        let how = sync::lock(&self.header().lock);
+        let g = TopicGuard { topic: self };
+        if how == Locked::Recovered {
+            g.recount_samples();
+            g.reclaim_dead();
+        }
+        g
+    }
+
+    /// Releases everything held by endpoints of dead processes, then frees unreferenced pools of
+    /// departed owners. Safe to call any time; returns the number of endpoints reclaimed.
+    pub fn reclaim_dead_endpoints(&self) -> usize {
+        self.lock().reclaim_dead()
+    }
+
+    /// Statistics shared by every process on the topic.
+    pub fn stats(&self) -> TopicStats {
+        let g = self.lock();
+        let h = g.header();
+        let mut domains = Vec::new();
+        for c in 0..MAX_COLUMNS {
+            let d = h.columns[c].load(Ordering::Relaxed);
+            if let Some(domain) = (d != NO_COLUMN).then(|| Domain::unpack(d)).flatten() {
+                domains.push(DomainStats {
+                    domain,
+                    copies: h.copies[c].load(Ordering::Relaxed),
+                    bytes: h.copy_bytes[c].load(Ordering::Relaxed),
+                });
+            }
+        }
+        let (mut publishers, mut subscribers) = (0, 0);
+        for r in 0..MAX_ENDPOINTS {
+            match g.row(r).map(|e| e.state.load(Ordering::Relaxed)) {
+                Some(EP_PUB) => publishers += 1,
+                Some(EP_SUB) => subscribers += 1,
+                _ => {}
+            }
+        }
+        let live_samples = (0..MAX_SAMPLES)
+            .filter_map(|i| g.sample(i))
+            .filter(|s| s.refs.load(Ordering::Relaxed) != 0 || s.avail.load(Ordering::Relaxed) != 0)
+            .count() as u32;
+        TopicStats {
+            published: h.published.load(Ordering::Relaxed),
+            lost: h.lost.load(Ordering::Relaxed),
+            domains,
+            publishers,
+            subscribers,
+            live_samples,
+        }
+    }
+
+    /// Maps pool `idx` (cached per process), validating its row against corruption.
+    pub(crate) fn pool(&self, idx: u32) -> Result<Arc<dyn Allocator>, SegmentError> {
+        let corrupt = |what: String| SegmentError::Corrupt {
+            name: self.seg.name().to_owned(),
+            what,
+        };
+        let row = self
+            .pool_row(idx as usize)
+            .ok_or_else(|| corrupt(format!("pool index {idx} out of range")))?;
+        let state = row.state.load(Ordering::Acquire);
+        if state != POOL_ACTIVE && state != POOL_ORPHAN {
+            return Err(corrupt(format!("pool {idx} is not in use")));
+        }
+        let id = row.arena_id.load(Ordering::Relaxed);
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((cached_id, p)) = pools.get(&idx) {
+            if *cached_id == id {
+                return Ok(p.clone());
+            }
+        }
+        let domain = Domain::unpack(row.domain.load(Ordering::Relaxed))
+            .ok_or_else(|| corrupt(format!("pool {idx} has an unknown domain")))?;
+        let pool: Arc<dyn Allocator> = match domain.kind {
+            DomainKind::Host | DomainKind::Emulated => {
+                Arc::new(Arena::open(self.participant.registry.ros_domain, id)?)
+            }
+            DomainKind::Cuda => {
+                return Err(corrupt(format!(
+                    "pool {idx} is in {domain}, which this process cannot map"
+                )))
+            }
+        };
+        if pool.domain() != domain {
+            return Err(corrupt(format!("pool {idx} domain differs from its arena")));
+        }
+        pools.insert(idx, (id, pool.clone()));
+        Ok(pool)
+    }
+
+    /// Registers a pool this process created for endpoint `owner_row`; returns its index.
+    pub(crate) fn add_pool(
+        &self,
+        g: &TopicGuard<'_>,
+        owner_row: u32,
+        pool: Arc<dyn Allocator>,
+        size: u64,
+    ) -> Option<u32> {
+        for i in 0..MAX_POOLS {
+            let row = g.pool_row(i)?;
+            if row.state.load(Ordering::Relaxed) == POOL_FREE {
+                row.owner_row.store(owner_row, Ordering::Relaxed);
+                row.domain.store(pool.domain().pack(), Ordering::Relaxed);
+                row.arena_id.store(pool.id(), Ordering::Relaxed);
+                row.size.store(size, Ordering::Relaxed);
+                row.state.store(POOL_ACTIVE, Ordering::Release);
+                self.pools
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(i as u32, (pool.id(), pool));
+                return Some(i as u32);
+            }
+        }
+        None
+    }
+
+    /// Column index of `domain`, adding it if new. Caller holds the lock.
+    pub(crate) fn column_for(&self, domain: Domain) -> Option<u32> {
+        let h = self.header();
+        let packed = domain.pack();
+        if let Some(c) = h
+            .columns
+            .iter()
+            .position(|c| c.load(Ordering::Relaxed) == packed)
+        {
+            return Some(c as u32);
+        }
+        let c = h
+            .columns
+            .iter()
+            .position(|c| c.load(Ordering::Relaxed) == NO_COLUMN)?;
+        h.columns[c].store(packed, Ordering::Relaxed);
+        Some(c as u32)
+    }
+
+    /// Claims a free endpoint row for this process. Caller holds the lock.
+    pub(crate) fn claim_row(
+        &self,
+        state: u32,
+        domain: Domain,
+        depth: u32,
+        flags: u32,
+        gid: &[u8; 24],
+    ) -> Result<(u32, u64), EndpointError> {
+        let column = self
+            .column_for(domain)
+            .ok_or(EndpointError::TooManyDomains(domain))?;
+        let me = ProcessId::current();
+        for r in 0..MAX_ENDPOINTS {
+            let Some(row) = self.row(r) else { break };
+            if row.state.load(Ordering::Relaxed) != EP_FREE {
+                continue;
+            }
+            let id = crate::os::process::random_u64();
+            row.pid.store(me.pid, Ordering::Relaxed);
+            row.start_time.store(me.start_time, Ordering::Relaxed);
+            row.flags.store(flags, Ordering::Relaxed);
+            row.column.store(column, Ordering::Relaxed);
+            row.depth
+                .store(depth.clamp(1, RING_CAP as u32), Ordering::Relaxed);
+            row.domain.store(domain.pack(), Ordering::Relaxed);
+            row.head.store(0, Ordering::Relaxed);
+            row.tail.store(0, Ordering::Relaxed);
+            row.waker.store(0, Ordering::Relaxed);
+            for (w, chunk) in row.gid.iter().zip(gid.chunks(8)) {
+                w.store(
+                    u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+                    Ordering::Relaxed,
+                );
+            }
+            row.lost.store(0, Ordering::Relaxed);
+            row.delivered.store(0, Ordering::Relaxed);
+            row.id.store(id, Ordering::Relaxed);
+            for l in self.loans(r) {
+                l.store(0, Ordering::Relaxed);
+            }
+            row.state.store(state, Ordering::Release);
+            return Ok((r as u32, id));
+        }
+        Err(EndpointError::TooManyEndpoints)
+    }
+
+    /// Records that endpoint `row` holds `record`; returns the loan slot. Caller holds the lock.
+    pub(crate) fn add_loan(&self, row: u32, record: u64) -> Option<u32> {
+        let loans = self.loans(row as usize);
+        let slot = loans.iter().position(|l| l.load(Ordering::Relaxed) == 0)?;
+        loans[slot].store(record, Ordering::Relaxed);
+        Some(slot as u32)
+    }
+
+    /// Removes loan `slot` of `row` if it still holds `record`. Caller holds the lock.
+    pub(crate) fn remove_loan(&self, row: u32, slot: u32, record: u64) -> bool {
+        let Some(l) = self.loans(row as usize).get(slot as usize) else {
+            return false;
+        };
+        l.compare_exchange(record, 0, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    pub(crate) fn block_record(pool: u32, offset: u64) -> u64 {
+        LOAN_BLOCK | (u64::from(pool) << 52) | (offset & LOAN_OFFSET_MASK)
+    }
+
+    pub(crate) fn sample_record(idx: u32) -> u64 {
+        LOAN_SAMPLE | u64::from(idx)
+    }
+
+    /// Drops one reference on block `(pool, offset)`; errors (corrupt references) are ignored
+    /// because there is nothing safe to do with them but leave the block alone.
+    pub(crate) fn release_block(&self, pool: u32, offset: u64) {
+        if let Ok(p) = self.pool(pool) {
+            if let Ok(b) = p.block_at(offset) {
+                let _ = p.release(b);
+            }
+        }
+    }
+
+    /// Drops one reference on sample `idx`; at zero, releases every column's block.
+    /// Caller holds the lock.
+    pub(crate) fn sample_unref(&self, idx: u32) {
+        let Some(s) = self.sample(idx as usize) else {
+            return;
+        };
+        let prev = s.refs.load(Ordering::Relaxed);
+        if prev > 1 {
+            s.refs.store(prev - 1, Ordering::Relaxed);
+            return;
+        }
+        s.refs.store(0, Ordering::Relaxed);
+        self.free_sample_columns(s);
+    }
+
+    fn free_sample_columns(&self, s: &SampleRow) {
+        for col in &s.columns {
+            if col.state.load(Ordering::Relaxed) == COL_READY {
+                self.release_block(
+                    col.pool.load(Ordering::Relaxed),
+                    col.offset.load(Ordering::Relaxed),
+                );
+            }
+            col.state.store(COL_EMPTY, Ordering::Relaxed);
+        }
+        s.avail.store(0, Ordering::Release);
+    }
+
+    /// Finds a free sample row. Caller holds the lock.
+    pub(crate) fn alloc_sample(&self) -> Option<u32> {
+        let h = self.header();
+        let start = h.sample_hint.load(Ordering::Relaxed) as usize % MAX_SAMPLES;
+        for k in 0..MAX_SAMPLES {
+            let i = (start + k) % MAX_SAMPLES;
+            let s = self.sample(i)?;
+            if s.refs.load(Ordering::Relaxed) == 0 && s.avail.load(Ordering::Relaxed) == 0 {
+                h.sample_hint
+                    .store(((i + 1) % MAX_SAMPLES) as u32, Ordering::Relaxed);
+                return Some(i as u32);
+            }
+        }
+        None
+    }
+
+    /// Pushes sample `idx` into the ring of `row` (keep-last: evicts the oldest when full).
+    /// Returns the row's waker, if any. Caller holds the lock.
+    pub(crate) fn push(&self, row: u32, idx: u32) -> Option<WakerAddr> {
+        let r = self.row(row as usize)?;
+        let s = self.sample(idx as usize)?;
+        let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
+        let ring = self.ring(row as usize);
+        let head = r.head.load(Ordering::Relaxed);
+        let tail = r.tail.load(Ordering::Relaxed);
+        if tail.wrapping_sub(head) >= depth {
+            let old = ring[(head % depth) as usize].load(Ordering::Relaxed);
+            r.head.store(head + 1, Ordering::SeqCst);
+            r.lost.fetch_add(1, Ordering::Relaxed);
+            if r.state.load(Ordering::Relaxed) == EP_SUB {
+                self.header().lost.fetch_add(1, Ordering::Relaxed);
+            }
+            self.sample_unref(old);
+        }
+        ring[(tail % depth) as usize].store(idx, Ordering::Relaxed);
+        s.refs.fetch_add(1, Ordering::Relaxed);
+        r.tail.store(tail + 1, Ordering::SeqCst);
+        r.delivered.fetch_add(1, Ordering::Relaxed);
+        WakerAddr::unpack(r.waker.load(Ordering::Relaxed))
+    }
+
+    /// Pops the oldest sample index of `row`'s ring (its reference passes to the caller).
+    /// Caller holds the lock.
+    pub(crate) fn pop(&self, row: u32) -> Option<u32> {
+        let r = self.row(row as usize)?;
+        let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
+        let head = r.head.load(Ordering::Relaxed);
+        let tail = r.tail.load(Ordering::Relaxed);
+        if head == tail || tail.wrapping_sub(head) > depth {
+            return None;
+        }
+        let idx = self.ring(row as usize)[(head % depth) as usize].load(Ordering::Relaxed);
+        r.head.store(head + 1, Ordering::SeqCst);
+        (idx < MAX_SAMPLES as u32).then_some(idx)
+    }
+
+    /// Releases everything endpoint `row` holds and frees the row. Caller holds the lock.
+    pub(crate) fn drop_row(&self, row: u32) {
+        let Some(r) = self.row(row as usize) else {
+            return;
+        };
+        while let Some(idx) = self.pop(row) {
+            self.sample_unref(idx);
+        }
+        for l in self.loans(row as usize) {
+            let rec = l.swap(0, Ordering::Relaxed);
+            match rec & LOAN_KIND_MASK {
+                LOAN_BLOCK => {
+                    self.release_block(((rec >> 52) & 0x3ff) as u32, rec & LOAN_OFFSET_MASK)
+                }
+                LOAN_SAMPLE => {
+                    let idx = (rec & 0xffff_ffff) as u32;
+                    if let Some(s) = self.sample(idx as usize) {
+                        for col in &s.columns {
+                            if col
+                                .state
+                                .compare_exchange(
+                                    COL_CLAIM_BASE + row,
+                                    COL_EMPTY,
+                                    Ordering::AcqRel,
+                                    Ordering::Relaxed,
+                                )
+                                .is_ok()
+                            {
+                                crate::os::futex::wake(&col.state, i32::MAX);
+                            }
+                        }
+                    }
+                    self.sample_unref(idx);
+                }
+                _ => {}
+            }
+        }
+        for i in 0..MAX_POOLS {
+            let Some(p) = self.pool_row(i) else { break };
+            if p.state.load(Ordering::Relaxed) == POOL_ACTIVE
+                && p.owner_row.load(Ordering::Relaxed) == row
+            {
+                p.state.store(POOL_ORPHAN, Ordering::Release);
+            }
+        }
+        r.waker.store(0, Ordering::Relaxed);
+        r.state.store(EP_FREE, Ordering::Release);
+    }
+
+    /// Unlinks and frees orphaned pools that nothing references any more. Caller holds the lock.
+    pub(crate) fn free_orphan_pools(&self) {
+        let mut referenced = [false; MAX_POOLS];
+        for i in 0..MAX_SAMPLES {
+            let Some(s) = self.sample(i) else { break };
+            if s.avail.load(Ordering::Relaxed) == 0 && s.refs.load(Ordering::Relaxed) == 0 {
+                continue;
+            }
+            for col in &s.columns {
+                if col.state.load(Ordering::Relaxed) == COL_READY {
+                    if let Some(slot) =
+                        referenced.get_mut(col.pool.load(Ordering::Relaxed) as usize)
+                    {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+        for r in 0..MAX_ENDPOINTS {
+            if self
+                .row(r)
+                .is_none_or(|row| row.state.load(Ordering::Relaxed) == EP_FREE)
+            {
+                continue;
+            }
+            for l in self.loans(r) {
+                let rec = l.load(Ordering::Relaxed);
+                if rec & LOAN_KIND_MASK == LOAN_BLOCK {
+                    referenced[((rec >> 52) & 0x3ff) as usize % MAX_POOLS] = true;
+                }
+            }
+        }
+        for (i, used) in referenced.iter().enumerate() {
+            let Some(p) = self.pool_row(i) else { break };
+            if !used && p.state.load(Ordering::Relaxed) == POOL_ORPHAN {
+                let id = p.arena_id.load(Ordering::Relaxed);
+                let _ = crate::os::shm_file::unlink(&naming::arena(
+                    self.participant.registry.ros_domain,
+                    id,
+                ));
+                p.state.store(POOL_FREE, Ordering::Release);
+                self.pools
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&(i as u32));
+            }
+        }
+    }
+
+    /// See [`Topic::reclaim_dead_endpoints`]. Caller holds the lock.
+    pub(crate) fn reclaim_dead(&self) -> usize {
+        let mut n = 0;
+        for r in 0..MAX_ENDPOINTS {
+            let Some(row) = self.row(r) else { break };
+            if row.state.load(Ordering::Relaxed) == EP_FREE {
+                continue;
+            }
+            let id = ProcessId {
+                pid: row.pid.load(Ordering::Relaxed),
+                start_time: row.start_time.load(Ordering::Relaxed),
+            };
+            if id == self.participant.process || id.is_alive() {
+                continue;
+            }
+            self.drop_row(r as u32);
+            n += 1;
+        }
+        self.free_orphan_pools();
+        n
+    }
+
+    /// Recomputes every sample's reference count from the rings and loan tables. Run after a
+    /// lock holder died mid-update. Caller holds the lock.
+    fn recount_samples(&self) {
+        let mut counts = vec![0u32; MAX_SAMPLES];
+        for r in 0..MAX_ENDPOINTS {
+            let Some(row) = self.row(r) else { break };
+            if row.state.load(Ordering::Relaxed) == EP_FREE {
+                continue;
+            }
+            let depth = u64::from(row.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
+            let (head, tail) = (
+                row.head.load(Ordering::Relaxed),
+                row.tail.load(Ordering::Relaxed),
+            );
+            if tail.wrapping_sub(head) > depth {
+                // Torn update: drop the queue rather than trust it.
+                row.head.store(tail, Ordering::SeqCst);
+                continue;
+            }
+            let ring = self.ring(r);
+            for i in head..tail {
+                if let Some(c) =
+                    counts.get_mut(ring[(i % depth) as usize].load(Ordering::Relaxed) as usize)
+                {
+                    *c += 1;
+                }
+            }
+            for l in self.loans(r) {
+                let rec = l.load(Ordering::Relaxed);
+                if rec & LOAN_KIND_MASK == LOAN_SAMPLE {
+                    if let Some(c) = counts.get_mut((rec & 0xffff_ffff) as usize) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
+        for (i, c) in counts.iter().enumerate() {
+            let Some(s) = self.sample(i) else { break };
+            s.refs.store(*c, Ordering::Relaxed);
+            if *c == 0 && s.avail.load(Ordering::Relaxed) != 0 {
+                self.free_sample_columns(s);
+            }
+        }
+    }
+
+    /// Called when an endpoint of this process is destroyed: frees its row, and if it was the
+    /// last endpoint, closes the topic and unlinks the queue and every pool.
+    pub(crate) fn release_endpoint(&self, row: u32, id: u64) {
+        let g = self.lock();
+        if let Some(r) = g.row(row as usize) {
+            if r.state.load(Ordering::Relaxed) != EP_FREE && r.id.load(Ordering::Relaxed) == id {
+                g.drop_row(row);
+            }
+        }
+        g.reclaim_dead();
+        let live = (0..MAX_ENDPOINTS)
+            .filter_map(|r| g.row(r))
+            .any(|r| r.state.load(Ordering::Relaxed) != EP_FREE);
+        if !live {
+            g.header().closed.store(1, Ordering::SeqCst);
+            for i in 0..MAX_POOLS {
+                let Some(p) = g.pool_row(i) else { break };
+                if p.state.load(Ordering::Relaxed) != POOL_FREE {
+                    let id = p.arena_id.load(Ordering::Relaxed);
+                    let _ = crate::os::shm_file::unlink(&naming::arena(
+                        self.participant.registry.ros_domain,
+                        id,
+                    ));
+                }
+            }
+            g.seg.unlink();
+        }
+    }
+
+    /// Wakes the listeners collected while holding the lock.
+    pub(crate) fn wake_all(&self, wakers: &[WakerAddr]) {
+        for w in wakers {
+            self.participant.registry.wake(w.row, w.slot);
+        }
+    }
+
+    /// Opens the block a READY column points to.
+    pub(crate) fn column_block(
+        &self,
+        s: &SampleRow,
+        col: usize,
+    ) -> Result<(u32, Arc<dyn Allocator>, BlockRef), SegmentError> {
+        let c = &s.columns[col];
+        let pool_idx = c.pool.load(Ordering::Relaxed);
+        let pool = self.pool(pool_idx)?;
+        let block = pool
+            .block_at(c.offset.load(Ordering::Relaxed))
+            .map_err(|e| SegmentError::Corrupt {
+                name: self.seg.name().to_owned(),
+                what: e.to_string(),
+            })?;
+        if block.len != s.len.load(Ordering::Relaxed) {
+            return Err(SegmentError::Corrupt {
+                name: self.seg.name().to_owned(),
+                what: "column length differs from sample".into(),
+            });
+        }
+        Ok((pool_idx, pool, block))
+    }
+
+    /// The participant this handle belongs to.
+    pub(crate) fn ros_domain(&self) -> u32 {
+        self.participant.registry.ros_domain
+    }
+}
+
+const fn layout_name_cap() -> usize {
+    crate::shmstr::ShmStr::<64>::CAPACITY
+}
+
+impl Topic {
+    pub(crate) fn pool_row_state(&self, idx: u32) -> Option<u32> {
+        self.pool_row(idx as usize)
+            .map(|p| p.state.load(Ordering::Relaxed))
+    }
+}

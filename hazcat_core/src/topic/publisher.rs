@@ -1,0 +1,436 @@
+//! Publishing: loans from the publisher's own pools, then publish into every subscriber queue.
+
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use super::layout::*;
+use super::{EndpointError, Topic};
+use crate::alloc::{AllocError, Allocator, Arena, ArenaStats, BlockRef};
+use crate::domain::{Domain, DomainKind};
+
+/// Options of a publisher.
+#[derive(Clone, Debug)]
+pub struct PublisherOptions {
+    /// Memory domain the publisher writes messages in.
+    pub domain: Domain,
+    /// History kept for late-joining transient-local subscribers (ignored when volatile).
+    pub depth: u32,
+    /// Keep the last `depth` messages for subscribers that join later.
+    pub transient_local: bool,
+    /// Size of each memory pool the publisher creates (grows by adding pools when needed).
+    pub pool_size: usize,
+    /// Globally unique id reported with every message.
+    pub gid: [u8; 24],
+}
+
+impl Default for PublisherOptions {
+    fn default() -> Self {
+        PublisherOptions {
+            domain: Domain::HOST,
+            depth: 10,
+            transient_local: false,
+            pool_size: 4 << 20,
+            gid: random_gid(),
+        }
+    }
+}
+
+/// A random 24-byte gid (first 16 bytes random, rest zero).
+pub(crate) fn random_gid() -> [u8; 24] {
+    let mut gid = [0u8; 24];
+    gid[..8].copy_from_slice(&crate::os::process::random_u64().to_le_bytes());
+    gid[8..16].copy_from_slice(&crate::os::process::random_u64().to_le_bytes());
+    gid
+}
+
+/// Why a loan could not be made.
+#[derive(Debug)]
+pub enum LoanError {
+    /// Allocation failed even after reclaiming dead peers and adding a pool.
+    Alloc(AllocError),
+    /// The topic's pool table is full.
+    TooManyPools,
+}
+
+impl fmt::Display for LoanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoanError::Alloc(e) => write!(f, "loan: {e}"),
+            LoanError::TooManyPools => write!(f, "loan: topic has {MAX_POOLS} pools already"),
+        }
+    }
+}
+
+impl std::error::Error for LoanError {}
+
+/// Why a publish failed. The message is dropped (its block freed) in every case.
+#[derive(Debug)]
+pub enum PublishError {
+    /// Every sample slot of the topic is referenced (subscribers hold too many messages).
+    QueueFull,
+    /// The loan belongs to another publisher.
+    ForeignLoan,
+    /// The loan could not be made (for `publish_bytes`).
+    Loan(LoanError),
+    /// Shared metadata was found corrupt.
+    Corrupt(String),
+}
+
+impl fmt::Display for PublishError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PublishError::QueueFull => write!(
+                f,
+                "publish: all {MAX_SAMPLES} sample slots of the topic are in use"
+            ),
+            PublishError::ForeignLoan => {
+                f.write_str("publish: the loan was made by another publisher")
+            }
+            PublishError::Loan(e) => write!(f, "publish: {e}"),
+            PublishError::Corrupt(e) => write!(f, "publish: corrupt shared memory: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+pub(crate) struct PublisherInner {
+    pub(crate) topic: Arc<Topic>,
+    row: u32,
+    id: u64,
+    column: u32,
+    opts: PublisherOptions,
+    pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
+}
+
+impl Drop for PublisherInner {
+    fn drop(&mut self) {
+        self.topic.release_endpoint(self.row, self.id);
+    }
+}
+
+/// A publisher on a topic. Messages are written into loans from its own pools (zero copy).
+pub struct Publisher {
+    inner: Arc<PublisherInner>,
+}
+
+impl fmt::Debug for Publisher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Publisher")
+            .field("topic", &self.inner.topic.name())
+            .field("row", &self.inner.row)
+            .finish()
+    }
+}
+
+pub(crate) fn create_pool(
+    ros_domain: u32,
+    domain: Domain,
+    size: usize,
+) -> Result<Arc<dyn Allocator>, EndpointError> {
+    match domain.kind {
+        DomainKind::Host | DomainKind::Emulated => Ok(Arc::new(
+            Arena::create(ros_domain, domain, size).map_err(EndpointError::Pool)?,
+        )),
+        DomainKind::Cuda => Err(EndpointError::UnsupportedDomain(domain)),
+    }
+}
+
+impl Publisher {
+    /// Creates a publisher on `topic`.
+    pub fn new(topic: &Arc<Topic>, opts: PublisherOptions) -> Result<Publisher, EndpointError> {
+        let pool = create_pool(topic.ros_domain(), opts.domain, opts.pool_size)?;
+        let g = topic.lock();
+        g.reclaim_dead();
+        let flags = if opts.transient_local {
+            FLAG_TRANSIENT_LOCAL
+        } else {
+            0
+        };
+        let depth = if opts.transient_local { opts.depth } else { 1 };
+        let (row, id) = match g.claim_row(EP_PUB, opts.domain, depth, flags, &opts.gid) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
+                    topic.ros_domain(),
+                    pool.id(),
+                ));
+                return Err(e);
+            }
+        };
+        let column = g
+            .row(row as usize)
+            .map_or(0, |r| r.column.load(Ordering::Relaxed));
+        g.row(row as usize)
+            .expect("claimed")
+            .participant
+            .store(topic.participant.id, Ordering::Relaxed);
+        let idx = g.add_pool(&g, row, pool.clone(), opts.pool_size as u64);
+        drop(g);
+        let inner = Arc::new(PublisherInner {
+            topic: topic.clone(),
+            row,
+            id,
+            column,
+            opts,
+            pools: Mutex::new(Vec::new()),
+        });
+        match idx {
+            Some(i) => inner
+                .pools
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, pool)),
+            None => {
+                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
+                    topic.ros_domain(),
+                    pool.id(),
+                ));
+                return Err(EndpointError::TooManyPools);
+            }
+        }
+        Ok(Publisher { inner })
+    }
+
+    /// Memory domain of this publisher's loans.
+    pub fn domain(&self) -> Domain {
+        self.inner.opts.domain
+    }
+
+    /// The publisher's gid.
+    pub fn gid(&self) -> [u8; 24] {
+        self.inner.opts.gid
+    }
+
+    /// The topic.
+    pub fn topic(&self) -> &Arc<Topic> {
+        &self.inner.topic
+    }
+
+    fn try_pools(&self, len: usize) -> Result<Option<Loan>, AllocError> {
+        let pools = self.inner.pools.lock().unwrap_or_else(|e| e.into_inner());
+        for (idx, pool) in pools.iter() {
+            match pool.allocate(len) {
+                Ok(block) => {
+                    return Ok(Some(Loan {
+                        publisher: self.inner.clone(),
+                        pool_idx: *idx,
+                        pool: pool.clone(),
+                        block,
+                        done: false,
+                    }))
+                }
+                Err(AllocError::OutOfMemory { .. } | AllocError::TooLarge { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Borrows `len` bytes of the publisher's memory. Publish it with [`Publisher::publish`];
+    /// dropping it unpublished returns it.
+    pub fn loan(&self, len: usize) -> Result<Loan, LoanError> {
+        if let Some(l) = self.try_pools(len).map_err(LoanError::Alloc)? {
+            return Ok(l);
+        }
+        // Blocks may be pinned by dead subscribers: reclaim, then retry before growing.
+        if self.inner.topic.reclaim_dead_endpoints() > 0 {
+            if let Some(l) = self.try_pools(len).map_err(LoanError::Alloc)? {
+                return Ok(l);
+            }
+        }
+        let size = self
+            .inner
+            .opts
+            .pool_size
+            .max((len + 4096).next_power_of_two() * 2);
+        let pool = create_pool(self.inner.topic.ros_domain(), self.inner.opts.domain, size)
+            .map_err(|e| match e {
+                EndpointError::Pool(a) => LoanError::Alloc(a),
+                _ => LoanError::TooManyPools,
+            })?;
+        let t = &self.inner.topic;
+        let idx = {
+            let g = t.lock();
+            g.add_pool(&g, self.inner.row, pool.clone(), size as u64)
+        };
+        let Some(idx) = idx else {
+            let _ = crate::os::shm_file::unlink(&crate::naming::arena(t.ros_domain(), pool.id()));
+            return Err(LoanError::TooManyPools);
+        };
+        self.inner
+            .pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((idx, pool));
+        self.try_pools(len)
+            .map_err(LoanError::Alloc)?
+            .ok_or(LoanError::Alloc(AllocError::OutOfMemory { requested: len }))
+    }
+
+    /// Publishes a loan with the current time as source timestamp; returns its sequence number.
+    pub fn publish(&self, loan: Loan) -> Result<u64, PublishError> {
+        self.publish_with_timestamp(loan, crate::now_ns())
+    }
+
+    /// Publishes a loan with an explicit source timestamp (ns); returns its sequence number.
+    pub fn publish_with_timestamp(
+        &self,
+        mut loan: Loan,
+        timestamp: u64,
+    ) -> Result<u64, PublishError> {
+        if !Arc::ptr_eq(&loan.publisher, &self.inner) {
+            return Err(PublishError::ForeignLoan);
+        }
+        let t = &self.inner.topic;
+        let g = t.lock();
+        let idx = match g.alloc_sample() {
+            Some(i) => i,
+            None => {
+                g.reclaim_dead();
+                g.alloc_sample().ok_or(PublishError::QueueFull)?
+            }
+        };
+        let s = g.sample(idx as usize).ok_or(PublishError::QueueFull)?;
+        let seq = g.header().next_seq.fetch_add(1, Ordering::Relaxed) + 1;
+        s.seq.store(seq, Ordering::Relaxed);
+        s.len.store(loan.block.len, Ordering::Relaxed);
+        s.timestamp.store(timestamp, Ordering::Relaxed);
+        for (w, chunk) in s.gid.iter().zip(self.inner.opts.gid.chunks(8)) {
+            w.store(
+                u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+                Ordering::Relaxed,
+            );
+        }
+        s.publisher_row.store(self.inner.row, Ordering::Relaxed);
+        let col = &s.columns[self.inner.column as usize % MAX_COLUMNS];
+        loan.pool
+            .make_shared(loan.block, 1)
+            .map_err(|e| PublishError::Corrupt(e.to_string()))?;
+        loan.done = true;
+        col.pool.store(loan.pool_idx, Ordering::Relaxed);
+        col.offset.store(loan.block.offset, Ordering::Relaxed);
+        col.state.store(COL_READY, Ordering::Release);
+        s.avail.store(
+            1 << (self.inner.column as usize % MAX_COLUMNS),
+            Ordering::Release,
+        );
+        // Hold a reference while fanning out so an eviction cannot free the sample under us.
+        s.refs.store(1, Ordering::Relaxed);
+        let me = self.inner.topic.participant.id;
+        let mut wakers = Vec::new();
+        for r in 0..MAX_ENDPOINTS {
+            let Some(row) = g.row(r) else { break };
+            if row.state.load(Ordering::Relaxed) != EP_SUB {
+                continue;
+            }
+            if row.flags.load(Ordering::Relaxed) & FLAG_IGNORE_LOCAL != 0
+                && row.participant.load(Ordering::Relaxed) == me
+            {
+                continue;
+            }
+            if let Some(w) = g.push(r as u32, idx) {
+                if !wakers.contains(&w) {
+                    wakers.push(w);
+                }
+            }
+        }
+        if self.inner.opts.transient_local {
+            g.push(self.inner.row, idx);
+        }
+        g.header().published.fetch_add(1, Ordering::Relaxed);
+        g.sample_unref(idx);
+        drop(g);
+        t.wake_all(&wakers);
+        Ok(seq)
+    }
+
+    /// Copies `bytes` into a loan and publishes it.
+    pub fn publish_bytes(&self, bytes: &[u8]) -> Result<u64, PublishError> {
+        let loan = self.loan(bytes.len()).map_err(PublishError::Loan)?;
+        loan.pool
+            .copy_to(loan.block, bytes)
+            .map_err(|e| PublishError::Corrupt(e.to_string()))?;
+        self.publish(loan)
+    }
+
+    /// Live subscribers on the topic (all processes).
+    pub fn subscriber_count(&self) -> u32 {
+        self.inner.topic.stats().subscribers
+    }
+
+    /// Usage of each of this publisher's pools.
+    pub fn pool_stats(&self) -> Vec<ArenaStats> {
+        self.inner
+            .pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(|(_, p)| p.stats())
+            .collect()
+    }
+}
+
+/// Memory borrowed from a publisher, to be filled and published.
+pub struct Loan {
+    publisher: Arc<PublisherInner>,
+    pool_idx: u32,
+    pool: Arc<dyn Allocator>,
+    block: BlockRef,
+    done: bool,
+}
+
+impl fmt::Debug for Loan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loan")
+            .field("pool", &self.pool_idx)
+            .field("block", &self.block)
+            .finish()
+    }
+}
+
+impl Loan {
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.block.len as usize
+    }
+
+    /// Whether the loan has zero bytes.
+    pub fn is_empty(&self) -> bool {
+        self.block.len == 0
+    }
+
+    /// Memory domain of the bytes.
+    pub fn domain(&self) -> Domain {
+        self.pool.domain()
+    }
+
+    /// The bytes, when the domain is host-addressable.
+    pub fn as_mut_slice(&mut self) -> Option<&mut [u8]> {
+        let p = self.pool.host_ptr(self.block)?;
+        // SAFETY: `p` is valid for `len` bytes (checked by the allocator) and the block is held
+        // exclusively by this loan until it is published or dropped.
+        Some(unsafe { std::slice::from_raw_parts_mut(p, self.block.len as usize) })
+    }
+
+    /// Address of the bytes in their domain (a CPU address for host-addressable domains).
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.pool
+            .host_ptr(self.block)
+            .unwrap_or(std::ptr::null_mut())
+    }
+
+    /// Copies `bytes` into the loan (works for every domain).
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), crate::alloc::CopyError> {
+        self.pool.copy_to(self.block, bytes)
+    }
+}
+
+impl Drop for Loan {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.pool.free_held(self.block);
+        }
+    }
+}

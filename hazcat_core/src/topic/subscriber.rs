@@ -1,0 +1,541 @@
+//! Taking: pop the subscriber's queue; use the message in place when a copy exists in the
+//! subscriber's domain, otherwise copy it once and install the copy for every later taker there.
+
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::layout::*;
+use super::publisher::{create_pool, random_gid};
+use super::{EndpointError, Topic};
+use crate::alloc::{self, AllocError, Allocator, BlockRef};
+use crate::domain::Domain;
+use crate::os::process::ProcessId;
+use crate::participant::{Listener, WakerAddr};
+
+/// Options of a subscriber.
+#[derive(Clone, Debug)]
+pub struct SubscriberOptions {
+    /// Memory domain the subscriber reads messages in.
+    pub domain: Domain,
+    /// Queue depth (keep-last); clamped to `1..=RING_CAP`.
+    pub depth: u32,
+    /// Receive the history of transient-local publishers when joining.
+    pub transient_local: bool,
+    /// Skip messages from publishers of the same participant.
+    pub ignore_local: bool,
+    /// Size of each pool created for copies into this subscriber's domain.
+    pub pool_size: usize,
+    /// Globally unique id.
+    pub gid: [u8; 24],
+}
+
+impl Default for SubscriberOptions {
+    fn default() -> Self {
+        SubscriberOptions {
+            domain: Domain::HOST,
+            depth: 10,
+            transient_local: false,
+            ignore_local: false,
+            pool_size: 4 << 20,
+            gid: random_gid(),
+        }
+    }
+}
+
+/// Why a take failed. The message is not lost silently: it is released and the error says why.
+#[derive(Debug)]
+pub enum TakeError {
+    /// The subscriber already holds [`MAX_LOANS`] messages.
+    TooManyLoans,
+    /// Copying into the subscriber's domain failed.
+    Copy(String),
+    /// Allocating the copy failed.
+    Alloc(AllocError),
+    /// Shared metadata was found corrupt.
+    Corrupt(String),
+}
+
+impl fmt::Display for TakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TakeError::TooManyLoans => {
+                write!(f, "take: subscriber holds {MAX_LOANS} messages already")
+            }
+            TakeError::Copy(e) => write!(f, "take: copy into subscriber domain failed: {e}"),
+            TakeError::Alloc(e) => write!(f, "take: {e}"),
+            TakeError::Corrupt(e) => write!(f, "take: corrupt shared memory: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TakeError {}
+
+/// Metadata of a received message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SampleInfo {
+    /// Topic-wide sequence number (1, 2, ...).
+    pub sequence: u64,
+    /// Source timestamp (ns since the Unix epoch) given by the publisher.
+    pub source_timestamp: u64,
+    /// Time of the take (ns since the Unix epoch).
+    pub received_timestamp: u64,
+    /// Gid of the publisher.
+    pub publisher_gid: [u8; 24],
+    /// Whether the bytes were copied into this subscriber's domain by this take.
+    pub copied: bool,
+}
+
+pub(crate) struct SubscriberInner {
+    topic: Arc<Topic>,
+    row: u32,
+    id: u64,
+    column: u32,
+    opts: SubscriberOptions,
+    copy_pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
+}
+
+impl Drop for SubscriberInner {
+    fn drop(&mut self) {
+        self.topic.release_endpoint(self.row, self.id);
+    }
+}
+
+/// A subscriber on a topic.
+pub struct Subscriber {
+    inner: Arc<SubscriberInner>,
+}
+
+impl fmt::Debug for Subscriber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subscriber")
+            .field("topic", &self.inner.topic.name())
+            .field("row", &self.inner.row)
+            .finish()
+    }
+}
+
+/// How long a taker waits for another process's copy before checking that the copier lives.
+const COPY_WAIT_CHECK: Duration = Duration::from_millis(20);
+
+impl Subscriber {
+    /// Creates a subscriber on `topic`. Transient-local subscribers receive the history of
+    /// transient-local publishers at once.
+    pub fn new(topic: &Arc<Topic>, opts: SubscriberOptions) -> Result<Subscriber, EndpointError> {
+        let g = topic.lock();
+        g.reclaim_dead();
+        let mut flags = 0;
+        if opts.transient_local {
+            flags |= FLAG_TRANSIENT_LOCAL;
+        }
+        if opts.ignore_local {
+            flags |= FLAG_IGNORE_LOCAL;
+        }
+        let (row, id) = g.claim_row(EP_SUB, opts.domain, opts.depth, flags, &opts.gid)?;
+        let r = g.row(row as usize).expect("claimed row");
+        r.participant.store(topic.participant.id, Ordering::Relaxed);
+        let column = r.column.load(Ordering::Relaxed);
+        if opts.transient_local {
+            let mut history: Vec<(u64, u32)> = Vec::new();
+            for p in 0..MAX_ENDPOINTS {
+                let Some(pr) = g.row(p) else { break };
+                if pr.state.load(Ordering::Relaxed) != EP_PUB
+                    || pr.flags.load(Ordering::Relaxed) & FLAG_TRANSIENT_LOCAL == 0
+                    || (opts.ignore_local
+                        && pr.participant.load(Ordering::Relaxed) == topic.participant.id)
+                {
+                    continue;
+                }
+                let depth = u64::from(pr.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
+                let (head, tail) = (
+                    pr.head.load(Ordering::Relaxed),
+                    pr.tail.load(Ordering::Relaxed),
+                );
+                let ring = g.ring(p);
+                for i in head..tail.min(head + depth) {
+                    let idx = ring[(i % depth) as usize].load(Ordering::Relaxed);
+                    if let Some(s) = g.sample(idx as usize) {
+                        history.push((s.seq.load(Ordering::Relaxed), idx));
+                    }
+                }
+            }
+            history.sort_unstable();
+            let keep = (r.depth.load(Ordering::Relaxed) as usize).min(history.len());
+            for (_, idx) in &history[history.len() - keep..] {
+                g.push(row, *idx);
+            }
+        }
+        drop(g);
+        Ok(Subscriber {
+            inner: Arc::new(SubscriberInner {
+                topic: topic.clone(),
+                row,
+                id,
+                column,
+                opts,
+                copy_pools: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Memory domain this subscriber reads in.
+    pub fn domain(&self) -> Domain {
+        self.inner.opts.domain
+    }
+
+    /// The topic.
+    pub fn topic(&self) -> &Arc<Topic> {
+        &self.inner.topic
+    }
+
+    fn row(&self) -> &EndpointRow {
+        self.inner
+            .topic
+            .row(self.inner.row as usize)
+            .expect("own row in range")
+    }
+
+    /// Whether a message is waiting (lock-free check, for wait sets).
+    pub fn has_data(&self) -> bool {
+        let r = self.row();
+        r.tail.load(Ordering::SeqCst) != r.head.load(Ordering::SeqCst)
+    }
+
+    /// Messages dropped from this subscriber's queue by keep-last overflow so far.
+    pub fn lost(&self) -> u64 {
+        self.row().lost.load(Ordering::Relaxed)
+    }
+
+    /// Makes every publish to this subscriber wake `listener`.
+    pub fn attach(&self, listener: &Listener) {
+        self.attach_addr(listener.addr());
+    }
+
+    /// Same as [`Subscriber::attach`] with a raw waker address.
+    pub fn attach_addr(&self, addr: WakerAddr) {
+        self.row().waker.store(addr.pack(), Ordering::SeqCst);
+    }
+
+    /// Stops waking any listener.
+    pub fn detach(&self) {
+        self.row().waker.store(0, Ordering::SeqCst);
+    }
+
+    /// Live publishers on the topic (all processes).
+    pub fn publisher_count(&self) -> u32 {
+        self.inner.topic.stats().publishers
+    }
+
+    /// Takes the oldest queued message, `None` if the queue is empty.
+    pub fn take(&self) -> Result<Option<Received>, TakeError> {
+        let t = &self.inner.topic;
+        let row = self.inner.row;
+        let col = self.inner.column as usize % MAX_COLUMNS;
+        let mut g = t.lock();
+        let Some(idx) = g.pop(row) else {
+            return Ok(None);
+        };
+        let s = t.sample(idx as usize).expect("index checked by pop");
+        let mut info = SampleInfo {
+            sequence: s.seq.load(Ordering::Relaxed),
+            source_timestamp: s.timestamp.load(Ordering::Relaxed),
+            received_timestamp: 0,
+            publisher_gid: [0; 24],
+            copied: false,
+        };
+        for (chunk, w) in info.publisher_gid.chunks_mut(8).zip(&s.gid) {
+            chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+        }
+        // The ring's reference is ours; while we wait or copy it lives in a loan record so that a
+        // survivor can release it if this process dies.
+        let mut pin: Option<u32> = None;
+        let unpin = |g: &super::TopicGuard<'_>, pin: Option<u32>| {
+            if let Some(slot) = pin {
+                g.remove_loan(row, slot, Topic::sample_record(idx));
+            }
+            g.sample_unref(idx);
+        };
+        loop {
+            let state = s.columns[col].state.load(Ordering::Acquire);
+            if state == COL_READY {
+                let (pool_idx, pool, block) = match g.column_block(s, col) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        unpin(&g, pin);
+                        return Err(TakeError::Corrupt(e.to_string()));
+                    }
+                };
+                if let Err(e) = pool.share(block) {
+                    unpin(&g, pin);
+                    return Err(TakeError::Corrupt(e.to_string()));
+                }
+                let record = Topic::block_record(pool_idx, block.offset);
+                let Some(slot) = g.add_loan(row, record) else {
+                    let _ = pool.release(block);
+                    unpin(&g, pin);
+                    return Err(TakeError::TooManyLoans);
+                };
+                unpin(&g, pin);
+                drop(g);
+                info.received_timestamp = crate::now_ns();
+                return Ok(Some(Received {
+                    sub: self.inner.clone(),
+                    pool_idx,
+                    pool,
+                    block,
+                    slot,
+                    record,
+                    info,
+                }));
+            }
+            if pin.is_none() {
+                match g.add_loan(row, Topic::sample_record(idx)) {
+                    Some(slot) => pin = Some(slot),
+                    None => {
+                        g.sample_unref(idx);
+                        return Err(TakeError::TooManyLoans);
+                    }
+                }
+            }
+            if state == COL_EMPTY {
+                s.columns[col]
+                    .state
+                    .store(COL_CLAIM_BASE + row, Ordering::Release);
+                let source = pick_source(s, col, &g);
+                let src = match source.map(|c| g.column_block(s, c)) {
+                    Some(Ok(v)) => v,
+                    other => {
+                        s.columns[col].state.store(COL_EMPTY, Ordering::Release);
+                        unpin(&g, pin);
+                        let why = match other {
+                            Some(Err(e)) => e.to_string(),
+                            _ => "sample has no copy in any domain".to_owned(),
+                        };
+                        return Err(TakeError::Corrupt(why));
+                    }
+                };
+                drop(g);
+                let copied = self.copy_in(&src.1, src.2);
+                g = t.lock();
+                let (dst_idx, dst_pool, dst) = match copied {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let c = &s.columns[col];
+                        let _ = c.state.compare_exchange(
+                            COL_CLAIM_BASE + row,
+                            COL_EMPTY,
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        );
+                        crate::os::futex::wake(&c.state, i32::MAX);
+                        unpin(&g, pin);
+                        return Err(e);
+                    }
+                };
+                let c = &s.columns[col];
+                if c.state.load(Ordering::Acquire) != COL_CLAIM_BASE + row
+                    || dst_pool.make_shared(dst, 2).is_err()
+                {
+                    // A survivor declared us dead and reset the claim: discard our copy.
+                    let _ = dst_pool.free_held(dst);
+                    drop(g);
+                    return Err(TakeError::Corrupt("copy claim was taken over".into()));
+                }
+                c.pool.store(dst_idx, Ordering::Relaxed);
+                c.offset.store(dst.offset, Ordering::Relaxed);
+                c.state.store(COL_READY, Ordering::Release);
+                s.avail.fetch_or(1 << col, Ordering::Release);
+                let h = g.header();
+                h.copies[col].fetch_add(1, Ordering::Relaxed);
+                h.copy_bytes[col].fetch_add(dst.len, Ordering::Relaxed);
+                crate::os::futex::wake(&c.state, i32::MAX);
+                let record = Topic::block_record(dst_idx, dst.offset);
+                let Some(slot) = g.add_loan(row, record) else {
+                    let _ = dst_pool.release(dst);
+                    unpin(&g, pin);
+                    return Err(TakeError::TooManyLoans);
+                };
+                unpin(&g, pin);
+                drop(g);
+                info.received_timestamp = crate::now_ns();
+                info.copied = true;
+                return Ok(Some(Received {
+                    sub: self.inner.clone(),
+                    pool_idx: dst_idx,
+                    pool: dst_pool,
+                    block: dst,
+                    slot,
+                    record,
+                    info,
+                }));
+            }
+            // Another endpoint of our domain is copying it: wait for its result.
+            let claimer = state.wrapping_sub(COL_CLAIM_BASE) as usize;
+            drop(g);
+            crate::os::futex::wait(&s.columns[col].state, state, Some(COPY_WAIT_CHECK));
+            g = t.lock();
+            if s.columns[col].state.load(Ordering::Acquire) == state {
+                let dead = g.row(claimer).is_none_or(|r| {
+                    !ProcessId {
+                        pid: r.pid.load(Ordering::Relaxed),
+                        start_time: r.start_time.load(Ordering::Relaxed),
+                    }
+                    .is_alive()
+                });
+                if dead {
+                    g.reclaim_dead();
+                    if s.columns[col].state.load(Ordering::Acquire) == state {
+                        // The claim belongs to no live endpoint at all: corrupt, reset it.
+                        s.columns[col].state.store(COL_EMPTY, Ordering::Release);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Allocates a block in this subscriber's domain and copies `src` into it.
+    fn copy_in(
+        &self,
+        src_pool: &Arc<dyn Allocator>,
+        src: BlockRef,
+    ) -> Result<(u32, Arc<dyn Allocator>, BlockRef), TakeError> {
+        let len = src.len as usize;
+        let (idx, pool, dst) = self.alloc_copy(len)?;
+        if let Err(e) = alloc::copy(src_pool.as_ref(), src, pool.as_ref(), dst) {
+            let _ = pool.free_held(dst);
+            return Err(TakeError::Copy(e.to_string()));
+        }
+        Ok((idx, pool, dst))
+    }
+
+    fn alloc_copy(&self, len: usize) -> Result<(u32, Arc<dyn Allocator>, BlockRef), TakeError> {
+        let mut pools = self
+            .inner
+            .copy_pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for (idx, pool) in pools.iter() {
+            match pool.allocate(len) {
+                Ok(b) => return Ok((*idx, pool.clone(), b)),
+                Err(AllocError::OutOfMemory { .. } | AllocError::TooLarge { .. }) => continue,
+                Err(e) => return Err(TakeError::Alloc(e)),
+            }
+        }
+        let t = &self.inner.topic;
+        let size = self
+            .inner
+            .opts
+            .pool_size
+            .max((len + 4096).next_power_of_two() * 2);
+        let pool =
+            create_pool(t.ros_domain(), self.inner.opts.domain, size).map_err(|e| match e {
+                EndpointError::Pool(a) => TakeError::Alloc(a),
+                other => TakeError::Copy(other.to_string()),
+            })?;
+        let idx = {
+            let g = t.lock();
+            g.add_pool(&g, self.inner.row, pool.clone(), size as u64)
+        };
+        let Some(idx) = idx else {
+            let _ = crate::os::shm_file::unlink(&crate::naming::arena(t.ros_domain(), pool.id()));
+            return Err(TakeError::Copy(format!(
+                "topic has {MAX_POOLS} pools already"
+            )));
+        };
+        pools.push((idx, pool.clone()));
+        let b = pool.allocate(len).map_err(TakeError::Alloc)?;
+        Ok((idx, pool, b))
+    }
+}
+
+/// Chooses the column to copy from: the publisher's own column first, else any ready one.
+fn pick_source(s: &SampleRow, dst_col: usize, t: &Topic) -> Option<usize> {
+    let pub_col = t
+        .row(s.publisher_row.load(Ordering::Relaxed) as usize)
+        .map(|r| r.column.load(Ordering::Relaxed) as usize);
+    let ready = |c: usize| {
+        c != dst_col && c < MAX_COLUMNS && s.columns[c].state.load(Ordering::Acquire) == COL_READY
+    };
+    if let Some(c) = pub_col.filter(|c| ready(*c)) {
+        return Some(c);
+    }
+    (0..MAX_COLUMNS).find(|c| ready(*c))
+}
+
+/// A message taken by a subscriber; the bytes stay valid (and are never reused) until it drops.
+pub struct Received {
+    sub: Arc<SubscriberInner>,
+    pool_idx: u32,
+    pool: Arc<dyn Allocator>,
+    block: BlockRef,
+    slot: u32,
+    record: u64,
+    info: SampleInfo,
+}
+
+impl fmt::Debug for Received {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Received")
+            .field("info", &self.info)
+            .field("len", &self.block.len)
+            .finish()
+    }
+}
+
+impl Received {
+    /// Metadata.
+    pub fn info(&self) -> &SampleInfo {
+        &self.info
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.block.len as usize
+    }
+
+    /// Whether the message is empty.
+    pub fn is_empty(&self) -> bool {
+        self.block.len == 0
+    }
+
+    /// Memory domain of the bytes.
+    pub fn domain(&self) -> Domain {
+        self.pool.domain()
+    }
+
+    /// The bytes, when the domain is host-addressable.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        let p = self.pool.host_ptr(self.block)?;
+        // SAFETY: `p` is valid for `len` bytes; the block is shared and pinned by this value's
+        // reference (blocks are never reused while referenced), and nobody writes shared blocks.
+        Some(unsafe { std::slice::from_raw_parts(p, self.block.len as usize) })
+    }
+
+    /// Address of the bytes in their domain.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.pool
+            .host_ptr(self.block)
+            .unwrap_or(std::ptr::null_mut())
+    }
+
+    /// Copies the bytes into host memory (works for every domain).
+    pub fn read_into(&self, dst: &mut [u8]) -> Result<(), crate::alloc::CopyError> {
+        self.pool.copy_from(self.block, dst)
+    }
+}
+
+impl Drop for Received {
+    fn drop(&mut self) {
+        let t = &self.sub.topic;
+        let g = t.lock();
+        if g.remove_loan(self.sub.row, self.slot, self.record) {
+            if let Ok(true) = self.pool.release(self.block) {
+                let orphan = g.pool_row_state(self.pool_idx) == Some(POOL_ORPHAN);
+                if orphan {
+                    g.free_orphan_pools();
+                }
+            }
+        }
+    }
+}
