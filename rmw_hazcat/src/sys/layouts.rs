@@ -30,7 +30,7 @@ struct_layouts! {
         buffer: 0, buffer_length: 8, buffer_capacity: 16, allocator: 24
     }
     // computed
-    [humble jazzy kilted lyrical] rcutils_error_string_t (1024, 1) { str: 0 }
+    [humble jazzy kilted lyrical] rcutils_error_string_t (1024, 1) { str_: 0 }
     // computed: message[768], file[229], pad 3, uint64 line_number
     [humble jazzy kilted lyrical] rcutils_error_state_t (1008, 8) { message: 0, file: 768, line_number: 1000 }
 

@@ -120,8 +120,8 @@ pub const RCUTILS_ERROR_STATE_FILE_MAX_LENGTH: usize = RCUTILS_ERROR_MESSAGE_MAX
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct rcutils_error_string_t {
-    /// NUL-terminated `"<message>, at <file>:<line>"`.
-    pub str: [c_char; RCUTILS_ERROR_MESSAGE_MAX_LENGTH],
+    /// NUL-terminated `"<message>, at <file>:<line>"` (C name `str`; `str_` as bindgen names it).
+    pub str_: [c_char; RCUTILS_ERROR_MESSAGE_MAX_LENGTH],
 }
 
 /// `rcutils_error_state_t` (1008 B): the thread-local error state of librcutils.
