@@ -1,7 +1,26 @@
-//! Selects the ROS distro ABI (`cfg(ros_distro = "...")`) from `ROS_DISTRO` (default: jazzy).
+//! Selects the ROS distro ABI (`cfg(ros_distro = "...")`) from `ROS_DISTRO` (default: jazzy),
+//! then checks our ABI table (`src/sys/layouts.rs`) against the installed ROS / rcutils headers.
+//!
+//! ABI check: the headers are looked up in every `AMENT_PREFIX_PATH` entry's `include/` (both
+//! the flat and the `include/<pkg>/<pkg>/` layouts) and in `/usr/include` (Debian:
+//! `/usr/include/rcutils/rcutils/...`). bindgen (libclang loaded at run time) reads whichever of
+//! rcutils / rmw / rosidl_runtime_c are present; for every struct and constant in the table that
+//! the headers define, size, alignment, field offsets and values must equal the table's, else
+//! the build panics naming the struct and field. The crate asserts at compile time that its own
+//! declarations equal the same table, so our types equal the headers'.
+//! No libclang, or headers bindgen cannot parse: a `cargo:warning` and no check.
+//! `HAZCAT_SKIP_ABI_CHECK=1` skips the check.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=ROS_DISTRO");
+    println!("cargo:rerun-if-env-changed=AMENT_PREFIX_PATH");
+    println!("cargo:rerun-if-env-changed=HAZCAT_SKIP_ABI_CHECK");
+    println!("cargo:rerun-if-env-changed=LIBCLANG_PATH");
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/sys/layouts.rs");
     let distro = std::env::var("ROS_DISTRO").unwrap_or_else(|_| "jazzy".to_owned());
     let distro = match distro.as_str() {
         "jazzy" | "humble" | "kilted" | "lyrical" => distro,
@@ -11,4 +30,382 @@ fn main() {
     };
     println!("cargo:rustc-cfg=ros_distro=\"{distro}\"");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,librmw_hazcat_rs.so");
+
+    if std::env::var("HAZCAT_SKIP_ABI_CHECK").is_ok_and(|v| v == "1") {
+        println!(
+            "cargo:warning=HAZCAT_SKIP_ABI_CHECK=1: ABI check against installed headers skipped"
+        );
+        return;
+    }
+    abi::check(&distro);
+}
+
+mod abi {
+    use super::*;
+
+    /// One struct of the reference table.
+    pub struct StructLayout {
+        pub distros: &'static [&'static str],
+        pub name: &'static str,
+        pub size: usize,
+        pub align: usize,
+        pub fields: &'static [(&'static str, usize)],
+    }
+
+    /// One constant of the reference table.
+    pub struct ConstValue {
+        pub distros: &'static [&'static str],
+        pub name: &'static str,
+        pub value: i128,
+    }
+
+    macro_rules! struct_layouts {
+        ($( [$($distro:ident)+] $ty:ident ($size:literal, $align:literal)
+            { $($field:ident : $offset:literal),* $(,)? } )*) => {
+            pub const STRUCTS: &[StructLayout] = &[$(StructLayout {
+                distros: &[$(stringify!($distro)),+],
+                name: stringify!($ty),
+                size: $size,
+                align: $align,
+                fields: &[$((stringify!($field), $offset)),*],
+            }),*];
+        };
+    }
+
+    macro_rules! const_values {
+        ($( [$($distro:ident)+] $name:ident = $value:literal ),* $(,)?) => {
+            pub const CONSTS: &[ConstValue] = &[$(ConstValue {
+                distros: &[$(stringify!($distro)),+],
+                name: stringify!($name),
+                value: $value,
+            }),*];
+        };
+    }
+
+    include!("src/sys/layouts.rs");
+
+    /// Headers fed to bindgen, each only when it is installed.
+    const HEADERS: &[&str] = &[
+        "rcutils/allocator.h",
+        "rcutils/error_handling.h",
+        "rcutils/logging.h",
+        "rcutils/time.h",
+        "rcutils/types/rcutils_ret.h",
+        "rcutils/types/string_array.h",
+        "rcutils/types/uint8_array.h",
+        "rosidl_runtime_c/type_hash.h",
+        "rmw/rmw.h",
+        "rmw/types.h",
+        "rmw/init.h",
+        "rmw/init_options.h",
+        "rmw/event.h",
+        "rmw/events_statuses/events_statuses.h",
+        "rmw/features.h",
+        "rmw/discovery_options.h",
+        "rmw/localhost.h",
+        "rmw/names_and_types.h",
+        "rmw/message_sequence.h",
+        "rmw/network_flow_endpoint_array.h",
+        "rmw/qos_profiles.h",
+        "rmw/security_options.h",
+        "rmw/subscription_content_filter_options.h",
+        "rmw/topic_endpoint_info_array.h",
+        "rmw/service_endpoint_info_array.h",
+    ];
+
+    /// Include directories: `<root>` and every `<root>/<pkg>` that holds `<root>/<pkg>/<pkg>`.
+    fn include_dirs() -> Vec<PathBuf> {
+        let mut roots: Vec<PathBuf> = std::env::var_os("AMENT_PREFIX_PATH")
+            .map(|v| {
+                std::env::split_paths(&v)
+                    .map(|p| p.join("include"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        roots.push(PathBuf::from("/usr/include"));
+        let mut dirs = Vec::new();
+        for root in roots {
+            if !root.is_dir() {
+                continue;
+            }
+            dirs.push(root.clone());
+            let Ok(entries) = std::fs::read_dir(&root) else {
+                continue;
+            };
+            let mut nested: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| p.join(n).is_dir()))
+                .collect();
+            nested.sort();
+            dirs.extend(nested);
+        }
+        dirs
+    }
+
+    fn find(dirs: &[PathBuf], header: &str) -> Option<PathBuf> {
+        dirs.iter().map(|d| d.join(header)).find(|p| p.is_file())
+    }
+
+    pub fn check(distro: &str) {
+        let dirs = include_dirs();
+        let found: Vec<(&str, PathBuf)> = HEADERS
+            .iter()
+            .filter_map(|h| find(&dirs, h).map(|p| (*h, p)))
+            .collect();
+        if found.is_empty() {
+            println!(
+                "cargo:warning=ABI check skipped: no rcutils/rmw headers found \
+                 (AMENT_PREFIX_PATH include dirs, /usr/include)"
+            );
+            return;
+        }
+        for (_, path) in &found {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+        let wrapper: String = found
+            .iter()
+            .map(|(h, _)| format!("#include <{h}>\n"))
+            .collect();
+        let families: Vec<&str> = ["rcutils/", "rmw/", "rosidl_runtime_c/"]
+            .into_iter()
+            .filter(|f| found.iter().any(|(h, _)| h.starts_with(f)))
+            .collect();
+
+        let Some(bindings) = run_bindgen(&wrapper, &dirs) else {
+            return;
+        };
+        let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+        let _ = std::fs::write(out.join("abi_check_bindings.rs"), &bindings);
+        let parsed = Parsed::new(&bindings);
+
+        let mut checked = 0usize;
+        let mut missing = Vec::new();
+        let mut errors = Vec::new();
+        for s in STRUCTS.iter().filter(|s| s.distros.contains(&distro)) {
+            let Some(layout) = parsed.layout(s.name) else {
+                missing.push(s.name);
+                continue;
+            };
+            checked += 1;
+            if layout.size != s.size {
+                errors.push(format!(
+                    "{}: size is {} in the installed headers, {} in rmw_hazcat",
+                    s.name, layout.size, s.size
+                ));
+            }
+            if layout.align != s.align {
+                errors.push(format!(
+                    "{}: alignment is {} in the installed headers, {} in rmw_hazcat",
+                    s.name, layout.align, s.align
+                ));
+            }
+            for (field, offset) in s.fields {
+                match layout.fields.get(*field) {
+                    None => errors.push(format!(
+                        "{}.{field}: field missing from the installed headers",
+                        s.name
+                    )),
+                    Some(o) if o != offset => errors.push(format!(
+                        "{}.{field}: offset is {o} in the installed headers, {offset} in rmw_hazcat",
+                        s.name
+                    )),
+                    Some(_) => {}
+                }
+            }
+            for field in layout.fields.keys() {
+                if !s.fields.iter().any(|(f, _)| f == field) {
+                    errors.push(format!(
+                        "{}.{field}: field in the installed headers but not in rmw_hazcat",
+                        s.name
+                    ));
+                }
+            }
+        }
+        let mut consts_checked = 0usize;
+        for c in CONSTS.iter().filter(|c| c.distros.contains(&distro)) {
+            if let Some(v) = parsed.consts.get(c.name) {
+                consts_checked += 1;
+                if *v != c.value {
+                    errors.push(format!(
+                        "{}: value is {v} in the installed headers, {} in rmw_hazcat",
+                        c.name, c.value
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            panic!(
+                "rmw_hazcat ABI check failed for ROS_DISTRO={distro} against the headers in {:?}:\n  {}\n\
+                 (set ROS_DISTRO to the distro of these headers, or HAZCAT_SKIP_ABI_CHECK=1)",
+                families,
+                errors.join("\n  ")
+            );
+        }
+        // Without rmw headers every rmw type is "missing": only list names when rmw is there.
+        let missing_note = if missing.is_empty() {
+            String::new()
+        } else if families.contains(&"rmw/") {
+            format!("; not in these headers: {}", missing.join(", "))
+        } else {
+            format!("; {} rmw types unchecked (no rmw headers)", missing.len())
+        };
+        println!(
+            "cargo:warning=ABI check ({distro}) against installed {families:?} headers: \
+             {checked} structs and {consts_checked} constants match{missing_note}"
+        );
+    }
+
+    fn run_bindgen(wrapper: &str, dirs: &[PathBuf]) -> Option<String> {
+        let args: Vec<String> = dirs.iter().map(|d| format!("-I{}", d.display())).collect();
+        let wrapper = wrapper.to_owned();
+        // bindgen panics when libclang cannot be loaded; treat that as "no check possible".
+        let result = std::panic::catch_unwind(move || {
+            bindgen::Builder::default()
+                .header_contents("hazcat_abi_check.h", &wrapper)
+                .clang_args(args)
+                .allowlist_type("(rcutils|rmw|rosidl_type_hash)_.*|RCUTILS_LOG_SEVERITY")
+                .allowlist_var("(RCUTILS|RMW|ROSIDL_TYPE_HASH)_.*")
+                .ignore_functions()
+                .layout_tests(true)
+                .prepend_enum_name(false)
+                .generate_comments(false)
+                .derive_debug(false)
+                .derive_copy(false)
+                .generate()
+        });
+        match result {
+            Ok(Ok(b)) => Some(b.to_string()),
+            Ok(Err(e)) => {
+                println!(
+                    "cargo:warning=ABI check skipped: bindgen could not parse the installed headers: {}",
+                    e.to_string().replace('\n', " ")
+                );
+                None
+            }
+            Err(_) => {
+                println!(
+                    "cargo:warning=ABI check skipped: libclang could not be loaded \
+                     (install libclang-dev or set LIBCLANG_PATH)"
+                );
+                None
+            }
+        }
+    }
+
+    #[derive(Default)]
+    pub struct Layout {
+        pub size: usize,
+        pub align: usize,
+        pub fields: HashMap<String, usize>,
+    }
+
+    /// What we read back from bindgen's output: type aliases, layout tests, constants.
+    pub struct Parsed {
+        aliases: HashMap<String, String>,
+        layouts: HashMap<String, Layout>,
+        pub consts: HashMap<String, i128>,
+    }
+
+    impl Parsed {
+        pub fn new(text: &str) -> Self {
+            let mut aliases = HashMap::new();
+            let mut consts = HashMap::new();
+            for item in text.split(';') {
+                let item = item.split_whitespace().collect::<Vec<_>>().join(" ");
+                let Some(pos) = item.find("pub ") else {
+                    continue;
+                };
+                let item = &item[pos..];
+                if let Some(rest) = item.strip_prefix("pub type ") {
+                    if let Some((name, target)) = rest.split_once(" = ") {
+                        aliases.insert(name.trim().to_owned(), target.trim().to_owned());
+                    }
+                } else if let Some(rest) = item.strip_prefix("pub const ") {
+                    if let (Some((name, _)), Some((_, value))) =
+                        (rest.split_once(':'), rest.rsplit_once(" = "))
+                    {
+                        if let Ok(v) = value.trim().parse::<i128>() {
+                            consts.insert(name.trim().to_owned(), v);
+                        }
+                    }
+                }
+            }
+            let mut layouts: HashMap<String, Layout> = HashMap::new();
+            for (label, value) in layout_tests(text) {
+                if let Some(name) = label.strip_prefix("Size of ") {
+                    layouts.entry(name.to_owned()).or_default().size = value;
+                } else if let Some(name) = label.strip_prefix("Alignment of ") {
+                    layouts.entry(name.to_owned()).or_default().align = value;
+                } else if let Some(path) = label.strip_prefix("Offset of field: ") {
+                    if let Some((name, field)) = path.split_once("::") {
+                        layouts
+                            .entry(name.to_owned())
+                            .or_default()
+                            .fields
+                            .insert(field.to_owned(), value);
+                    }
+                }
+            }
+            if layouts.is_empty() && text.contains("pub struct ") {
+                panic!(
+                    "rmw_hazcat ABI check: no layout tests recognised in bindgen's output \
+                     (format changed?); set HAZCAT_SKIP_ABI_CHECK=1 to bypass"
+                );
+            }
+            Parsed {
+                aliases,
+                layouts,
+                consts,
+            }
+        }
+
+        /// The layout of a C type by typedef name, following `typedef struct x_s {..} x_t`.
+        pub fn layout(&self, name: &str) -> Option<&Layout> {
+            let mut name = name.to_owned();
+            for _ in 0..8 {
+                if let Some(l) = self.layouts.get(&name) {
+                    return Some(l);
+                }
+                name = self.aliases.get(&name)?.clone();
+            }
+            None
+        }
+    }
+
+    /// `["<label>"][... - <n>usize];` items emitted by bindgen's compile-time layout tests.
+    fn layout_tests(text: &str) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("[\"") {
+            rest = &rest[start + 2..];
+            let Some(end) = rest.find("\"]") else { break };
+            let label = rest[..end].to_owned();
+            rest = &rest[end + 2..];
+            let is_test = label.starts_with("Size of ")
+                || label.starts_with("Alignment of ")
+                || label.starts_with("Offset of field: ");
+            if !is_test {
+                continue;
+            }
+            // The expression in the following brackets ends with `- <n>usize]`.
+            let Some(close) = rest.find("usize]") else {
+                break;
+            };
+            let expr = &rest[..close];
+            let digits: String = expr
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if let Ok(v) = digits.parse() {
+                out.push((label, v));
+            }
+            rest = &rest[close..];
+        }
+        out
+    }
 }
