@@ -26,18 +26,23 @@ done
   exit 1
 }
 
+log="${build}/build_test_msgs.log"
+mkdir -p "${build}"
+: >"${log}"
+run() { "$@" >>"${log}" 2>&1 || { cat "${log}" >&2; echo "build_test_msgs: failed: $*" >&2; exit 1; }; }
+
 # (Re)configure only when there is no cache or the install prefix changed.
 cached_prefix=""
 if [[ -f "${build}/CMakeCache.txt" ]]; then
   cached_prefix="$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "${build}/CMakeCache.txt")"
 fi
 if [[ "${cached_prefix}" != "${prefix}" ]]; then
-  cmake -S "${src}" -B "${build}" \
+  run cmake -S "${src}" -B "${build}" \
     -DCMAKE_INSTALL_PREFIX="${prefix}" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPython3_EXECUTABLE="${python}" \
-    -DBUILD_TESTING=OFF >/dev/null
+    -DBUILD_TESTING=OFF
 fi
-cmake --build "${build}" --parallel "$(nproc)" >/dev/null
-cmake --install "${build}" >/dev/null
+run cmake --build "${build}" --parallel "$(nproc)"
+run cmake --install "${build}"
 echo "hazcat_test_msgs installed in ${prefix}"
