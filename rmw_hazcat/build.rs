@@ -30,6 +30,7 @@ fn main() {
     };
     println!("cargo:rustc-cfg=ros_distro=\"{distro}\"");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,librmw_hazcat_rs.so");
+    build_typesupport_shim();
 
     if std::env::var("HAZCAT_SKIP_ABI_CHECK").is_ok_and(|v| v == "1") {
         println!(
@@ -408,4 +409,16 @@ mod abi {
         }
         out
     }
+}
+
+/// Compiles `cpp/typesupport_shim.cpp` (std::string / std::u16string / std::vector<bool> access
+/// for C++ messages, used by `src/typesupport/cpp_shim.rs`); links libstdc++.
+fn build_typesupport_shim() {
+    println!("cargo:rerun-if-changed=cpp/typesupport_shim.cpp");
+    cc::Build::new()
+        .cpp(true)
+        .file("cpp/typesupport_shim.cpp")
+        .flag_if_supported("-std=c++17")
+        .warnings(true)
+        .compile("hazcat_typesupport_shim");
 }

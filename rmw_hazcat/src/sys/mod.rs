@@ -10,7 +10,7 @@
 //! The distro selected with `ROS_DISTRO` at build time (`cfg(ros_distro = "...")`) is
 //! re-exported at this level, so code uses `sys::rmw_context_t` and gets the right layout. All
 //! four variants are always compiled and their layouts asserted (see `layouts.rs`).
-//! rosidl type support types are not declared here.
+//! - [`rosidl`]: rosidl type support, introspection and runtime string/sequence types.
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
 
 pub mod common;
@@ -20,6 +20,7 @@ pub mod kilted;
 mod layout_asserts;
 pub mod lyrical;
 pub mod rcutils;
+pub mod rosidl;
 pub mod symbols;
 
 pub use common::*;
