@@ -70,13 +70,13 @@ pub fn lock(word: &AtomicU32) -> Locked {
         }
         futex::wait(word, cur | CONTENDED, Some(LIVENESS_CHECK));
         let now = word.load(Ordering::Relaxed);
-        if now & TID_MASK == holder && !process::tid_exists(holder) {
-            if word
+        if now & TID_MASK == holder
+            && !process::tid_exists(holder)
+            && word
                 .compare_exchange(now, me | CONTENDED, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
-            {
-                return Locked::Recovered;
-            }
+        {
+            return Locked::Recovered;
         }
     }
 }

@@ -161,6 +161,9 @@ impl TopicStats {
     }
 }
 
+/// Pools mapped in this process: pool row -> (arena id it was opened for, mapping).
+type PoolCache = HashMap<u32, (u64, Arc<dyn Allocator>)>;
+
 /// A mapped topic queue, shared by this participant's endpoints on the topic.
 pub struct Topic {
     participant: Arc<ParticipantInner>,
@@ -168,7 +171,7 @@ pub struct Topic {
     name: String,
     type_info: TypeInfo,
     /// Pools mapped in this process, by pool row, with the arena id they were opened for.
-    pools: Mutex<HashMap<u32, (u64, Arc<dyn Allocator>)>>,
+    pools: Mutex<PoolCache>,
 }
 
 impl fmt::Debug for Topic {

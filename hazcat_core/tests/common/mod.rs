@@ -1,0 +1,153 @@
+//! Multi-process test harness: a test re-executes its own binary as a child process that runs a
+//! named role (`HAZCAT_CHILD_ROLE`), and talks to it through line-based pipes. Pipes are the only
+//! synchronisation; the timeouts below only turn a hang into a failure.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use hazcat_core::{naming, os::shm_file};
+
+/// Generous bound for any single step; exceeding it is a failure (deadlock), never a sync point.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A ROS domain id unique to this test process and call (tests run in parallel).
+pub fn unique_domain() -> u32 {
+    static N: AtomicU32 = AtomicU32::new(0);
+    100_000 + (std::process::id() % 100_000) * 16 + N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// hazcat objects of `domain` in /dev/shm.
+pub fn shm_objects(domain: u32) -> Vec<String> {
+    shm_file::list(&naming::prefix(domain))
+}
+
+/// A child process running a role of this test binary.
+pub struct Peer {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stdin: Option<ChildStdin>,
+    pub name: String,
+}
+
+/// Starts `role` in a child process with `env` (plus the role itself). `test_entry` is the name
+/// of the `#[ignore]`d test function that dispatches roles in this test binary.
+pub fn spawn(test_entry: &str, role: &str, env: &[(&str, String)]) -> Peer {
+    let exe = std::env::current_exe().expect("test binary path");
+    let mut cmd = Command::new(exe);
+    cmd.args([
+        test_entry,
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+        "-q",
+    ])
+    .env("HAZCAT_CHILD_ROLE", role)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::inherit());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn child");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stdin = child.stdin.take();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(msg) = line.strip_prefix("@@") {
+                if tx.send(msg.to_owned()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    Peer {
+        child,
+        lines: rx,
+        stdin,
+        name: role.to_owned(),
+    }
+}
+
+impl Peer {
+    /// Waits for the next message line from the child (lines it printed with [`say`]).
+    pub fn recv(&mut self) -> String {
+        match self.lines.recv_timeout(STEP_TIMEOUT) {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = self.child.kill();
+                panic!(
+                    "peer '{}' sent nothing ({e:?}); status {:?}",
+                    self.name,
+                    self.child.try_wait()
+                );
+            }
+        }
+    }
+
+    /// Waits for a line starting with `prefix`, returning the rest.
+    pub fn expect(&mut self, prefix: &str) -> String {
+        let l = self.recv();
+        match l.strip_prefix(prefix) {
+            Some(rest) => rest.trim().to_owned(),
+            None => panic!("peer '{}': expected '{prefix}…', got '{l}'", self.name),
+        }
+    }
+
+    /// Sends a line to the child's stdin (read with [`listen`]). A child that already exited
+    /// is not an error here: [`Peer::join`] reports how it ended.
+    pub fn send(&mut self, line: &str) {
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = writeln!(stdin, "{line}").and_then(|_| stdin.flush());
+        }
+    }
+
+    /// SIGKILLs the child and reaps it.
+    pub fn kill9(mut self) {
+        // SAFETY: sending a signal to our own child process id; no memory is involved.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+
+    /// Waits for a clean exit.
+    pub fn join(mut self) {
+        drop(self.stdin.take());
+        let st = self.child.wait().expect("wait child");
+        assert!(st.success(), "peer '{}' failed: {st:?}", self.name);
+    }
+}
+
+/// Child side: sends a line to the parent.
+pub fn say(msg: impl AsRef<str>) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "@@{}", msg.as_ref()).expect("stdout");
+    out.flush().expect("flush");
+}
+
+/// Child side: blocks for the next line from the parent.
+pub fn listen() -> String {
+    let mut s = String::new();
+    std::io::stdin().read_line(&mut s).expect("stdin");
+    s.trim().to_owned()
+}
+
+/// Child side: an environment value set by the parent.
+pub fn arg<T: std::str::FromStr>(key: &str) -> T {
+    std::env::var(key)
+        .unwrap_or_else(|_| panic!("missing {key}"))
+        .parse()
+        .unwrap_or_else(|_| panic!("bad {key}"))
+}
+
+/// The role this process runs, if it is a child.
+pub fn role() -> Option<String> {
+    std::env::var("HAZCAT_CHILD_ROLE").ok()
+}
