@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine with the Rust toolchain: installs the
+# Debian packages it needs, then runs formatting, lints and every test, for the jazzy (default)
+# and humble ABI builds. This is exactly what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# 1. System packages (only the missing ones; apt needs root or sudo).
+mapfile -t pkgs < <(grep -v -e '^#' -e '^$' scripts/apt-packages.txt)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+# 2. Formatting and lints (both ABI variants of the rmw crate).
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+ROS_DISTRO=humble CARGO_TARGET_DIR=target/humble cargo clippy -p rmw_hazcat --all-targets --locked -- -D warnings
+
+# 3. Test messages built with Debian's real rosidl generators.
+scripts/build_test_msgs.sh
+
+# 4. Tests: everything on the jazzy ABI, then the rmw crate on the humble ABI, where the
+#    generated test messages are mandatory.
+ROS_DISTRO=jazzy cargo test --workspace --locked
+ROS_DISTRO=humble HAZCAT_REQUIRE_TEST_MSGS=1 CARGO_TARGET_DIR=target/humble cargo test -p rmw_hazcat --locked
+
+# 5. Nothing may be left in /dev/shm by any test.
+left=$(ls /dev/shm | grep "^hazcat_$(id -u)_" || true)
+if [ -n "$left" ]; then
+  echo "FAILED: objects left in /dev/shm:"; echo "$left"; exit 1
+fi
+echo "all checks passed"
