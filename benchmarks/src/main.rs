@@ -1,1 +1,3 @@
+//! Benchmarks of hazcat_core (binaries land in src/bin).
+
 fn main() {}
