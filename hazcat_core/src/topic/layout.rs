@@ -61,6 +61,9 @@ pub(crate) struct TopicHeader {
     pub closed: AtomicU32,
     pub next_seq: AtomicU64,
     pub sample_hint: AtomicU32,
+    /// One past the highest endpoint row ever used: bounds every scan of the endpoint table.
+    pub row_limit: AtomicU32,
+    pub _pad: AtomicU32,
     pub max_endpoints: AtomicU32,
     pub ring_cap: AtomicU32,
     pub max_samples: AtomicU32,

@@ -322,6 +322,12 @@ impl Topic {
         self.header_checked().expect("topic layout checked at open")
     }
 
+    /// Rows `0..rows_in_use()` cover every endpoint that was ever live (a bound for scans; the
+    /// value is clamped because it is read from shared memory).
+    pub(crate) fn rows_in_use(&self) -> usize {
+        (self.header().row_limit.load(Ordering::Relaxed) as usize).min(MAX_ENDPOINTS)
+    }
+
     pub(crate) fn row(&self, i: usize) -> Option<&EndpointRow> {
         (i < MAX_ENDPOINTS).then(|| {
             self.seg
@@ -383,7 +389,7 @@ impl Topic {
             }
         }
         let (mut publishers, mut subscribers) = (0, 0);
-        for r in 0..MAX_ENDPOINTS {
+        for r in 0..self.rows_in_use() {
             match g.row(r).map(|e| e.state.load(Ordering::Relaxed)) {
                 Some(EP_PUB) => publishers += 1,
                 Some(EP_SUB) => subscribers += 1,
@@ -530,6 +536,9 @@ impl Topic {
                 l.store(0, Ordering::Relaxed);
             }
             row.state.store(state, Ordering::Release);
+            self.header()
+                .row_limit
+                .fetch_max(r as u32 + 1, Ordering::Relaxed);
             return Ok((r as u32, id));
         }
         Err(EndpointError::TooManyEndpoints)
@@ -721,7 +730,7 @@ impl Topic {
                 }
             }
         }
-        for r in 0..MAX_ENDPOINTS {
+        for r in 0..self.rows_in_use() {
             if self
                 .row(r)
                 .is_none_or(|row| row.state.load(Ordering::Relaxed) == EP_FREE)
@@ -755,7 +764,7 @@ impl Topic {
     /// See [`Topic::reclaim_dead_endpoints`]. Caller holds the lock.
     pub(crate) fn reclaim_dead(&self) -> usize {
         let mut n = 0;
-        for r in 0..MAX_ENDPOINTS {
+        for r in 0..self.rows_in_use() {
             let Some(row) = self.row(r) else { break };
             if row.state.load(Ordering::Relaxed) == EP_FREE {
                 continue;
@@ -778,7 +787,7 @@ impl Topic {
     /// lock holder died mid-update. Caller holds the lock.
     fn recount_samples(&self) {
         let mut counts = vec![0u32; MAX_SAMPLES];
-        for r in 0..MAX_ENDPOINTS {
+        for r in 0..self.rows_in_use() {
             let Some(row) = self.row(r) else { break };
             if row.state.load(Ordering::Relaxed) == EP_FREE {
                 continue;
@@ -829,7 +838,7 @@ impl Topic {
             }
         }
         g.reclaim_dead();
-        let live = (0..MAX_ENDPOINTS)
+        let live = (0..g.rows_in_use())
             .filter_map(|r| g.row(r))
             .any(|r| r.state.load(Ordering::Relaxed) != EP_FREE);
         if !live {

@@ -320,7 +320,7 @@ impl Publisher {
         s.refs.store(1, Ordering::Relaxed);
         let me = self.inner.topic.participant.id;
         let mut wakers = Vec::new();
-        for r in 0..MAX_ENDPOINTS {
+        for r in 0..g.rows_in_use() {
             let Some(row) = g.row(r) else { break };
             if row.state.load(Ordering::Relaxed) != EP_SUB {
                 continue;

@@ -138,7 +138,7 @@ impl Subscriber {
         let column = r.column.load(Ordering::Relaxed);
         if opts.transient_local {
             let mut history: Vec<(u64, u32)> = Vec::new();
-            for p in 0..MAX_ENDPOINTS {
+            for p in 0..g.rows_in_use() {
                 let Some(pr) = g.row(p) else { break };
                 if pr.state.load(Ordering::Relaxed) != EP_PUB
                     || pr.flags.load(Ordering::Relaxed) & FLAG_TRANSIENT_LOCAL == 0
