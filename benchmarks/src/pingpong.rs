@@ -61,6 +61,9 @@ pub struct FollowerArgs {
     /// Block on a listener instead of busy-polling (hazcat only).
     #[arg(long)]
     pub wait: bool,
+    /// hazcat: poll with take() alone (no lock-free has_data() check first).
+    #[arg(long)]
+    pub naive_poll: bool,
     /// iceoryx2 file-name prefix of the run.
     #[arg(long, default_value = "iox2_")]
     pub iox_prefix: String,
@@ -76,6 +79,7 @@ pub fn run_follower(a: &FollowerArgs) -> Result<()> {
         in_size: a.size,
         depth: a.depth,
         wait: a.wait,
+        naive_poll: a.naive_poll,
         iox_prefix: a.iox_prefix.clone(),
     };
     match a.system {
@@ -130,6 +134,8 @@ pub struct RunSpec {
     pub ros_domain: u32,
     /// Unique prefix of the topic / service names of this run.
     pub name_prefix: String,
+    /// hazcat polls with take() alone (no has_data() check first).
+    pub naive_poll: bool,
     /// iceoryx2 file-name prefix (private iceoryx2 domain) of this run.
     pub iox_prefix: String,
 }
@@ -180,6 +186,7 @@ pub fn run_leader(spec: &RunSpec) -> Result<RunResult> {
         in_size: reply_size,
         depth,
         wait: spec.wait,
+        naive_poll: spec.naive_poll,
         iox_prefix: spec.iox_prefix.clone(),
     };
     let mut args: Vec<String> = vec![
@@ -211,6 +218,9 @@ pub fn run_leader(spec: &RunSpec) -> Result<RunResult> {
     ];
     if spec.wait && spec.system == System::Hazcat {
         args.push("--wait".into());
+    }
+    if spec.naive_poll {
+        args.push("--naive-poll".into());
     }
     // The leader creates both topics/services before the follower starts, so the follower only
     // opens them (no creation race).

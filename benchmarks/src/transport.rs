@@ -53,6 +53,9 @@ pub struct EndpointSpec {
     pub depth: usize,
     /// Block on a hazcat `Listener` instead of busy-polling (hazcat only).
     pub wait: bool,
+    /// hazcat: poll with `take()` alone instead of checking the lock-free `has_data()` first
+    /// (`take()` locks the topic even when the queue is empty).
+    pub naive_poll: bool,
     /// iceoryx2 file-name prefix of this run (a private iceoryx2 domain, see [`iceoryx_config`]).
     pub iox_prefix: String,
 }
@@ -100,6 +103,7 @@ pub struct HazcatEndpoint {
     _topics: (Arc<Topic>, Arc<Topic>),
     _participant: Participant,
     out_size: usize,
+    naive_poll: bool,
 }
 
 impl HazcatEndpoint {
@@ -142,6 +146,7 @@ impl HazcatEndpoint {
             _topics: (out_t, in_t),
             _participant: participant,
             out_size: spec.out_size,
+            naive_poll: spec.naive_poll,
         })
     }
 }
@@ -158,6 +163,10 @@ impl Endpoint for HazcatEndpoint {
     }
 
     fn try_recv(&mut self) -> Result<Option<Header>> {
+        // `has_data()` is a lock-free look at our queue; `take()` always takes the topic lock.
+        if !self.naive_poll && !self.subscriber.has_data() {
+            return Ok(None);
+        }
         let Some(msg) = self.subscriber.take()? else {
             return Ok(None);
         };

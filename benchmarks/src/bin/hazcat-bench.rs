@@ -36,12 +36,13 @@ struct Cli {
     )]
     systems: Vec<System>,
     /// Measured round trips per size up to 256 KiB (halved up to 4 MiB, fifth above).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 200_000)]
     iters: u64,
     /// Warm-up round trips per size (scaled like --iters).
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = 10_000)]
     warmup: u64,
-    /// Messages streamed per size in the throughput mode (scaled like --iters; 0 skips it).
+    /// Messages streamed per size in the throughput mode (not scaled by size: a zero-copy message
+    /// costs the same at any size; 0 skips the mode).
     #[arg(long, default_value_t = 200_000)]
     tput_msgs: u64,
     /// Skip the latency (ping-pong) mode.
@@ -50,6 +51,10 @@ struct Cli {
     /// hazcat sides block on a hazcat Listener instead of busy-polling (iceoryx2 keeps polling).
     #[arg(long)]
     wait: bool,
+    /// hazcat sides poll with `take()` alone instead of the lock-free `has_data()` check first
+    /// (shows the cost of `take()` locking the topic on every empty poll).
+    #[arg(long)]
+    naive_poll: bool,
     /// Output directory for latency.csv, latency.md and latency.png.
     #[arg(long, default_value = "bench-results")]
     out: PathBuf,
@@ -77,6 +82,19 @@ fn scaled(base: u64, size: usize) -> u64 {
 /// Throughput window: at most this many messages in flight (also the queue depth).
 fn window(size: usize) -> u64 {
     ((128usize << 20) / size).clamp(2, 16) as u64
+}
+
+/// How the two sides wait, in words.
+fn pattern(cli: &Cli) -> String {
+    let mut s = String::from(if cli.wait {
+        "hazcat blocks on a Listener, iceoryx2 busy-polls"
+    } else {
+        "both busy-poll"
+    });
+    if cli.naive_poll {
+        s.push_str("; hazcat polls with take() alone");
+    }
+    s
 }
 
 fn main() {
@@ -109,11 +127,7 @@ fn run(cli: &Cli) -> Result<()> {
             .map(ToString::to_string)
             .collect::<Vec<_>>(),
         2,
-        if cli.wait {
-            "hazcat blocks on a Listener (--wait), iceoryx2 busy-polls"
-        } else {
-            "both sides busy-poll"
-        }
+        pattern(cli)
     );
     for &size in &cli.sizes {
         for &system in &cli.systems {
@@ -133,6 +147,7 @@ fn run(cli: &Cli) -> Result<()> {
                 wait: cli.wait,
                 ros_domain,
                 name_prefix: String::new(),
+                naive_poll: cli.naive_poll,
                 iox_prefix: iox_prefix.clone(),
             };
             if !cli.no_latency && spec.count > 0 {
@@ -147,7 +162,7 @@ fn run(cli: &Cli) -> Result<()> {
                     row.latency = Some(l);
                 }
             }
-            let tput = scaled(cli.tput_msgs, size.0);
+            let tput = cli.tput_msgs;
             if tput > 0 {
                 n += 1;
                 spec.mode = Mode::Throughput;
@@ -188,11 +203,7 @@ fn run(cli: &Cli) -> Result<()> {
     std::fs::write(cli.out.join("latency.csv"), report::csv(&rows))?;
     let title = format!(
         "Cross-process one-way latency, hazcat vs iceoryx2 ({})",
-        if cli.wait {
-            "hazcat: Listener wait"
-        } else {
-            "busy-poll"
-        }
+        pattern(cli)
     );
     std::fs::write(
         cli.out.join("latency.md"),
