@@ -1,0 +1,231 @@
+//! `hazcat-bench`: cross-process one-way latency (p50, p99) and throughput of hazcat_core and
+//! iceoryx2, side by side in the same run, for message sizes 64 B .. 64 MiB.
+//!
+//! Every measurement runs in two processes: this one (the leader) and a re-execution of this
+//! binary in the hidden follower role. See `benchmarks/README.md`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use hazcat_benchmarks::pingpong::{self, FollowerArgs, Mode, RunResult, RunSpec};
+use hazcat_benchmarks::proto::Size;
+use hazcat_benchmarks::report::{self, Row};
+use hazcat_benchmarks::transport::System;
+use hazcat_benchmarks::{cleanup, Result};
+
+/// Cross-process latency and throughput: hazcat_core vs iceoryx2, same sizes, same pattern.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    role: Option<Role>,
+    /// Message sizes (binary units: 64, 1K, 16K, 1M, 64M).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "64,1K,16K,256K,1M,4M,16M,64M"
+    )]
+    sizes: Vec<Size>,
+    /// Systems to run.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_enum,
+        default_value = "hazcat,iceoryx2"
+    )]
+    systems: Vec<System>,
+    /// Measured round trips per size up to 256 KiB (halved up to 4 MiB, fifth above).
+    #[arg(long, default_value_t = 200_000)]
+    iters: u64,
+    /// Warm-up round trips per size (scaled like --iters).
+    #[arg(long, default_value_t = 10_000)]
+    warmup: u64,
+    /// Messages streamed per size in the throughput mode (not scaled by size: a zero-copy message
+    /// costs the same at any size; 0 skips the mode).
+    #[arg(long, default_value_t = 200_000)]
+    tput_msgs: u64,
+    /// Skip the latency (ping-pong) mode.
+    #[arg(long)]
+    no_latency: bool,
+    /// hazcat sides block on a hazcat Listener instead of busy-polling (iceoryx2 keeps polling).
+    #[arg(long)]
+    wait: bool,
+    /// hazcat sides poll with `take()` alone instead of the lock-free `has_data()` check first
+    /// (shows the cost of `take()` locking the topic on every empty poll).
+    #[arg(long)]
+    naive_poll: bool,
+    /// Output directory for latency.csv, latency.md and latency.png.
+    #[arg(long, default_value = "bench-results")]
+    out: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+enum Role {
+    /// Internal: the partner process of a measurement.
+    #[command(name = "__follower", hide = true)]
+    Follower(FollowerArgs),
+}
+
+/// Scales a per-size count: fewer iterations for big messages.
+fn scaled(base: u64, size: usize) -> u64 {
+    let v = if size <= 256 << 10 {
+        base
+    } else if size <= 4 << 20 {
+        base / 2
+    } else {
+        base / 5
+    };
+    v.max(if base == 0 { 0 } else { 1 })
+}
+
+/// Throughput window: at most this many messages in flight (also the queue depth).
+fn window(size: usize) -> u64 {
+    ((128usize << 20) / size).clamp(2, 16) as u64
+}
+
+/// How the two sides wait, in words.
+fn pattern(cli: &Cli) -> String {
+    let mut s = String::from(if cli.wait {
+        "hazcat blocks on a Listener, iceoryx2 busy-polls"
+    } else {
+        "both busy-poll"
+    });
+    if cli.naive_poll {
+        s.push_str("; hazcat polls with take() alone");
+    }
+    s
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let r = match &cli.role {
+        Some(Role::Follower(a)) => pingpong::run_follower(a),
+        None => run(&cli),
+    };
+    if let Err(e) = r {
+        eprintln!("hazcat-bench: error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let before = cleanup::snapshot();
+    let pid = std::process::id();
+    // A ROS domain id and name prefix of our own, so that no other run can interfere.
+    let ros_domain = 7000 + pid % 1000;
+    // iceoryx2 runs in a private iceoryx2 domain (file-name prefix) for the same reason, and so that
+    // its persistent global segment can be removed at the end.
+    let iox_prefix = format!("hzb{pid}_");
+    let started = Instant::now();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut n = 0u32;
+    println!(
+        "hazcat-bench: sizes {:?}, {} processes per measurement, {}",
+        cli.sizes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        2,
+        pattern(cli)
+    );
+    for &size in &cli.sizes {
+        for &system in &cli.systems {
+            let mut row = Row {
+                system,
+                size,
+                latency: None,
+                throughput: None,
+            };
+            let mut spec = RunSpec {
+                system,
+                mode: Mode::Latency,
+                size: size.0,
+                warmup: scaled(cli.warmup, size.0),
+                count: scaled(cli.iters, size.0),
+                window: window(size.0),
+                wait: cli.wait,
+                ros_domain,
+                name_prefix: String::new(),
+                naive_poll: cli.naive_poll,
+                iox_prefix: iox_prefix.clone(),
+            };
+            if !cli.no_latency && spec.count > 0 {
+                n += 1;
+                spec.name_prefix = format!("hazcat_bench_{pid}_{n}");
+                let t = Instant::now();
+                if let RunResult::Latency(l) = pingpong::run_leader(&spec)? {
+                    eprintln!(
+                        "  {:>8} {:>5} latency   : p50 {:>8.2} µs  p99 {:>8.2} µs  ({} round trips, {:.1} s)",
+                        system.name(), size.to_string(), l.p50, l.p99, l.n, t.elapsed().as_secs_f64()
+                    );
+                    row.latency = Some(l);
+                }
+            }
+            let tput = cli.tput_msgs;
+            if tput > 0 {
+                n += 1;
+                spec.mode = Mode::Throughput;
+                spec.count = tput;
+                spec.warmup = tput / 10;
+                spec.name_prefix = format!("hazcat_bench_{pid}_{n}");
+                let t = Instant::now();
+                if let RunResult::Throughput { messages, seconds } = pingpong::run_leader(&spec)? {
+                    row.throughput = Some((messages, seconds));
+                    eprintln!(
+                        "  {:>8} {:>5} throughput: {:>10.0} msg/s {:>9.1} GB/s  ({} messages, window {}, {:.1} s)",
+                        system.name(), size.to_string(), row.msgs_per_s().unwrap_or(0.0),
+                        row.gb_per_s().unwrap_or(0.0), messages, spec.window, t.elapsed().as_secs_f64()
+                    );
+                }
+            }
+            rows.push(row);
+        }
+    }
+    let md = report::markdown(&rows);
+    println!("\n{md}");
+    for size in &cli.sizes {
+        let get = |s| {
+            rows.iter()
+                .find(|r| r.system == s && r.size == *size)
+                .and_then(|r| r.latency)
+        };
+        if let (Some(h), Some(i)) = (get(System::Hazcat), get(System::Iceoryx2)) {
+            println!(
+                "ratio hazcat/iceoryx2 at {:>5}: p50 {:.2}  p99 {:.2}",
+                size.to_string(),
+                h.p50 / i.p50,
+                h.p99 / i.p99
+            );
+        }
+    }
+    std::fs::create_dir_all(&cli.out)?;
+    std::fs::write(cli.out.join("latency.csv"), report::csv(&rows))?;
+    let title = format!(
+        "Cross-process one-way latency, hazcat vs iceoryx2 ({})",
+        pattern(cli)
+    );
+    std::fs::write(
+        cli.out.join("latency.md"),
+        format!("# {title}\n\n{md}\nOne-way latency = ping-pong round trip / 2; throughput = one-way stream with credit-based flow control; GB/s counts the logical payload (zero-copy: only a 24-byte header is written per message).\n"),
+    )?;
+    report::plot(&rows, &cli.out.join("latency.png"), &title)?;
+    println!(
+        "\nwrote {}/latency.{{csv,md,png}} in {:.1} s",
+        cli.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    for p in cleanup::remove_iceoryx_domain(&iox_prefix, &before) {
+        println!("removed iceoryx2's persistent {p}");
+    }
+    let left = cleanup::leftovers(&before, &cleanup::snapshot());
+    if left.is_empty() {
+        println!("cleanup check: nothing new in /dev/shm or /tmp/iceoryx2");
+    } else {
+        println!("cleanup check: LEFT BEHIND in {:?}:", cleanup::WATCHED);
+        for p in &left {
+            println!("  {p}");
+        }
+    }
+    Ok(())
+}

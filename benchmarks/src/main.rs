@@ -1,3 +1,0 @@
-//! Benchmarks of hazcat_core (binaries land in src/bin).
-
-fn main() {}
