@@ -37,7 +37,9 @@ pub mod topic;
 
 pub use domain::{Domain, DomainKind};
 pub use graph::{EndpointDesc, EntryKind, GraphEndpoint, GraphNode, GraphSnapshot};
-pub use participant::{GuardCondition, JoinError, Listener, Participant, Waker, WakerAddr};
+pub use participant::{
+    CreateError, GuardCondition, JoinError, Listener, Participant, Waker, WakerAddr,
+};
 pub use topic::{
     EndpointError, Loan, LoanError, PublishError, Publisher, PublisherOptions, Received,
     SampleInfo, Subscriber, SubscriberOptions, TakeError, Topic, TopicOpenError, TopicStats,

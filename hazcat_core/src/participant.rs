@@ -9,7 +9,36 @@ use std::sync::{Arc, Mutex, Weak};
 use crate::os::process::{self, ProcessId};
 use crate::registry::{Registry, FREE_ROW, LIVE, MAX_PARTICIPANTS};
 use crate::segment::SegmentError;
-use crate::topic::{Topic, TopicOpenError, TypeInfo};
+use crate::topic::{
+    EndpointError, Publisher, PublisherOptions, Subscriber, SubscriberOptions, Topic,
+    TopicOpenError, TypeInfo,
+};
+
+/// Why [`Participant::publisher`] or [`Participant::subscriber`] failed.
+#[derive(Debug)]
+pub enum CreateError {
+    /// Opening the topic failed.
+    Topic(TopicOpenError),
+    /// Creating the endpoint failed.
+    Endpoint(EndpointError),
+}
+
+impl fmt::Display for CreateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CreateError::Topic(e) => e.fmt(f),
+            CreateError::Endpoint(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CreateError {}
+
+impl From<TopicOpenError> for CreateError {
+    fn from(e: TopicOpenError) -> Self {
+        CreateError::Topic(e)
+    }
+}
 
 /// Why joining a ROS domain failed.
 #[derive(Debug)]
@@ -133,16 +162,56 @@ impl Participant {
 
     /// Opens (or creates) the queue of `name` carrying `type_info`. Handles are shared within the
     /// participant: opening the same topic twice returns the same queue.
+    ///
+    /// A queue whose last endpoint left is closed; a cached handle to it is replaced by a fresh
+    /// queue here. Between this call and creating an endpoint, another process may close it too:
+    /// endpoint creation then fails with `EndpointError::TopicClosed` and callers open again (as
+    /// [`Participant::publisher`] and [`Participant::subscriber`] do).
     pub fn topic(&self, name: &str, type_info: &TypeInfo) -> Result<Arc<Topic>, TopicOpenError> {
+        let key = format!("{name}\n{}", type_info.name);
         let mut topics = self.inner.topics.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = topics.get(name).and_then(Weak::upgrade) {
-            t.check_type(type_info)?;
-            return Ok(t);
+        if let Some(t) = topics.get(&key).and_then(Weak::upgrade) {
+            if !t.is_closed() {
+                t.check_type(type_info)?;
+                return Ok(t);
+            }
         }
         let t = Arc::new(Topic::open(self.inner.clone(), name, type_info)?);
         topics.retain(|_, w| w.strong_count() > 0);
-        topics.insert(name.to_owned(), Arc::downgrade(&t));
+        topics.insert(key, Arc::downgrade(&t));
         Ok(t)
+    }
+
+    /// Opens `name` and creates a publisher on it, reopening if the queue closes in between.
+    pub fn publisher(
+        &self,
+        name: &str,
+        type_info: &TypeInfo,
+        opts: PublisherOptions,
+    ) -> Result<Publisher, CreateError> {
+        loop {
+            let t = self.topic(name, type_info)?;
+            match Publisher::new(&t, opts.clone()) {
+                Err(EndpointError::TopicClosed) => continue,
+                other => return other.map_err(CreateError::Endpoint),
+            }
+        }
+    }
+
+    /// Opens `name` and creates a subscriber on it, reopening if the queue closes in between.
+    pub fn subscriber(
+        &self,
+        name: &str,
+        type_info: &TypeInfo,
+        opts: SubscriberOptions,
+    ) -> Result<Subscriber, CreateError> {
+        loop {
+            let t = self.topic(name, type_info)?;
+            match Subscriber::new(&t, opts.clone()) {
+                Err(EndpointError::TopicClosed) => continue,
+                other => return other.map_err(CreateError::Endpoint),
+            }
+        }
     }
 
     /// Creates a listener: a futex word that publishers, guard conditions and graph changes bump.

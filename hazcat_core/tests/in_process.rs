@@ -221,3 +221,40 @@ fn no_lost_wakeups_under_a_racing_publisher() {
     drop((sub, l, t, p));
     assert!(shm_objects(domain).is_empty());
 }
+
+#[test]
+fn endpoints_are_never_created_in_a_closed_queue() {
+    let domain = unique_domain();
+    let ty = TypeInfo::named("x/msg/Y");
+    let p = Participant::join(domain).unwrap();
+    let t = p.topic("/reopen", &ty).unwrap();
+    drop(Publisher::new(&t, PublisherOptions::default()).unwrap());
+    // The last endpoint closed and unlinked the queue; the stale handle refuses new endpoints.
+    assert!(t.is_closed());
+    assert!(matches!(
+        Subscriber::new(&t, SubscriberOptions::default()),
+        Err(EndpointError::TopicClosed)
+    ));
+    // Opening again yields a live queue that other participants find.
+    let sub = p
+        .subscriber("/reopen", &ty, SubscriberOptions::default())
+        .unwrap();
+    assert!(!Arc::ptr_eq(sub.topic(), &t));
+    let other = Participant::join(domain).unwrap();
+    let publ = other
+        .publisher("/reopen", &ty, PublisherOptions::default())
+        .unwrap();
+    publ.publish_bytes(b"x").unwrap();
+    assert_eq!(sub.take().unwrap().unwrap().bytes(), Some(&b"x"[..]));
+    // Same name, another type: a separate queue, not an error.
+    let other_type = p
+        .subscriber(
+            "/reopen",
+            &TypeInfo::named("x/msg/Z"),
+            SubscriberOptions::default(),
+        )
+        .unwrap();
+    assert!(!other_type.has_data());
+    drop((sub, publ, other_type, other, t, p));
+    assert!(shm_objects(domain).is_empty());
+}

@@ -70,8 +70,37 @@ pub struct Arena {
     id: u64,
     data_end: u64,
     owner: bool,
-    /// Next-fit cursor (owner only); always a block boundary.
-    cursor: Mutex<u64>,
+    /// Allocation state (owner only).
+    alloc: Mutex<AllocState>,
+}
+
+/// Owner-private allocation state.
+#[derive(Debug)]
+struct AllocState {
+    /// Next-fit cursor; always a block boundary.
+    cursor: u64,
+    /// Offsets of the most recently allocated blocks, newest last. Reusing one of them once it is
+    /// free again keeps the working set small and cache-warm (a steady stream of messages cycles
+    /// through a few blocks instead of sweeping the whole pool).
+    recent: std::collections::VecDeque<u64>,
+}
+
+const RECENT: usize = 8;
+
+impl AllocState {
+    fn new() -> AllocState {
+        AllocState {
+            cursor: DATA_START,
+            recent: std::collections::VecDeque::with_capacity(RECENT),
+        }
+    }
+
+    fn remember(&mut self, off: u64) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(off);
+    }
 }
 
 fn round_up(v: u64, a: u64) -> u64 {
@@ -110,7 +139,7 @@ impl Arena {
             id,
             data_end,
             owner: true,
-            cursor: Mutex::new(DATA_START),
+            alloc: Mutex::new(AllocState::new()),
         })
     }
 
@@ -138,7 +167,7 @@ impl Arena {
             id,
             data_end,
             owner: false,
-            cursor: Mutex::new(DATA_START),
+            alloc: Mutex::new(AllocState::new()),
         })
     }
 
@@ -214,6 +243,30 @@ impl Arena {
         st
     }
 
+    /// Claims the free block at `off` (of `size` bytes, at least `need`), splitting off the rest.
+    fn claim(
+        &self,
+        h: &BlockHeader,
+        off: u64,
+        mut size: u64,
+        need: u64,
+        len: usize,
+    ) -> Result<u64, AllocError> {
+        if size - need >= HDR + ALIGN {
+            let rest: &BlockHeader = self.seg.get((off + need) as usize)?;
+            rest.magic.store(BLOCK_MAGIC, Ordering::Relaxed);
+            rest.size.store(size - need, Ordering::Relaxed);
+            rest.refs.store(0, Ordering::Relaxed);
+            rest.state.store(FREE, Ordering::Release);
+            h.size.store(need, Ordering::Relaxed);
+            size = need;
+        }
+        h.len.store(len as u64, Ordering::Relaxed);
+        h.refs.store(0, Ordering::Relaxed);
+        h.state.store(HELD, Ordering::Release);
+        Ok(size)
+    }
+
     fn try_allocate(&self, len: usize) -> Result<Option<BlockRef>, AllocError> {
         let need = round_up(len as u64 + HDR, ALIGN).max(HDR + ALIGN);
         let total = self.data_end - DATA_START;
@@ -223,8 +276,27 @@ impl Arena {
                 capacity: total as usize,
             });
         }
-        let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
-        let mut off = *cursor;
+        let mut st = self.alloc.lock().unwrap_or_else(|e| e.into_inner());
+        // 1. A recently used block that is free again and fits without wasting much.
+        for k in (0..st.recent.len()).rev() {
+            let off = st.recent[k];
+            let Ok(h) = self.header(off) else { continue };
+            let size = h.size.load(Ordering::Relaxed);
+            if h.state.load(Ordering::Acquire) == FREE
+                && size >= need
+                && size <= need.saturating_mul(2).max(need + 4096)
+            {
+                self.claim(h, off, size, need, len)?;
+                st.recent.remove(k);
+                st.remember(off);
+                return Ok(Some(BlockRef {
+                    offset: off + HDR,
+                    len: len as u64,
+                }));
+            }
+        }
+        // 2. Next fit from the cursor, coalescing free neighbours.
+        let mut off = st.cursor;
         let mut scanned = 0u64;
         let corrupt = |off: u64| {
             AllocError::Segment(SegmentError::Corrupt {
@@ -243,31 +315,21 @@ impl Arena {
                     if next.state.load(Ordering::Acquire) != FREE {
                         break;
                     }
-                    size += next.size.load(Ordering::Relaxed);
+                    let absorbed = next.size.load(Ordering::Relaxed);
+                    // An absorbed header must never validate again (stale `recent` entries).
+                    next.magic.store(0, Ordering::Relaxed);
+                    size += absorbed;
                 }
                 h.size.store(size, Ordering::Relaxed);
                 if size >= need {
-                    if size - need >= HDR + ALIGN {
-                        let rest: &BlockHeader = self
-                            .seg
-                            .get((off + need) as usize)
-                            .map_err(|_| corrupt(off + need))?;
-                        rest.magic.store(BLOCK_MAGIC, Ordering::Relaxed);
-                        rest.size.store(size - need, Ordering::Relaxed);
-                        rest.refs.store(0, Ordering::Relaxed);
-                        rest.state.store(FREE, Ordering::Release);
-                        h.size.store(need, Ordering::Relaxed);
-                        size = need;
-                    }
-                    h.len.store(len as u64, Ordering::Relaxed);
-                    h.refs.store(0, Ordering::Relaxed);
-                    h.state.store(HELD, Ordering::Release);
-                    let next = off + size;
-                    *cursor = if next >= self.data_end {
+                    let used = self.claim(h, off, size, need, len)?;
+                    let next = off + used;
+                    st.cursor = if next >= self.data_end {
                         DATA_START
                     } else {
                         next
                     };
+                    st.remember(off);
                     return Ok(Some(BlockRef {
                         offset: off + HDR,
                         len: len as u64,
@@ -281,7 +343,7 @@ impl Arena {
             }
         }
         // Merging may have swallowed the old cursor position; restart from a known boundary.
-        *cursor = DATA_START;
+        st.cursor = DATA_START;
         Ok(None)
     }
 }

@@ -105,6 +105,8 @@ pub enum EndpointError {
     Pool(AllocError),
     /// The requested domain has no backend in this build or on this machine.
     UnsupportedDomain(Domain),
+    /// The queue was closed by its last endpoint; open the topic again.
+    TopicClosed,
 }
 
 impl fmt::Display for EndpointError {
@@ -120,6 +122,7 @@ impl fmt::Display for EndpointError {
             EndpointError::TooManyPools => write!(f, "topic has {MAX_POOLS} memory pools already"),
             EndpointError::Pool(e) => write!(f, "creating memory pool: {e}"),
             EndpointError::UnsupportedDomain(d) => write!(f, "memory domain {d} is not available"),
+            EndpointError::TopicClosed => f.write_str("the topic queue was closed; open it again"),
         }
     }
 }
@@ -305,6 +308,11 @@ impl Topic {
             });
         }
         Ok(())
+    }
+
+    /// Whether the last endpoint closed this queue (a closed queue accepts no endpoints).
+    pub fn is_closed(&self) -> bool {
+        self.header().closed.load(Ordering::SeqCst) != 0
     }
 
     /// Topic name.
@@ -506,6 +514,9 @@ impl Topic {
         flags: u32,
         gid: &[u8; 24],
     ) -> Result<(u32, u64), EndpointError> {
+        if self.is_closed() {
+            return Err(EndpointError::TopicClosed);
+        }
         let column = self
             .column_for(domain)
             .ok_or(EndpointError::TooManyDomains(domain))?;
@@ -547,11 +558,12 @@ impl Topic {
         Err(EndpointError::TooManyEndpoints)
     }
 
-    /// Records that endpoint `row` holds `record`; returns the loan slot. Caller holds the lock.
+    /// Records that endpoint `row` holds `record`; returns the loan slot. Caller holds the lock
+    /// (removal is lock-free: see [`Topic::remove_loan`]).
     pub(crate) fn add_loan(&self, row: u32, record: u64) -> Option<u32> {
         let loans = self.loans(row as usize);
-        let slot = loans.iter().position(|l| l.load(Ordering::Relaxed) == 0)?;
-        loans[slot].store(record, Ordering::Relaxed);
+        let slot = loans.iter().position(|l| l.load(Ordering::Acquire) == 0)?;
+        loans[slot].store(record, Ordering::Release);
         Some(slot as u32)
     }
 
@@ -675,7 +687,7 @@ impl Topic {
             self.sample_unref(idx);
         }
         for l in self.loans(row as usize) {
-            let rec = l.swap(0, Ordering::Relaxed);
+            let rec = l.swap(0, Ordering::AcqRel);
             match rec & LOAN_KIND_MASK {
                 LOAN_BLOCK => {
                     self.release_block(((rec >> 52) & 0x3ff) as u32, rec & LOAN_OFFSET_MASK)

@@ -232,6 +232,10 @@ impl Subscriber {
         let t = &self.inner.topic;
         let row = self.inner.row;
         let col = self.inner.column as usize % MAX_COLUMNS;
+        if !self.has_data() {
+            // Lock-free empty check: pollers never contend with publishers for the lock.
+            return Ok(None);
+        }
         let mut g = t.lock();
         let Some(idx) = g.pop(row) else {
             return Ok(None);
@@ -527,15 +531,14 @@ impl Received {
 
 impl Drop for Received {
     fn drop(&mut self) {
+        // Lock-free: the loan slot is ours alone (a survivor only touches it after we died), and
+        // block reference counts are atomic. Only freeing a departed owner's pool needs the lock.
         let t = &self.sub.topic;
-        let g = t.lock();
-        if g.remove_loan(self.sub.row, self.slot, self.record) {
-            if let Ok(true) = self.pool.release(self.block) {
-                let orphan = g.pool_row_state(self.pool_idx) == Some(POOL_ORPHAN);
-                if orphan {
-                    g.free_orphan_pools();
-                }
-            }
+        if t.remove_loan(self.sub.row, self.slot, self.record)
+            && matches!(self.pool.release(self.block), Ok(true))
+            && t.pool_row_state(self.pool_idx) == Some(POOL_ORPHAN)
+        {
+            t.lock().free_orphan_pools();
         }
     }
 }
