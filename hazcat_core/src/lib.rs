@@ -24,6 +24,7 @@
 //! listeners, guard conditions), [`graph`] (ROS graph registry).
 
 pub mod alloc;
+pub mod config;
 pub mod domain;
 pub mod graph;
 pub mod naming;
