@@ -75,7 +75,9 @@ impl Participant {
             let (registry, _created) = Registry::open_or_create(ros_domain)?;
             let guard = registry.lock();
             if guard.is_closed() {
-                // The last participant is tearing this registry down; a fresh one follows.
+                // The last participant closed this registry (and normally unlinked it before
+                // unlocking; if it died in between, finish its job). A fresh one follows.
+                guard.unlink_self();
                 drop(guard);
                 std::thread::yield_now();
                 continue;
@@ -377,5 +379,36 @@ impl GuardCondition {
     pub fn detach(&self, waker: &Waker) {
         let mut ws = self.wakers.lock().unwrap_or_else(|e| e.into_inner());
         ws.retain(|w| !(w.addr == waker.addr && Arc::ptr_eq(&w.registry, &waker.registry)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::naming;
+    use crate::os::shm_file;
+
+    #[test]
+    fn join_recovers_from_a_registry_left_closed_but_linked() {
+        // What a last participant killed between "closed" and "unlink" leaves behind.
+        let domain = 90_000 + std::process::id() % 10_000;
+        let stale = Participant::join(domain).unwrap();
+        stale
+            .inner
+            .registry
+            .header()
+            .closed
+            .store(1, Ordering::SeqCst);
+        let fresh = Participant::join(domain).expect("join must not spin on a closed registry");
+        assert_ne!(stale.id(), fresh.id());
+        let t = fresh
+            .topic("/after", &crate::TypeInfo::named("x/msg/Y"))
+            .unwrap();
+        // The stale participant leaving must not remove the fresh registry or its topics.
+        drop(stale);
+        assert!(shm_file::list(&naming::prefix(domain)).len() >= 2);
+        drop(t);
+        drop(fresh);
+        assert!(shm_file::list(&naming::prefix(domain)).is_empty());
     }
 }

@@ -274,9 +274,23 @@ impl Segment {
         }
     }
 
-    /// Removes the name of this segment (mappings stay valid).
+    /// Whether the segment's name currently refers to this very object.
+    pub fn names_this_object(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match &self.map {
+            MapOrView::Map(m) => {
+                std::fs::metadata(format!("{}/{}", shm_file::shm_dir(), self.name))
+                    .is_ok_and(|md| (md.dev(), md.ino()) == m.file_id())
+            }
+            MapOrView::View(_) => false,
+        }
+    }
+
+    /// Removes the name of this segment if it still names this very object (mappings stay valid).
     pub fn unlink(&self) {
-        let _ = shm_file::unlink(&self.name);
+        if let MapOrView::Map(m) = &self.map {
+            let _ = shm_file::unlink_if_same(&self.name, m.file_id());
+        }
     }
 }
 

@@ -38,6 +38,8 @@ fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
 pub struct Mapping {
     ptr: NonNull<u8>,
     len: usize,
+    /// `(st_dev, st_ino)` of the mapped file: identifies the object even after its name is reused.
+    file_id: (u64, u64),
 }
 
 // SAFETY: the mapping is plain shared memory; all access goes through atomics or bounds-checked
@@ -57,6 +59,11 @@ impl Mapping {
         self.len
     }
 
+    /// `(device, inode)` of the mapped file.
+    pub fn file_id(&self) -> (u64, u64) {
+        self.file_id
+    }
+
     /// Whether the mapping is empty (never true for a mapped object).
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -72,7 +79,16 @@ impl Drop for Mapping {
     }
 }
 
+fn file_id(fd: &OwnedFd) -> io::Result<(u64, u64)> {
+    // SAFETY: zeroed stat is a valid out-parameter for fstat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: valid fd and out-pointer.
+    cvt(unsafe { libc::fstat(fd.as_raw_fd(), &mut st) })?;
+    Ok((st.st_dev, st.st_ino))
+}
+
 fn map_fd(fd: &OwnedFd, len: usize) -> io::Result<Mapping> {
+    let file_id = file_id(fd)?;
     if len == 0 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
@@ -96,6 +112,7 @@ fn map_fd(fd: &OwnedFd, len: usize) -> io::Result<Mapping> {
     Ok(Mapping {
         ptr: NonNull::new(ptr.cast()).ok_or_else(io::Error::last_os_error)?,
         len,
+        file_id,
     })
 }
 
@@ -206,6 +223,18 @@ pub fn unlink(name: &str) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Removes the name `name` only if it still refers to the file `file_id` (so a stale handle never
+/// removes a newer object that reused the name).
+pub fn unlink_if_same(name: &str, file_id: (u64, u64)) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(format!("{}/{name}", shm_dir())) {
+        Ok(m) if (m.dev(), m.ino()) == file_id => unlink(name),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// File mode bits (`st_mode & 0o777`) of the object `name`.

@@ -224,9 +224,18 @@ impl Registry {
     /// and has checked that no participant is left.
     pub(crate) fn close_and_unlink_all(&self) {
         self.header().closed.store(1, Ordering::SeqCst);
-        for name in shm_file::list(&naming::prefix(self.ros_domain)) {
-            let _ = shm_file::unlink(&name);
+        // While our registry still holds its name nobody can create a newer one (newcomers open
+        // ours and wait for this lock), so every other object of the domain is ours to remove.
+        // If the name already belongs to a newer registry, its objects are not ours.
+        if self.seg.names_this_object() {
+            let me = naming::registry(self.ros_domain);
+            for name in shm_file::list(&naming::prefix(self.ros_domain)) {
+                if name != me {
+                    let _ = shm_file::unlink(&name);
+                }
+            }
         }
+        self.seg.unlink();
     }
 
     /// Removes every object of this domain except the registry: called by a participant that
@@ -238,6 +247,11 @@ impl Registry {
                 let _ = shm_file::unlink(&name);
             }
         }
+    }
+
+    /// Removes this registry's name if it still names this object.
+    pub(crate) fn unlink_self(&self) {
+        self.seg.unlink();
     }
 
     pub(crate) fn is_closed(&self) -> bool {

@@ -259,6 +259,9 @@ impl Topic {
             topic.check_type(type_info)?;
             let g = topic.lock();
             if g.header().closed.load(Ordering::SeqCst) != 0 {
+                // Closed by the last endpoint, which died before unlinking it, or which unlinked
+                // it after we opened it: make sure the name is gone, then start afresh.
+                g.seg.unlink();
                 drop(g);
                 std::thread::yield_now();
                 continue;
