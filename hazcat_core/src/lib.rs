@@ -27,6 +27,7 @@ pub mod alloc;
 pub mod config;
 pub mod domain;
 pub mod graph;
+pub mod inspect;
 pub mod naming;
 pub mod os;
 pub mod participant;
