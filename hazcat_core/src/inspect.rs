@@ -358,14 +358,14 @@ fn read_registry(name: &str, r: &mut DomainReport) -> Result<(), SegmentError> {
         return Err(corrupt(name, "registry table sizes differ from this build"));
     }
     let mut pids = [(0u32, false); MAX_PARTICIPANTS];
-    for row in 0..MAX_PARTICIPANTS {
+    for (row, slot) in pids.iter_mut().enumerate() {
         let p: &ParticipantRow = seg.get(PARTICIPANTS_OFF + row * size_of::<ParticipantRow>())?;
         if p.state.load(Ordering::Acquire) != LIVE {
             continue;
         }
         let pid = p.pid.load(Ordering::Relaxed);
         let ok = alive(pid, p.start_time.load(Ordering::Relaxed));
-        pids[row] = (pid, ok);
+        *slot = (pid, ok);
         r.participants.push(ParticipantInfo {
             row: row as u32,
             pid,
