@@ -375,3 +375,21 @@ fn demo_talker_to_listener_and_bench_round_trip() {
     assert!(b["rtt_us"]["p50"].as_f64().unwrap() > 0.0);
     assert!(objects(dom).is_empty(), "left: {:?}", objects(dom));
 }
+
+#[test]
+fn shipped_example_configs_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("config/ exists") {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let cfg = hazcat_core::config::Config::load(&p).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                !cfg.rules().is_empty() || p.ends_with("pingpong.yaml"),
+                "{p:?}"
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 3);
+}
