@@ -24,8 +24,10 @@
 //! listeners, guard conditions), [`graph`] (ROS graph registry).
 
 pub mod alloc;
+pub mod config;
 pub mod domain;
 pub mod graph;
+pub mod inspect;
 pub mod naming;
 pub mod os;
 pub mod participant;

@@ -11,7 +11,7 @@
 //! words and never copy payloads. What each endpoint holds is recorded in its loan table, so a
 //! survivor can release everything a killed process held.
 
-mod layout;
+pub(crate) mod layout;
 mod publisher;
 mod subscriber;
 

@@ -1,0 +1,244 @@
+//! `hazcat doctor`: checks the machine and the configuration, and says how to fix what is wrong.
+
+use std::ffi::CString;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use hazcat_core::config::Config;
+use hazcat_core::os::shm_file;
+use hazcat_core::{inspect, Domain, DomainKind};
+use serde_json::json;
+
+use crate::cuda::{self, CudaStatus};
+use crate::{human_bytes, print_json, CmdResult};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+struct Check {
+    name: &'static str,
+    level: Level,
+    detail: String,
+}
+
+fn check(name: &'static str, level: Level, detail: impl Into<String>) -> Check {
+    Check {
+        name,
+        level,
+        detail: detail.into(),
+    }
+}
+
+/// Sizes of the file system holding `dir`: (total, available) bytes.
+fn fs_space(dir: &str) -> Option<(u64, u64)> {
+    let c = CString::new(dir).ok()?;
+    // SAFETY: a zeroed statvfs is a valid out-parameter.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: valid C string and out-pointer.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    let frsize = st.f_frsize as u64;
+    Some((st.f_blocks as u64 * frsize, st.f_bavail as u64 * frsize))
+}
+
+fn shm_checks(out: &mut Vec<Check>) {
+    let dir = shm_file::shm_dir();
+    match std::fs::metadata(&dir) {
+        Err(e) => {
+            out.push(check(
+                "shm directory",
+                Level::Fail,
+                format!("{dir}: {e} (set HAZCAT_SHM_DIR or mount a tmpfs on /dev/shm)"),
+            ));
+            return;
+        }
+        Ok(m) => {
+            let mode = m.permissions().mode() & 0o7777;
+            // SAFETY: access has no memory-safety preconditions beyond a valid C string.
+            let writable = CString::new(dir.as_str())
+                .map(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0)
+                .unwrap_or(false);
+            let shared_ok = mode & 0o1000 != 0 || m.uid() == inspect::uid();
+            let level = if !writable {
+                Level::Fail
+            } else if !shared_ok {
+                Level::Warn
+            } else {
+                Level::Ok
+            };
+            out.push(check(
+                "shm directory",
+                level,
+                format!(
+                    "{dir}: mode {mode:o}{}{}",
+                    if writable {
+                        ""
+                    } else {
+                        ", not writable by this user"
+                    },
+                    if shared_ok {
+                        ""
+                    } else {
+                        ", no sticky bit: other users could remove hazcat objects"
+                    }
+                ),
+            ));
+        }
+    }
+    match fs_space(&dir) {
+        Some((total, avail)) => {
+            // Default pools are 4 MiB per endpoint; a few hundred MiB is a sensible floor,
+            // large messages (camera frames, point clouds) need more.
+            let level = if total < (256 << 20) || avail < (64 << 20) {
+                Level::Warn
+            } else {
+                Level::Ok
+            };
+            out.push(check(
+                "shm size",
+                level,
+                format!(
+                    "{} total, {} available{}",
+                    human_bytes(total),
+                    human_bytes(avail),
+                    if level == Level::Warn {
+                        " (small: in containers pass --shm-size=1g or mount a bigger tmpfs)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        None => out.push(check("shm size", Level::Warn, "statvfs failed")),
+    }
+    // Objects must be private to their owner (0600): anything else is either foreign or tampered.
+    let mut bad = Vec::new();
+    for name in shm_file::list(&hazcat_core::naming::user_prefix()) {
+        if let Ok(mode) = shm_file::mode(&name) {
+            if mode & 0o077 != 0 {
+                bad.push(format!("{name} ({mode:o})"));
+            }
+        }
+    }
+    out.push(if bad.is_empty() {
+        check("object permissions", Level::Ok, "all objects 0600")
+    } else {
+        check(
+            "object permissions",
+            Level::Fail,
+            format!(
+                "accessible by others, hazcat refuses them: {}",
+                bad.join(", ")
+            ),
+        )
+    });
+}
+
+fn leftovers(out: &mut Vec<Check>) {
+    let mut dead = Vec::new();
+    for d in inspect::domains() {
+        let r = inspect::domain(d);
+        let dp = r.participants.len() - r.live_participants();
+        let de: usize = r.topics.iter().map(|t| t.dead_endpoints()).sum();
+        if dp + de > 0 || (r.live_participants() == 0 && !r.objects.is_empty()) {
+            dead.push(format!(
+                "domain {d}: {dp} dead participant(s), {de} dead endpoint(s), {} live",
+                r.live_participants()
+            ));
+        }
+        for e in r.errors {
+            dead.push(format!("domain {d}: {e}"));
+        }
+    }
+    out.push(if dead.is_empty() {
+        check("leftovers", Level::Ok, "none")
+    } else {
+        check(
+            "leftovers",
+            Level::Warn,
+            format!("{} (run `hazcat clean`)", dead.join("; ")),
+        )
+    });
+}
+
+/// `hazcat doctor`.
+pub fn doctor(config: Option<PathBuf>, json: bool) -> CmdResult {
+    let mut checks = Vec::new();
+    shm_checks(&mut checks);
+    let cuda = cuda::probe();
+    checks.push(match &cuda {
+        CudaStatus::Devices(n) => check("cuda", Level::Ok, format!("{n} device(s)")),
+        CudaStatus::NoDriver(e) => check(
+            "cuda",
+            Level::Ok,
+            format!("no CUDA driver ({e}): host memory only"),
+        ),
+        CudaStatus::InitFailed(rc) => check(
+            "cuda",
+            Level::Warn,
+            format!("driver present but cuInit/cuDeviceGetCount failed with CUresult {rc}"),
+        ),
+    });
+    let path = config.or_else(hazcat_core::config::env_path);
+    checks.push(match &path {
+        None => check(
+            "config",
+            Level::Ok,
+            "HAZCAT_CONFIG not set: built-in defaults",
+        ),
+        Some(p) => match Config::load(p) {
+            Err(e) => check("config", Level::Fail, e.to_string()),
+            Ok(cfg) => {
+                let devices = match cuda {
+                    CudaStatus::Devices(n) => n,
+                    _ => 0,
+                };
+                match cfg.check_domains(|d: Domain| match d.kind {
+                    DomainKind::Cuda if u32::from(d.device) >= devices => {
+                        Err(format!("this machine has {devices} CUDA device(s)"))
+                    }
+                    _ => Ok(()),
+                }) {
+                    Ok(()) => check(
+                        "config",
+                        Level::Ok,
+                        format!("{}: {} rule(s)", p.display(), cfg.rules().len()),
+                    ),
+                    Err(e) => check("config", Level::Fail, e.to_string()),
+                }
+            }
+        },
+    });
+    leftovers(&mut checks);
+    let failed = checks.iter().any(|c| c.level == Level::Fail);
+    let name = |l: Level| match l {
+        Level::Ok => "ok",
+        Level::Warn => "warn",
+        Level::Fail => "FAIL",
+    };
+    if json {
+        print_json(&json!({
+            "ok": !failed,
+            "checks": checks.iter().map(|c| json!({
+                "check": c.name,
+                "status": name(c.level).to_lowercase(),
+                "detail": c.detail,
+            })).collect::<Vec<_>>(),
+        }));
+    } else {
+        for c in &checks {
+            println!("[{:>4}] {:<18} {}", name(c.level), c.name, c.detail);
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,395 @@
+//! Runs the `hazcat` binary against endpoints held open by other processes (`hazcat demo ...
+//! --hold` children). Children say `ready` on stdout once their endpoints exist; that line is the
+//! only synchronisation.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+
+use hazcat_core::{naming, os::shm_file};
+use serde_json::Value;
+
+const HAZCAT: &str = env!("CARGO_BIN_EXE_hazcat");
+
+/// A ROS domain id private to this test process and call.
+fn unique_domain(k: u32) -> u32 {
+    300_000 + (std::process::id() % 100_000) * 8 + k
+}
+
+fn objects(dom: u32) -> Vec<String> {
+    let mut v = shm_file::list(&naming::prefix(dom));
+    v.sort();
+    v
+}
+
+/// A `hazcat demo` child holding its endpoint; killed on drop.
+struct Holder {
+    child: Child,
+    stdin: Option<ChildStdin>,
+}
+
+impl Holder {
+    fn start(args: &[&str]) -> Holder {
+        let mut child = Command::new(HAZCAT)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn hazcat demo");
+        let stdin = child.stdin.take();
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = out.read_line(&mut line).expect("read child stdout");
+            assert!(n > 0, "child exited before becoming ready");
+            if line.trim() == "ready" {
+                break;
+            }
+        }
+        Holder { child, stdin }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: the process leaves its endpoints, pools and registry row behind.
+    fn kill(&mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reap");
+    }
+
+    /// Closes stdin: the child releases everything and exits normally.
+    fn finish(&mut self) {
+        if let Some(mut s) = self.stdin.take() {
+            let _ = s.flush();
+        }
+        assert!(self.child.wait().expect("wait").success());
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Removes whatever a failed test left in its private domain.
+struct DomainGuard(u32);
+
+impl Drop for DomainGuard {
+    fn drop(&mut self) {
+        for o in objects(self.0) {
+            let _ = shm_file::unlink(&o);
+        }
+    }
+}
+
+fn hazcat(args: &[&str]) -> Output {
+    Command::new(HAZCAT)
+        .args(args)
+        .output()
+        .expect("run hazcat")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = hazcat(args);
+    assert!(
+        out.status.success(),
+        "hazcat {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn topic<'a>(ls: &'a Value, name: &str) -> &'a Value {
+    ls["domains"][0]["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("topic {name} not listed: {ls}"))
+}
+
+#[test]
+fn ls_stats_and_clean_against_live_and_killed_processes() {
+    let dom = unique_domain(0);
+    let _guard = DomainGuard(dom);
+    let d = dom.to_string();
+    let mut listener = Holder::start(&[
+        "demo",
+        "listener",
+        "-d",
+        &d,
+        "-t",
+        "/cli/chatter",
+        "-n",
+        "0",
+        "--hold",
+    ]);
+    let mut talker = Holder::start(&[
+        "demo",
+        "talker",
+        "-d",
+        &d,
+        "-t",
+        "/cli/chatter",
+        "-n",
+        "3",
+        "--rate",
+        "0",
+        "--hold",
+    ]);
+
+    // ls: both endpoints, their pids, memory domains, zero-copy engaged.
+    let ls = json(&["ls", "-d", &d, "--json"]);
+    let t = topic(&ls, "/cli/chatter");
+    assert_eq!(t["type"], "hazcat_demo/msg/Bytes");
+    assert_eq!(t["zero_copy"], "yes");
+    assert_eq!(t["published"], 3);
+    let eps = t["endpoints"].as_array().unwrap();
+    assert_eq!(eps.len(), 2);
+    for (role, pid) in [("publisher", talker.pid()), ("subscriber", listener.pid())] {
+        let e = eps.iter().find(|e| e["role"] == role).expect(role);
+        assert_eq!(e["pid"], pid);
+        assert_eq!(e["alive"], true);
+        assert_eq!(e["memory_domain"], "host");
+    }
+    assert_eq!(
+        eps.iter().find(|e| e["role"] == "subscriber").unwrap()["queued"],
+        3
+    );
+    assert!(!t["pools"].as_array().unwrap().is_empty());
+    assert_eq!(
+        ls["domains"][0]["participants"].as_array().unwrap().len(),
+        2
+    );
+
+    // The table form names the topic too.
+    let table = String::from_utf8(hazcat(&["ls", "-d", &d, "--pools"]).stdout).unwrap();
+    assert!(table.contains("/cli/chatter"), "{table}");
+    assert!(table.contains(&talker.pid().to_string()), "{table}");
+
+    // stats.
+    let stats = json(&["stats", "-d", &d, "--json"]);
+    let s = &stats["topics"][0];
+    assert_eq!(s["topic"], "/cli/chatter");
+    assert_eq!(s["published"], 3);
+    assert_eq!(
+        (s["publishers"].as_u64(), s["subscribers"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    // Inspection and clean leave live processes' objects alone.
+    let before = objects(dom);
+    let c = json(&["clean", "-d", &d, "--json"]);
+    assert_eq!(c["domains"][0]["dead_endpoints"], 0);
+    assert_eq!(c["domains"][0]["removed"].as_array().unwrap().len(), 0);
+    assert_eq!(objects(dom), before);
+    assert_eq!(
+        topic(&json(&["ls", "-d", &d, "--json"]), "/cli/chatter")["endpoints"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Kill the talker: ls shows it dead, clean reclaims it, the listener keeps its queue.
+    talker.kill();
+    let t = json(&["ls", "-d", &d, "--json"]);
+    let dead = topic(&t, "/cli/chatter")["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["role"] == "publisher")
+        .expect("dead publisher still listed before clean")
+        .clone();
+    assert_eq!(dead["alive"], false);
+    let dry = json(&["clean", "-d", &d, "--dry-run", "--json"]);
+    assert_eq!(dry["domains"][0]["dead_endpoints"], 1);
+    assert_eq!(objects(dom).len(), before.len(), "dry run changed nothing");
+    let c = json(&["clean", "-d", &d, "--json"]);
+    assert_eq!(c["domains"][0]["dead_participants"], 1);
+    assert_eq!(c["domains"][0]["dead_endpoints"], 1);
+    assert_eq!(c["domains"][0]["live_participants"], 1);
+    let ls = json(&["ls", "-d", &d, "--json"]);
+    let t = topic(&ls, "/cli/chatter");
+    let eps = t["endpoints"].as_array().unwrap();
+    assert_eq!(eps.len(), 1);
+    assert_eq!(eps[0]["pid"], listener.pid());
+    assert_eq!(
+        eps[0]["queued"], 3,
+        "the live subscriber's messages survive"
+    );
+    assert_eq!(
+        ls["domains"][0]["participants"].as_array().unwrap().len(),
+        1
+    );
+
+    // Kill the listener too: nothing live remains, clean removes every object of the domain.
+    listener.kill();
+    assert!(!objects(dom).is_empty());
+    let c = json(&["clean", "-d", &d, "--json"]);
+    assert_eq!(c["domains"][0]["live_participants"], 0);
+    assert!(objects(dom).is_empty(), "left: {:?}", objects(dom));
+}
+
+#[test]
+fn normal_exit_leaves_nothing_and_ls_reports_empty() {
+    let dom = unique_domain(1);
+    let _guard = DomainGuard(dom);
+    let d = dom.to_string();
+    let mut h = Holder::start(&["demo", "listener", "-d", &d, "-n", "0", "--hold"]);
+    assert!(!objects(dom).is_empty());
+    h.finish();
+    assert!(objects(dom).is_empty());
+    let ls = json(&["ls", "-d", &d, "--json"]);
+    assert_eq!(ls["domains"][0]["registry"], false);
+    assert!(String::from_utf8(hazcat(&["clean", "-d", &d]).stdout)
+        .unwrap()
+        .contains("ROS domain"));
+    assert!(
+        objects(dom).is_empty(),
+        "clean of an empty domain creates nothing"
+    );
+}
+
+#[test]
+fn doctor_names_file_line_and_rule_of_a_bad_config() {
+    let path = std::env::temp_dir().join(format!("hazcat_cli_test_{}.yaml", std::process::id()));
+    std::fs::write(
+        &path,
+        "rules:\n  - topic: /ok\n  - name: camera\n    topic: /image\n    domain: gpu:0\n",
+    )
+    .unwrap();
+    let out = Command::new(HAZCAT)
+        .args(["doctor", "--json"])
+        .env("HAZCAT_CONFIG", &path)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(!out.status.success(), "a broken config fails the doctor");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cfg = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "config")
+        .unwrap();
+    assert_eq!(cfg["status"], "fail");
+    let detail = cfg["detail"].as_str().unwrap();
+    assert!(
+        detail.ends_with(".yaml:5: rules[1] \"camera\": domain: unknown memory domain 'gpu:0': expected host, cuda:N or emulated:N"),
+        "{detail}"
+    );
+
+    // A CUDA rule on a machine with fewer devices is caught too.
+    std::fs::write(&path, "rules:\n  - topic: /image\n    domain: cuda:99\n").unwrap();
+    let out = Command::new(HAZCAT)
+        .args(["doctor", "--json"])
+        .env("HAZCAT_CONFIG", &path)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let detail = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "config")
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains(":2: rules[0]: domain cuda:99: this machine has"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn demo_talker_to_listener_and_bench_round_trip() {
+    let dom = unique_domain(2);
+    let _guard = DomainGuard(dom);
+    let d = dom.to_string();
+    // The listener becomes ready (subscribed) before the talker publishes; depth 100 holds all.
+    let child = Command::new(HAZCAT)
+        .args([
+            "--json",
+            "demo",
+            "listener",
+            "-d",
+            &d,
+            "-t",
+            "/cli/demo",
+            "-n",
+            "20",
+            "--memory",
+            "emulated:1",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The listener has no `ready` line without --hold; wait until its endpoint is visible.
+    let listener_seen = || {
+        let ls = json(&["ls", "-d", &d, "--json"]);
+        ls["domains"][0]["topics"].as_array().is_some_and(|t| {
+            t.iter().any(|t| {
+                t["name"] == "/cli/demo"
+                    && t["endpoints"]
+                        .as_array()
+                        .is_some_and(|e| e.iter().any(|e| e["role"] == "subscriber"))
+            })
+        })
+    };
+    while !listener_seen() {
+        std::thread::yield_now();
+    }
+    let out = hazcat(&[
+        "--json",
+        "demo",
+        "talker",
+        "-d",
+        &d,
+        "-t",
+        "/cli/demo",
+        "-n",
+        "20",
+        "--rate",
+        "0",
+        "--size",
+        "1KiB",
+    ]);
+    assert!(out.status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["received"], 20);
+    assert_eq!(
+        v["copied"], 20,
+        "host -> emulated:1 needs one copy per message"
+    );
+
+    let b = json(&["bench", "-d", &d, "-n", "200", "--warmup", "10", "--json"]);
+    assert!(b["rtt_us"]["p50"].as_f64().unwrap() > 0.0);
+    assert!(objects(dom).is_empty(), "left: {:?}", objects(dom));
+}
+
+#[test]
+fn shipped_example_configs_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("config/ exists") {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let cfg = hazcat_core::config::Config::load(&p).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                !cfg.rules().is_empty() || p.ends_with("pingpong.yaml"),
+                "{p:?}"
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 3);
+}
