@@ -152,6 +152,22 @@ fn rcutils_set_error_state() -> Option<rcutils_set_error_state_fn> {
     Some(unsafe { std::mem::transmute::<*mut c_void, rcutils_set_error_state_fn>(addr as _) })
 }
 
+/// Calls `rcutils_reset_error` of the hosting process, if rcutils is loaded. Used after a
+/// type-support dispatch lookup that failed for one language but succeeded for the other: the
+/// dispatch library leaves an error message behind that would otherwise surface later as an
+/// "overwriting previous error" warning.
+pub fn reset_rcutils_error() {
+    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name has no preconditions.
+    let addr = unsafe { libc::dlsym(libc::RTLD_DEFAULT, symbol_names::RESET_ERROR.as_ptr()) };
+    if !addr.is_null() {
+        // SAFETY: `addr` is librcutils' `rcutils_reset_error`, `void (void)`.
+        let f =
+            unsafe { std::mem::transmute::<*mut c_void, crate::sys::rcutils_reset_error_fn>(addr) };
+        // SAFETY: no arguments; resets this thread's error state.
+        unsafe { f() };
+    }
+}
+
 fn c_string_lossy(s: &str) -> CString {
     CString::new(s.replace('\0', " ")).expect("NUL bytes replaced")
 }

@@ -311,6 +311,14 @@ impl EventHub {
         Self::announce(calls);
     }
 
+    /// Peers currently matched (same type, compatible QoS).
+    pub fn matched_count(&self) -> usize {
+        self.refresh();
+        self.lock().counters[EventKind::Matched.index()]
+            .current
+            .len()
+    }
+
     /// Whether `kind` changed since the last take.
     pub fn is_ready(&self, kind: EventKind) -> bool {
         if kind == EventKind::MessageLost {
@@ -341,6 +349,7 @@ impl EventHub {
         let c = &mut st.counters[kind.index()];
         let total_change = c.total - c.total_taken;
         let current = c.current.len();
+        #[cfg_attr(ros_distro = "humble", allow(unused_variables))]
         let current_change = current as i64 - c.current_taken as i64;
         c.total_taken = c.total;
         c.current_taken = current;
