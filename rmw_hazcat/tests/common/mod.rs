@@ -5,6 +5,8 @@
     clippy::missing_safety_doc
 )]
 
+pub mod fixture;
+
 use rmw_hazcat_rs::api::init::*;
 use rmw_hazcat_rs::api::node::*;
 use rmw_hazcat_rs::cmem::default_allocator;
