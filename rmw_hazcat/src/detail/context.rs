@@ -1,0 +1,202 @@
+//! The rmw context: this process's membership of one ROS domain (a hazcat [`Participant`]).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use hazcat_core::Participant;
+
+use crate::detail::event::EventHub;
+use crate::ret::{RmwError, RmwResult};
+
+/// Settings taken from `rmw_init_options_t` at `rmw_init`.
+#[derive(Debug, Clone)]
+pub struct ContextConfig {
+    /// ROS domain id actually used.
+    pub domain_id: u32,
+    /// Security enclave (`"/"` by default).
+    pub enclave: String,
+    /// `rmw_init_options_t::instance_id`.
+    pub instance_id: u64,
+}
+
+/// State shared by a context and everything created from it.
+#[derive(Debug)]
+pub struct ContextShared {
+    /// The hazcat participant (one per context).
+    pub participant: Participant,
+    /// Settings from the init options.
+    pub config: ContextConfig,
+    shutdown: AtomicBool,
+    next_gid: AtomicU64,
+    /// Event hubs of this context's publishers and subscriptions, refreshed on local graph
+    /// changes so that event callbacks fire without a background thread.
+    hubs: Mutex<Vec<Weak<EventHub>>>,
+    /// New-message listeners of this context's subscriptions, told about local publishes.
+    notifiers: Mutex<Vec<Weak<MessageNotifier>>>,
+}
+
+impl ContextShared {
+    /// Whether `rmw_shutdown` was called.
+    pub fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// A gid unique across processes: the participant's random 64-bit id plus a per-context
+    /// counter (hazcat gids have 24 bytes; rmw uses the first `RMW_GID_STORAGE_SIZE`).
+    pub fn new_gid(&self) -> [u8; 24] {
+        let mut gid = [0u8; 24];
+        gid[..8].copy_from_slice(&self.participant.id().to_le_bytes());
+        let n = self.next_gid.fetch_add(1, Ordering::Relaxed) + 1;
+        gid[8..16].copy_from_slice(&n.to_le_bytes());
+        gid
+    }
+
+    /// Registers an event hub for local refreshes.
+    pub fn register_hub(&self, hub: &Arc<EventHub>) {
+        let mut hubs = self.hubs.lock().unwrap_or_else(|e| e.into_inner());
+        hubs.retain(|w| w.strong_count() > 0);
+        hubs.push(Arc::downgrade(hub));
+    }
+
+    /// Registers a subscription's new-message notifier.
+    pub fn register_notifier(&self, n: &Arc<MessageNotifier>) {
+        let mut ns = self.notifiers.lock().unwrap_or_else(|e| e.into_inner());
+        ns.retain(|w| w.strong_count() > 0);
+        ns.push(Arc::downgrade(n));
+    }
+
+    /// A publisher of this context published one message on `topic`.
+    pub fn notify_local_publish(&self, topic: &std::ffi::CStr, type_name: &str) {
+        let topic = topic.to_string_lossy();
+        let targets: Vec<Arc<MessageNotifier>> = self
+            .notifiers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter(|n| !n.ignore_local && n.topic == topic && n.type_name == type_name)
+            .collect();
+        for n in targets {
+            n.fire(1);
+        }
+    }
+
+    /// Called after this process changed the graph: recomputes every local hub's statuses and
+    /// fires the event callbacks that have news.
+    pub fn graph_changed_locally(&self) {
+        let hubs: Vec<Arc<EventHub>> = self
+            .hubs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        if hubs.is_empty() {
+            return;
+        }
+        let snap = self.participant.graph();
+        for h in hubs {
+            h.refresh_with(&snap);
+        }
+    }
+}
+
+/// `rmw_event_callback_t` without the `Option`.
+pub type EventCallbackFn = unsafe extern "C" fn(*const std::ffi::c_void, usize);
+
+/// The new-message callback of a subscription (`rmw_subscription_set_on_new_message_callback`).
+///
+/// Without a background thread, callbacks fire for publishes made by this process (and, on
+/// registration, for messages already queued); publishes of other processes are seen by
+/// `rmw_wait`, which is what the default executors use.
+#[derive(Debug)]
+pub struct MessageNotifier {
+    /// Topic name.
+    pub topic: String,
+    /// Type name.
+    pub type_name: String,
+    /// Whether the subscription ignores publications of this context.
+    pub ignore_local: bool,
+    callback: Mutex<Option<(EventCallbackFn, usize)>>,
+}
+
+impl MessageNotifier {
+    /// A notifier without a callback.
+    pub fn new(topic: &str, type_name: &str, ignore_local: bool) -> MessageNotifier {
+        MessageNotifier {
+            topic: topic.to_owned(),
+            type_name: type_name.to_owned(),
+            ignore_local,
+            callback: Mutex::new(None),
+        }
+    }
+
+    /// Sets or clears the callback; `pending` messages already queued are announced at once.
+    pub fn set(
+        &self,
+        f: Option<unsafe extern "C" fn(*const std::ffi::c_void, usize)>,
+        user_data: *const std::ffi::c_void,
+        pending: usize,
+    ) {
+        let cb = f.map(|f| (f, user_data as usize));
+        *self.callback.lock().unwrap_or_else(|e| e.into_inner()) = cb;
+        if pending > 0 {
+            self.fire(pending);
+        }
+    }
+
+    /// Calls the callback, if any, with `n` new messages.
+    pub fn fire(&self, n: usize) {
+        let cb = *self.callback.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((f, user_data)) = cb {
+            // SAFETY: the registrant keeps the callback and its user data valid while set.
+            unsafe { f(user_data as *const std::ffi::c_void, n) };
+        }
+    }
+}
+
+/// What `rmw_context_t::impl` points at.
+#[derive(Debug)]
+pub struct ContextImpl {
+    /// Shared with nodes and entities.
+    pub shared: Arc<ContextShared>,
+}
+
+/// Why a domain id cannot be used.
+fn domain_from_options(domain_id: usize) -> RmwResult<u32> {
+    if domain_id == crate::sys::RMW_DEFAULT_DOMAIN_ID {
+        return Ok(0);
+    }
+    u32::try_from(domain_id)
+        .ok()
+        .filter(|d| *d < u32::MAX)
+        .ok_or_else(|| RmwError::invalid(format!("domain id {domain_id} is out of range")))
+}
+
+impl ContextImpl {
+    /// Joins the ROS domain of `domain_id` (`RMW_DEFAULT_DOMAIN_ID` = 0).
+    pub fn new(domain_id: usize, enclave: String, instance_id: u64) -> RmwResult<ContextImpl> {
+        let domain = domain_from_options(domain_id)?;
+        let participant =
+            Participant::join(domain).map_err(|e| RmwError::error(format!("rmw_init: {e}")))?;
+        Ok(ContextImpl {
+            shared: Arc::new(ContextShared {
+                participant,
+                config: ContextConfig {
+                    domain_id: domain,
+                    enclave,
+                    instance_id,
+                },
+                shutdown: AtomicBool::new(false),
+                next_gid: AtomicU64::new(0),
+                hubs: Mutex::new(Vec::new()),
+                notifiers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Marks the context shut down: no new nodes; existing objects keep working until destroyed.
+    pub fn shutdown(&self) {
+        self.shared.shutdown.store(true, Ordering::SeqCst);
+    }
+}

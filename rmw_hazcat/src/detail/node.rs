@@ -1,0 +1,85 @@
+//! Nodes: a graph registration plus the node's graph guard condition.
+
+use std::ffi::CString;
+use std::sync::Arc;
+
+use hazcat_core::graph::NodeEntry;
+
+use crate::detail::context::ContextShared;
+use crate::detail::guard::GuardImpl;
+use crate::detail::names;
+use crate::ret::{RmwError, RmwResult};
+use crate::sys::{rmw_context_t, rmw_guard_condition_t};
+
+/// What `rmw_node_t::data` points at.
+#[derive(Debug)]
+pub struct NodeImpl {
+    /// The context.
+    pub ctx: Arc<ContextShared>,
+    /// Node name (`rmw_node_t::name` points here).
+    pub name: CString,
+    /// Node namespace (`rmw_node_t::namespace_` points here).
+    pub namespace: CString,
+    /// Registration in the domain graph (removed on drop).
+    pub entry: NodeEntry,
+    /// The graph guard condition object (`graph_guard_handle.data` points here).
+    graph_guard: Box<GuardImpl>,
+    /// The handle returned by `rmw_node_get_graph_guard_condition`.
+    graph_guard_handle: Box<rmw_guard_condition_t>,
+}
+
+impl NodeImpl {
+    /// Validates the names and registers the node in the domain graph.
+    pub fn new(
+        ctx: &Arc<ContextShared>,
+        context_handle: *mut rmw_context_t,
+        name: &str,
+        namespace: &str,
+    ) -> RmwResult<NodeImpl> {
+        if ctx.is_shutdown() {
+            return Err(RmwError::error("context has been shut down"));
+        }
+        names::validate_node_name(name).map_err(RmwError::invalid)?;
+        names::validate_namespace(namespace).map_err(RmwError::invalid)?;
+        let entry = ctx
+            .participant
+            .add_node(name, namespace, &ctx.config.enclave)
+            .map_err(|e| RmwError::error(format!("cannot register node '{name}': {e}")))?;
+        let graph_guard = Box::new(GuardImpl::graph(&ctx.participant));
+        let graph_guard_handle = Box::new(rmw_guard_condition_t {
+            implementation_identifier: crate::handle::identifier(),
+            data: (&*graph_guard as *const GuardImpl).cast_mut().cast(),
+            context: context_handle,
+        });
+        let node = NodeImpl {
+            ctx: ctx.clone(),
+            name: CString::new(name).map_err(|_| RmwError::invalid("node name contains NUL"))?,
+            namespace: CString::new(namespace)
+                .map_err(|_| RmwError::invalid("namespace contains NUL"))?,
+            entry,
+            graph_guard,
+            graph_guard_handle,
+        };
+        ctx.graph_changed_locally();
+        Ok(node)
+    }
+
+    /// The graph guard condition handle (owned by the node).
+    pub fn graph_guard_condition(&self) -> *const rmw_guard_condition_t {
+        &*self.graph_guard_handle
+    }
+
+    /// The graph guard condition object.
+    pub fn graph_guard(&self) -> &GuardImpl {
+        &self.graph_guard
+    }
+}
+
+impl Drop for NodeImpl {
+    fn drop(&mut self) {
+        // The entry deregisters itself right after this; tell local event hubs afterwards is not
+        // possible from here, so refresh with the entry's removal pending: hubs only care about
+        // endpoints, which are gone before their node.
+        self.ctx.graph_changed_locally();
+    }
+}

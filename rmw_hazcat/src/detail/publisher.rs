@@ -1,0 +1,240 @@
+//! Publishers. Wire format inside shared memory: plain message types as their raw struct bytes
+//! (the same in C and C++, loaned straight from the publisher's pool: zero copy); every other
+//! type as CDR, serialized once on publish.
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::{Arc, Mutex};
+
+use hazcat_core::graph::EndpointEntry;
+use hazcat_core::{EndpointDesc, EntryKind, Loan, Publisher, PublisherOptions, TypeInfo};
+
+use crate::detail::context::ContextShared;
+use crate::detail::event::EventHub;
+use crate::detail::names;
+use crate::detail::node::NodeImpl;
+use crate::detail::qos::{self, Role};
+use crate::ret::{RmwError, RmwResult};
+use crate::sys::rmw_qos_profile_t;
+use crate::typesupport::MessageType;
+
+/// Everything an endpoint needs to know about its message type.
+#[derive(Debug, Clone)]
+pub struct EndpointType {
+    /// The layout model.
+    pub model: Arc<MessageType>,
+    /// `"pkg/msg/Type"`.
+    pub name: String,
+    /// RIHS01 hash value (all zero if unknown).
+    pub hash: [u8; 32],
+}
+
+impl EndpointType {
+    fn type_info(&self) -> TypeInfo {
+        TypeInfo {
+            name: self.name.clone(),
+            hash: self.hash,
+        }
+    }
+}
+
+/// Validates a topic name (skipped with `avoid_ros_namespace_conventions`) and a QoS profile.
+pub fn validate_endpoint(topic: &str, q: &rmw_qos_profile_t) -> RmwResult<()> {
+    if topic.is_empty() {
+        return Err(RmwError::invalid("topic name is empty"));
+    }
+    qos::validate(q).map_err(RmwError::invalid)?;
+    if !q.avoid_ros_namespace_conventions {
+        names::validate_full_topic_name(topic).map_err(RmwError::invalid)?;
+    }
+    Ok(())
+}
+
+/// QoS of the already discovered endpoints of `kind` on `topic`.
+pub fn peer_qos(ctx: &ContextShared, kind: EntryKind, topic: &str) -> Vec<rmw_qos_profile_t> {
+    ctx.participant
+        .graph()
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == kind && e.topic == topic)
+        .map(|e| qos::decode(&e.qos))
+        .collect()
+}
+
+/// What `rmw_publisher_t::data` points at.
+pub struct PublisherImpl {
+    /// The context.
+    pub ctx: Arc<ContextShared>,
+    /// Topic name (`rmw_publisher_t::topic_name` points here).
+    pub topic_name: CString,
+    /// Message type.
+    pub ty: EndpointType,
+    /// Actual QoS.
+    pub qos: rmw_qos_profile_t,
+    /// Gid (first `RMW_GID_STORAGE_SIZE` bytes are the rmw gid).
+    pub gid: [u8; 24],
+    /// Event state (`rmw_event_t::data` of this publisher's events).
+    pub events: Arc<EventHub>,
+    publisher: Publisher,
+    loans: Mutex<HashMap<usize, Loan>>,
+    entry: Option<EndpointEntry>,
+}
+
+impl std::fmt::Debug for PublisherImpl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublisherImpl")
+            .field("topic", &self.topic_name)
+            .field("type", &self.ty.name)
+            .finish()
+    }
+}
+
+impl PublisherImpl {
+    /// Opens the topic queue, creates the hazcat publisher and registers it in the graph.
+    pub fn new(
+        node: &NodeImpl,
+        topic: &str,
+        ty: EndpointType,
+        requested: &rmw_qos_profile_t,
+    ) -> RmwResult<PublisherImpl> {
+        validate_endpoint(topic, requested)?;
+        let ctx = node.ctx.clone();
+        let peers = peer_qos(&ctx, EntryKind::Subscription, topic);
+        let q = qos::actual(requested, Role::Publisher, &peers);
+        let gid = ctx.new_gid();
+        let t = ctx
+            .participant
+            .topic(topic, &ty.type_info())
+            .map_err(|e| RmwError::error(format!("cannot open topic '{topic}': {e}")))?;
+        let publisher = Publisher::new(
+            &t,
+            PublisherOptions {
+                depth: q.depth.clamp(1, hazcat_core::topic::RING_CAP) as u32,
+                transient_local: q.durability
+                    == crate::sys::RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
+                gid,
+                ..PublisherOptions::default()
+            },
+        )
+        .map_err(|e| RmwError::error(format!("cannot create publisher on '{topic}': {e}")))?;
+        let entry = ctx
+            .participant
+            .add_endpoint(
+                &node.entry,
+                &EndpointDesc {
+                    kind: EntryKind::Publisher,
+                    topic,
+                    type_name: &ty.name,
+                    gid,
+                    type_hash: ty.hash,
+                    qos: qos::encode(&q),
+                },
+            )
+            .map_err(|e| RmwError::error(format!("cannot register publisher: {e}")))?;
+        let events = Arc::new(EventHub::new(
+            &ctx.participant,
+            EntryKind::Publisher,
+            topic,
+            &ty.name,
+            q,
+            gid,
+            None,
+        ));
+        ctx.register_hub(&events);
+        ctx.graph_changed_locally();
+        Ok(PublisherImpl {
+            topic_name: CString::new(topic).map_err(|_| RmwError::invalid("topic name has NUL"))?,
+            ctx,
+            ty,
+            qos: q,
+            gid,
+            events,
+            publisher,
+            loans: Mutex::new(HashMap::new()),
+            entry: Some(entry),
+        })
+    }
+
+    /// Whether messages are plain (raw bytes on the wire, loanable).
+    pub fn is_plain(&self) -> bool {
+        self.ty.model.is_plain()
+    }
+
+    /// Publishes `len` bytes written by `fill` into a fresh loan (serialization happens
+    /// straight into shared memory).
+    pub fn publish_with(
+        &self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]) -> RmwResult<()>,
+    ) -> RmwResult<()> {
+        let mut loan = self
+            .publisher
+            .loan(len)
+            .map_err(|e| RmwError::bad_alloc(format!("publish: {e}")))?;
+        let buf = loan
+            .as_mut_slice()
+            .ok_or_else(|| RmwError::error("publish: loan is not host-addressable"))?;
+        fill(buf)?;
+        self.publisher
+            .publish(loan)
+            .map_err(|e| RmwError::error(e.to_string()))?;
+        self.ctx
+            .notify_local_publish(&self.topic_name, &self.ty.name);
+        Ok(())
+    }
+
+    /// Lends an uninitialized message-sized block of shared memory (plain types only).
+    pub fn borrow(&self) -> RmwResult<*mut u8> {
+        let loan = self
+            .publisher
+            .loan(self.ty.model.size_of.max(1))
+            .map_err(|e| RmwError::bad_alloc(format!("borrow: {e}")))?;
+        let p = loan.as_ptr();
+        if p.is_null() {
+            return Err(RmwError::error("borrow: loan is not host-addressable"));
+        }
+        self.loans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p as usize, loan);
+        Ok(p)
+    }
+
+    fn take_loan(&self, p: *mut u8) -> RmwResult<Loan> {
+        self.loans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(p as usize))
+            .ok_or_else(|| RmwError::invalid("pointer is not a message loaned by this publisher"))
+    }
+
+    /// Publishes a borrowed message; ownership returns to the middleware whatever happens.
+    pub fn publish_loan(&self, p: *mut u8) -> RmwResult<()> {
+        let loan = self.take_loan(p)?;
+        self.publisher
+            .publish(loan)
+            .map_err(|e| RmwError::error(e.to_string()))?;
+        self.ctx
+            .notify_local_publish(&self.topic_name, &self.ty.name);
+        Ok(())
+    }
+
+    /// Gives back an unpublished loan.
+    pub fn return_loan(&self, p: *mut u8) -> RmwResult<()> {
+        self.take_loan(p).map(drop)
+    }
+
+    /// Subscriptions matched (QoS-compatible, same type) in the domain.
+    pub fn matched_count(&self) -> usize {
+        self.events.matched_count()
+    }
+}
+
+impl Drop for PublisherImpl {
+    fn drop(&mut self) {
+        self.loans.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        // Leave the graph before telling local event hubs, so they see us gone.
+        drop(self.entry.take());
+        self.ctx.graph_changed_locally();
+    }
+}

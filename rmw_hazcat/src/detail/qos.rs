@@ -1,0 +1,333 @@
+//! QoS: validation at creation, the concrete "actual" profile, its encoding in the graph
+//! registry (eight `u64` words), and the compatibility rules of rmw_dds_common (what DDS RMWs
+//! return from `rmw_qos_profile_check_compatible`).
+
+use crate::sys::*;
+
+/// Why a requested profile is rejected.
+pub fn validate(q: &rmw_qos_profile_t) -> Result<(), String> {
+    if q.history == RMW_QOS_POLICY_HISTORY_UNKNOWN
+        || q.reliability == RMW_QOS_POLICY_RELIABILITY_UNKNOWN
+        || q.durability == RMW_QOS_POLICY_DURABILITY_UNKNOWN
+        || q.liveliness == RMW_QOS_POLICY_LIVELINESS_UNKNOWN
+    {
+        return Err("QoS profile has UNKNOWN policies".into());
+    }
+    if q.history > RMW_QOS_POLICY_HISTORY_UNKNOWN {
+        return Err(format!("invalid history policy {}", q.history));
+    }
+    Ok(())
+}
+
+/// Default depth when KEEP_LAST comes with depth 0 (system default).
+pub const DEFAULT_DEPTH: usize = 10;
+
+#[cfg(not(ros_distro = "humble"))]
+fn is_best_available_time(t: &rmw_time_t) -> bool {
+    *t == RMW_QOS_DEADLINE_BEST_AVAILABLE
+}
+
+/// Who the profile is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A publisher (or service response writer).
+    Publisher,
+    /// A subscription.
+    Subscription,
+}
+
+/// The concrete profile an endpoint runs with: SYSTEM_DEFAULT and BEST_AVAILABLE resolved.
+/// `peers` are the QoS of already discovered endpoints of the other role (BEST_AVAILABLE for a
+/// subscription picks what every publisher offers).
+pub fn actual(q: &rmw_qos_profile_t, role: Role, peers: &[rmw_qos_profile_t]) -> rmw_qos_profile_t {
+    let mut a = *q;
+    if a.history == RMW_QOS_POLICY_HISTORY_SYSTEM_DEFAULT {
+        a.history = RMW_QOS_POLICY_HISTORY_KEEP_LAST;
+    }
+    if a.history == RMW_QOS_POLICY_HISTORY_KEEP_LAST && a.depth == 0 {
+        a.depth = DEFAULT_DEPTH;
+    }
+    if a.reliability == RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT {
+        a.reliability = RMW_QOS_POLICY_RELIABILITY_RELIABLE;
+    }
+    if a.durability == RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT {
+        a.durability = RMW_QOS_POLICY_DURABILITY_VOLATILE;
+    }
+    if a.liveliness == RMW_QOS_POLICY_LIVELINESS_SYSTEM_DEFAULT {
+        a.liveliness = RMW_QOS_POLICY_LIVELINESS_AUTOMATIC;
+    }
+    #[cfg(not(ros_distro = "humble"))]
+    {
+        let all = |f: &dyn Fn(&rmw_qos_profile_t) -> bool| !peers.is_empty() && peers.iter().all(f);
+        if a.reliability == RMW_QOS_POLICY_RELIABILITY_BEST_AVAILABLE {
+            a.reliability = match role {
+                Role::Publisher => RMW_QOS_POLICY_RELIABILITY_RELIABLE,
+                Role::Subscription
+                    if all(&|p| p.reliability == RMW_QOS_POLICY_RELIABILITY_RELIABLE) =>
+                {
+                    RMW_QOS_POLICY_RELIABILITY_RELIABLE
+                }
+                Role::Subscription => RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT,
+            };
+        }
+        if a.durability == RMW_QOS_POLICY_DURABILITY_BEST_AVAILABLE {
+            a.durability = match role {
+                Role::Publisher => RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
+                Role::Subscription
+                    if all(&|p| p.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL) =>
+                {
+                    RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL
+                }
+                Role::Subscription => RMW_QOS_POLICY_DURABILITY_VOLATILE,
+            };
+        }
+        if a.liveliness == RMW_QOS_POLICY_LIVELINESS_BEST_AVAILABLE {
+            a.liveliness = match role {
+                Role::Subscription
+                    if all(&|p| p.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC) =>
+                {
+                    RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC
+                }
+                _ => RMW_QOS_POLICY_LIVELINESS_AUTOMATIC,
+            };
+        }
+        if is_best_available_time(&a.deadline) {
+            a.deadline = RMW_QOS_DEADLINE_DEFAULT;
+        }
+        if is_best_available_time(&a.liveliness_lease_duration) {
+            a.liveliness_lease_duration = RMW_QOS_LIVELINESS_LEASE_DURATION_DEFAULT;
+        }
+    }
+    #[cfg(ros_distro = "humble")]
+    let _ = (role, peers);
+    a
+}
+
+fn time_to_ns(t: &rmw_time_t) -> u64 {
+    t.sec.saturating_mul(1_000_000_000).saturating_add(t.nsec)
+}
+
+fn ns_to_time(ns: u64) -> rmw_time_t {
+    rmw_time_t {
+        sec: ns / 1_000_000_000,
+        nsec: ns % 1_000_000_000,
+    }
+}
+
+/// Packs a profile into the graph registry's eight words. Durations are stored in nanoseconds
+/// (`RMW_DURATION_INFINITE` is exactly `i64::MAX` ns, so it survives the round trip).
+pub fn encode(q: &rmw_qos_profile_t) -> [u64; 8] {
+    [
+        u64::from(q.history),
+        q.depth as u64,
+        u64::from(q.reliability) | (u64::from(q.durability) << 32),
+        time_to_ns(&q.deadline),
+        time_to_ns(&q.lifespan),
+        u64::from(q.liveliness),
+        time_to_ns(&q.liveliness_lease_duration),
+        u64::from(q.avoid_ros_namespace_conventions),
+    ]
+}
+
+/// Inverse of [`encode`].
+pub fn decode(w: &[u64; 8]) -> rmw_qos_profile_t {
+    rmw_qos_profile_t {
+        history: w[0] as u32,
+        depth: w[1] as usize,
+        reliability: w[2] as u32,
+        durability: (w[2] >> 32) as u32,
+        deadline: ns_to_time(w[3]),
+        lifespan: ns_to_time(w[4]),
+        liveliness: w[5] as u32,
+        liveliness_lease_duration: ns_to_time(w[6]),
+        avoid_ros_namespace_conventions: w[7] != 0,
+    }
+}
+
+/// Outcome of a compatibility check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compatibility {
+    /// OK, WARNING or ERROR.
+    pub kind: rmw_qos_compatibility_type_t,
+    /// Why (empty when OK).
+    pub reason: String,
+    /// The first incompatible policy (for QoS-incompatible events).
+    pub policy: rmw_qos_policy_kind_t,
+}
+
+fn is_unspecified(t: &rmw_time_t) -> bool {
+    *t == RMW_DURATION_UNSPECIFIED
+}
+
+/// `rmw_qos_profile_check_compatible` semantics.
+pub fn check_compatible(publ: &rmw_qos_profile_t, sub: &rmw_qos_profile_t) -> Compatibility {
+    let mut errors: Vec<(rmw_qos_policy_kind_t, &str)> = Vec::new();
+    if publ.reliability == RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT
+        && sub.reliability == RMW_QOS_POLICY_RELIABILITY_RELIABLE
+    {
+        errors.push((
+            RMW_QOS_POLICY_RELIABILITY,
+            "Best effort publisher and reliable subscription;",
+        ));
+    }
+    if publ.durability == RMW_QOS_POLICY_DURABILITY_VOLATILE
+        && sub.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL
+    {
+        errors.push((
+            RMW_QOS_POLICY_DURABILITY,
+            "Volatile publisher and transient local subscription;",
+        ));
+    }
+    let pub_deadline_default = is_unspecified(&publ.deadline);
+    let sub_deadline_default = is_unspecified(&sub.deadline);
+    if pub_deadline_default && !sub_deadline_default {
+        errors.push((
+            RMW_QOS_POLICY_DEADLINE,
+            "Subscription has a deadline, but publisher does not;",
+        ));
+    }
+    if !pub_deadline_default
+        && !sub_deadline_default
+        && time_to_ns(&sub.deadline) < time_to_ns(&publ.deadline)
+    {
+        errors.push((
+            RMW_QOS_POLICY_DEADLINE,
+            "Subscription deadline is less than publisher deadline;",
+        ));
+    }
+    if publ.liveliness == RMW_QOS_POLICY_LIVELINESS_AUTOMATIC
+        && sub.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC
+    {
+        errors.push((
+            RMW_QOS_POLICY_LIVELINESS,
+            "Publisher's liveliness is automatic and subscription's is manual by topic;",
+        ));
+    }
+    let pub_lease_default = is_unspecified(&publ.liveliness_lease_duration);
+    let sub_lease_default = is_unspecified(&sub.liveliness_lease_duration);
+    if pub_lease_default && !sub_lease_default {
+        errors.push((
+            RMW_QOS_POLICY_LIVELINESS_LEASE_DURATION,
+            "Subscription has a liveliness lease duration, but publisher does not;",
+        ));
+    }
+    if !pub_lease_default
+        && !sub_lease_default
+        && time_to_ns(&sub.liveliness_lease_duration) < time_to_ns(&publ.liveliness_lease_duration)
+    {
+        errors.push((
+            RMW_QOS_POLICY_LIVELINESS_LEASE_DURATION,
+            "Subscription liveliness lease duration is less than publisher;",
+        ));
+    }
+    if let Some((policy, _)) = errors.first() {
+        return Compatibility {
+            kind: RMW_QOS_COMPATIBILITY_ERROR,
+            reason: errors.iter().map(|(_, r)| *r).collect::<Vec<_>>().join(""),
+            policy: *policy,
+        };
+    }
+    let mut warnings: Vec<&str> = Vec::new();
+    let undecided = |r: u32, sd: u32, unk: u32| r == sd || r == unk;
+    if undecided(
+        publ.reliability,
+        RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT,
+        RMW_QOS_POLICY_RELIABILITY_UNKNOWN,
+    ) && sub.reliability == RMW_QOS_POLICY_RELIABILITY_RELIABLE
+    {
+        warnings.push("Reliable subscription, but publisher is system default or unknown;");
+    }
+    if undecided(
+        sub.reliability,
+        RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT,
+        RMW_QOS_POLICY_RELIABILITY_UNKNOWN,
+    ) && publ.reliability == RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT
+    {
+        warnings.push("Best effort publisher, but subscription is system default or unknown;");
+    }
+    if undecided(
+        publ.durability,
+        RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT,
+        RMW_QOS_POLICY_DURABILITY_UNKNOWN,
+    ) && sub.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL
+    {
+        warnings.push("Transient local subscription, but publisher is system default or unknown;");
+    }
+    if undecided(
+        sub.durability,
+        RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT,
+        RMW_QOS_POLICY_DURABILITY_UNKNOWN,
+    ) && publ.durability == RMW_QOS_POLICY_DURABILITY_VOLATILE
+    {
+        warnings.push("Volatile publisher, but subscription is system default or unknown;");
+    }
+    if undecided(
+        publ.liveliness,
+        RMW_QOS_POLICY_LIVELINESS_SYSTEM_DEFAULT,
+        RMW_QOS_POLICY_LIVELINESS_UNKNOWN,
+    ) && sub.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC
+    {
+        warnings.push(
+            "Manual by topic liveliness subscription, but publisher is system default or unknown;",
+        );
+    }
+    if undecided(
+        sub.liveliness,
+        RMW_QOS_POLICY_LIVELINESS_SYSTEM_DEFAULT,
+        RMW_QOS_POLICY_LIVELINESS_UNKNOWN,
+    ) && publ.liveliness == RMW_QOS_POLICY_LIVELINESS_AUTOMATIC
+    {
+        warnings
+            .push("Automatic liveliness publisher, but subscription is system default or unknown;");
+    }
+    if warnings.is_empty() {
+        Compatibility {
+            kind: RMW_QOS_COMPATIBILITY_OK,
+            reason: String::new(),
+            policy: RMW_QOS_POLICY_INVALID,
+        }
+    } else {
+        Compatibility {
+            kind: RMW_QOS_COMPATIBILITY_WARNING,
+            reason: warnings.join(""),
+            policy: RMW_QOS_POLICY_INVALID,
+        }
+    }
+}
+
+/// Whether a publisher and a subscription with these actual profiles match.
+pub fn matches(publ: &rmw_qos_profile_t, sub: &rmw_qos_profile_t) -> bool {
+    check_compatible(publ, sub).kind != RMW_QOS_COMPATIBILITY_ERROR
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_round_trip_keeps_infinite() {
+        let mut q = rmw_qos_profile_default;
+        q.deadline = RMW_DURATION_INFINITE;
+        q.lifespan = rmw_time_t { sec: 1, nsec: 5 };
+        assert_eq!(decode(&encode(&q)), q);
+    }
+
+    #[test]
+    fn best_effort_pub_and_reliable_sub_do_not_match() {
+        let publ = rmw_qos_profile_sensor_data;
+        let sub = rmw_qos_profile_default;
+        let c = check_compatible(&publ, &sub);
+        assert_eq!(c.kind, RMW_QOS_COMPATIBILITY_ERROR);
+        assert_eq!(c.policy, RMW_QOS_POLICY_RELIABILITY);
+        assert!(matches(&sub, &publ));
+    }
+
+    #[test]
+    fn system_default_becomes_concrete() {
+        let a = actual(&rmw_qos_profile_system_default, Role::Publisher, &[]);
+        assert_eq!(a.history, RMW_QOS_POLICY_HISTORY_KEEP_LAST);
+        assert_eq!(a.reliability, RMW_QOS_POLICY_RELIABILITY_RELIABLE);
+        assert_eq!(a.durability, RMW_QOS_POLICY_DURABILITY_VOLATILE);
+        assert_eq!(a.liveliness, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC);
+    }
+}

@@ -1,0 +1,94 @@
+//! Wait sets: one hazcat [`Listener`] (a futex word in shared memory) per wait set. Publishers in
+//! any process, guard-condition triggers from any thread and graph changes bump it; `wait`
+//! checks readiness between reading the epoch and sleeping, so no wake-up is lost and nothing
+//! polls.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hazcat_core::{Listener, Waker};
+
+use crate::detail::context::ContextShared;
+use crate::ret::{RmwError, RmwResult};
+
+/// Something `rmw_wait` can wait for.
+pub trait Waitable {
+    /// Makes changes of this entity wake `listener` (called at the start of every wait).
+    fn attach(&self, listener: &Listener, waker: &Waker);
+    /// Undoes what `attach` did that would otherwise outlive the wait.
+    fn detach(&self, _waker: &Waker) {}
+    /// Whether graph changes can make this entity ready.
+    fn needs_graph(&self) -> bool {
+        false
+    }
+    /// Non-consuming readiness check.
+    fn is_ready(&self) -> bool;
+    /// Final readiness reported to the caller; may consume (guard conditions are reported once).
+    fn take_ready(&self) -> bool {
+        self.is_ready()
+    }
+}
+
+/// What `rmw_wait_set_t::data` points at.
+#[derive(Debug)]
+pub struct WaitSetImpl {
+    /// The context (keeps the participant alive).
+    pub ctx: Arc<ContextShared>,
+    listener: Listener,
+    /// Serializes concurrent waits on one wait set (not allowed by rmw, but must not corrupt).
+    busy: Mutex<()>,
+}
+
+impl WaitSetImpl {
+    /// Creates a wait set of `ctx`.
+    pub fn new(ctx: &Arc<ContextShared>) -> RmwResult<WaitSetImpl> {
+        let listener = ctx
+            .participant
+            .listener()
+            .map_err(|e| RmwError::error(format!("rmw_create_wait_set: {e}")))?;
+        Ok(WaitSetImpl {
+            ctx: ctx.clone(),
+            listener,
+            busy: Mutex::new(()),
+        })
+    }
+
+    /// Waits until one entry is ready or `timeout` passes (`None`: forever, zero: poll). Returns
+    /// per-entry readiness (what `take_ready` said), in the order given.
+    pub fn wait(&self, entries: &[&dyn Waitable], timeout: Option<Duration>) -> Vec<bool> {
+        let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        let waker = self.listener.waker();
+        let graph = entries.iter().any(|e| e.needs_graph());
+        self.listener.set_graph_interest(graph);
+        for e in entries {
+            e.attach(&self.listener, &waker);
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            // Epoch first, then the checks: anything that happens after this read wakes us.
+            let epoch = self.listener.epoch();
+            if entries.iter().any(|e| e.is_ready()) {
+                break;
+            }
+            let left = match deadline {
+                None => None,
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(l) if !l.is_zero() => Some(l),
+                    _ => break,
+                },
+            };
+            // A wake-up (possibly spurious) leads to a re-check; a timeout to the final check.
+            if !self.listener.wait(epoch, left) {
+                break;
+            }
+        }
+        let ready = entries.iter().map(|e| e.take_ready()).collect();
+        for e in entries {
+            e.detach(&waker);
+        }
+        if graph {
+            self.listener.set_graph_interest(false);
+        }
+        ready
+    }
+}
