@@ -102,21 +102,20 @@ impl PublisherImpl {
         let peers = peer_qos(&ctx, EntryKind::Subscription, topic);
         let q = qos::actual(requested, Role::Publisher, &peers);
         let gid = ctx.new_gid();
-        let t = ctx
+        let publisher = ctx
             .participant
-            .topic(topic, &ty.type_info())
-            .map_err(|e| RmwError::error(format!("cannot open topic '{topic}': {e}")))?;
-        let publisher = Publisher::new(
-            &t,
-            PublisherOptions {
-                depth: q.depth.clamp(1, hazcat_core::topic::RING_CAP) as u32,
-                transient_local: q.durability
-                    == crate::sys::RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
-                gid,
-                ..PublisherOptions::default()
-            },
-        )
-        .map_err(|e| RmwError::error(format!("cannot create publisher on '{topic}': {e}")))?;
+            .publisher(
+                topic,
+                &ty.type_info(),
+                PublisherOptions {
+                    depth: q.depth.clamp(1, hazcat_core::topic::RING_CAP) as u32,
+                    transient_local: q.durability
+                        == crate::sys::RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
+                    gid,
+                    ..PublisherOptions::default()
+                },
+            )
+            .map_err(|e| RmwError::error(format!("cannot create publisher on '{topic}': {e}")))?;
         let entry = ctx
             .participant
             .add_endpoint(

@@ -75,35 +75,31 @@ impl SubscriptionImpl {
         let peers = peer_qos(&ctx, EntryKind::Publisher, topic);
         let q = qos::actual(requested, Role::Subscription, &peers);
         let gid = ctx.new_gid();
-        let t = ctx
-            .participant
-            .topic(
-                topic,
-                &TypeInfo {
-                    name: ty.name.clone(),
-                    hash: ty.hash,
-                },
-            )
-            .map_err(|e| RmwError::error(format!("cannot open topic '{topic}': {e}")))?;
+        let type_info = TypeInfo {
+            name: ty.name.clone(),
+            hash: ty.hash,
+        };
         let depth = if q.history == RMW_QOS_POLICY_HISTORY_KEEP_ALL {
             hazcat_core::topic::RING_CAP
         } else {
             q.depth.clamp(1, hazcat_core::topic::RING_CAP)
         };
         let subscriber = Arc::new(
-            Subscriber::new(
-                &t,
-                SubscriberOptions {
-                    depth: depth as u32,
-                    transient_local: q.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
-                    ignore_local,
-                    gid,
-                    ..SubscriberOptions::default()
-                },
-            )
-            .map_err(|e| {
-                RmwError::error(format!("cannot create subscription on '{topic}': {e}"))
-            })?,
+            ctx.participant
+                .subscriber(
+                    topic,
+                    &type_info,
+                    SubscriberOptions {
+                        depth: depth as u32,
+                        transient_local: q.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
+                        ignore_local,
+                        gid,
+                        ..SubscriberOptions::default()
+                    },
+                )
+                .map_err(|e| {
+                    RmwError::error(format!("cannot create subscription on '{topic}': {e}"))
+                })?,
         );
         let entry = ctx
             .participant
