@@ -30,7 +30,12 @@ scripts/build_test_msgs.sh
 ROS_DISTRO=jazzy cargo test --workspace --locked
 ROS_DISTRO=humble HAZCAT_REQUIRE_TEST_MSGS=1 CARGO_TARGET_DIR=target/humble cargo test -p rmw_hazcat --locked
 
-# 5. Nothing may be left in /dev/shm by any test.
+# 5. ROS packaging: colcon discovery, `colcon build` with Debian's ament/colcon, the install tree
+#    (library with SONAME, ament index, CMake config, headers, launch, config), versions. The dev
+#    profile keeps CI fast; packaging does not depend on the profile.
+HAZCAT_CARGO_PROFILE=dev scripts/check_packaging.sh
+
+# 6. Nothing may be left in /dev/shm by any test.
 left=$(ls /dev/shm | grep "^hazcat_$(id -u)_" || true)
 if [ -n "$left" ]; then
   echo "FAILED: objects left in /dev/shm:"; echo "$left"; exit 1
