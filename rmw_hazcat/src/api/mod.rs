@@ -4,10 +4,12 @@
 //! Each body runs inside [`crate::ret::guard_ret`] (or its pointer/value variants) so every
 //! non-OK return carries an error message and no panic crosses the C boundary.
 
+pub mod client;
 pub mod guard;
 pub mod identifier;
 pub mod init;
 pub mod node;
+pub mod service;
 pub mod wait;
 
 /// `RMW_CHECK_ARGUMENT_FOR_NULL`: `RMW_RET_INVALID_ARGUMENT` naming the argument.
