@@ -1082,6 +1082,39 @@ fn response_after_the_client_is_gone_returns_ok() {
 }
 
 #[test]
+fn departed_clients_release_their_response_topic() {
+    use rmw_hazcat_rs::detail::service::transport;
+    let mut ctx = Context::new();
+    let domain = ctx.domain as u32;
+    let node = ctx.node("srv_release", "/");
+    let ws = WaitSet::new(&mut ctx);
+    let srv = create_service(&node, SERVICE);
+    let cli = create_client(&node, SERVICE);
+    let topic = transport::response_topic(SERVICE, "hazcat_test_msgs/srv/Echo", &client_gid(cli));
+    let segment = hazcat_core::naming::topic(
+        domain,
+        &format!("{topic}\nhazcat_test_msgs/srv/Echo_Response"),
+    );
+    let exists =
+        || hazcat_core::os::shm_file::list(&hazcat_core::naming::prefix(domain)).contains(&segment);
+    assert!(exists(), "the client's response topic");
+    send_request(cli, "x", 1);
+    ws.until_service_ready(srv);
+    let (info, _, _) = take_request(srv).unwrap();
+    send_response(srv, &info.request_id, "y", 2);
+    destroy_client(&node, cli);
+    assert!(exists(), "still held by the service's response publisher");
+    // The next take notices that the client left the graph.
+    assert!(take_request(srv).is_none());
+    assert!(!exists(), "released once the client left");
+    destroy_service(&node, srv);
+    drop(ws);
+    drop(node);
+    drop(ctx);
+    assert_shm_clean(domain as usize);
+}
+
+#[test]
 fn graph_registration() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_graph", "/g");

@@ -278,6 +278,14 @@ impl ServiceImpl {
         info: &mut rmw_service_info_t,
         msg: *mut c_void,
     ) -> RmwResult<bool> {
+        {
+            // Let go of the response topics of clients that left (their shared memory goes with
+            // the last endpoint) without waiting for the next response.
+            let mut r = self.responders.lock().unwrap_or_else(|e| e.into_inner());
+            if !r.publishers.is_empty() {
+                self.refresh_live(&mut r);
+            }
+        }
         let ty = &self.spec.types.request;
         let taken = self.listening.inbox.take(|h, si, body| {
             // SAFETY: forwarded from the caller.
