@@ -1,18 +1,34 @@
-//! Clients (rmw/rmw.h). Placeholders returning `RMW_RET_ERROR` ("not implemented yet") so the
-//! exported symbol set is complete; the service work replaces them. The graph side
-//! (`rmw_get_client_names_and_types_by_node`, `rmw_count_clients`) is already real in `graph.rs`: it
-//! lists `EntryKind::Client` entries of the registry.
+//! Service clients (rmw/rmw.h): create/destroy, send request, take response, server
+//! availability, actual QoS, gid, new-response listener.
 
 use std::ffi::{c_char, c_void};
 
-use crate::ret::{guard_ptr, guard_ret, RmwError};
+use crate::api::check_null;
+use crate::api::service::{creation_args, destroy_args};
+use crate::detail::service::ClientImpl;
+use crate::handle::{self, identifier, RmwHandle};
+#[cfg(ros_distro = "lyrical")]
+use crate::ret::RmwError;
+use crate::ret::{guard_ptr, guard_ret, RmwResult};
 use crate::sys::rosidl::rosidl_service_type_support_t;
 use crate::sys::*;
 
-/// Creates a service client. Not implemented yet (services and clients land on top of this infrastructure).
+impl RmwHandle for rmw_client_t {
+    type Impl = ClientImpl;
+    const WHAT: &'static str = "client";
+    fn identifier(&self) -> *const c_char {
+        self.implementation_identifier
+    }
+    fn data(&self) -> *mut c_void {
+        self.data
+    }
+}
+
+/// Creates a service client: its response reader, its request writer and its graph entry.
 ///
 /// # Safety
-/// Pointers NULL or valid.
+/// `node` is NULL or valid; `type_support` is NULL or a valid service type support whose
+/// libraries stay loaded; `service_name` is NULL or NUL-terminated; `qos_policies` NULL or valid.
 #[no_mangle]
 pub unsafe extern "C" fn rmw_create_client(
     node: *const rmw_node_t,
@@ -20,47 +36,70 @@ pub unsafe extern "C" fn rmw_create_client(
     service_name: *const c_char,
     qos_policies: *const rmw_qos_profile_t,
 ) -> *mut rmw_client_t {
-    let _ = (node, type_support, service_name, qos_policies);
     guard_ptr("rmw_create_client", || {
-        Err(RmwError::error("rmw_create_client: not implemented yet"))
+        // SAFETY: forwarded from the caller's contract.
+        let (node, spec) =
+            unsafe { creation_args(node, type_support, service_name, qos_policies)? };
+        let client = Box::new(ClientImpl::new(node, spec)?);
+        Ok(handle::into_handle(rmw_client_t {
+            implementation_identifier: identifier(),
+            service_name: client.spec.name.as_ptr(),
+            data: handle::into_data(client),
+        }))
     })
 }
 
-/// Destroys a client. Not implemented yet (services and clients land on top of this infrastructure).
+/// Destroys a client. Responses sent to it afterwards are dropped (the service gets OK).
 ///
 /// # Safety
-/// Pointers NULL or valid.
+/// `node` is NULL or valid; `client` is NULL or a client of ours, not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn rmw_destroy_client(
     node: *mut rmw_node_t,
     client: *mut rmw_client_t,
 ) -> rmw_ret_t {
-    let _ = (node, client);
     guard_ret("rmw_destroy_client", || {
-        Err(RmwError::error("rmw_destroy_client: not implemented yet"))
+        // SAFETY: forwarded from the caller's contract.
+        let h = unsafe { destroy_args(node, client)? };
+        // SAFETY: made by rmw_create_client (`into_data` / `into_handle`).
+        unsafe {
+            if !h.data.is_null() {
+                drop(handle::take_data::<ClientImpl>(h.data));
+            }
+            drop(handle::take_handle(client));
+        }
+        Ok(())
     })
 }
 
-/// Sends a request. Not implemented yet (services and clients land on top of this infrastructure).
+/// Sends a request to every service of the client's name and type; `*sequence_id` receives its
+/// sequence number (1, 2, ... per client), which the response carries back.
 ///
 /// # Safety
-/// Pointers NULL or valid.
+/// Pointers NULL or valid; `ros_request` is a message of the client's request type.
 #[no_mangle]
 pub unsafe extern "C" fn rmw_send_request(
     client: *const rmw_client_t,
     ros_request: *const c_void,
     sequence_id: *mut i64,
 ) -> rmw_ret_t {
-    let _ = (client, ros_request, sequence_id);
     guard_ret("rmw_send_request", || {
-        Err(RmwError::error("rmw_send_request: not implemented yet"))
+        // SAFETY: forwarded from the caller's contract.
+        let (_, c) = unsafe { handle::get(client)? };
+        check_null!(ros_request, "ros_request");
+        check_null!(sequence_id, "sequence_id");
+        // SAFETY: non-NULL and valid (caller's contract).
+        unsafe { *sequence_id = c.send_request(ros_request)? };
+        Ok(())
     })
 }
 
-/// Takes a response. Not implemented yet (services and clients land on top of this infrastructure).
+/// Takes the oldest response for this client: fills `request_header` (the request's sequence
+/// number, the client gid, timestamps) and deserializes into `ros_response`; `*taken = false`
+/// when none is queued.
 ///
 /// # Safety
-/// Pointers NULL or valid.
+/// Pointers NULL or valid; `ros_response` is a message of the client's response type.
 #[no_mangle]
 pub unsafe extern "C" fn rmw_take_response(
     client: *const rmw_client_t,
@@ -68,13 +107,22 @@ pub unsafe extern "C" fn rmw_take_response(
     ros_response: *mut c_void,
     taken: *mut bool,
 ) -> rmw_ret_t {
-    let _ = (client, request_header, ros_response, taken);
     guard_ret("rmw_take_response", || {
-        Err(RmwError::error("rmw_take_response: not implemented yet"))
+        // SAFETY: forwarded from the caller's contract.
+        let (_, c) = unsafe { handle::get(client)? };
+        check_null!(request_header, "request_header");
+        check_null!(ros_response, "ros_response");
+        check_null!(taken, "taken");
+        // SAFETY: non-NULL and valid (caller's contract).
+        unsafe {
+            *taken = false;
+            *taken = c.take_response(&mut *request_header, ros_response)?;
+        }
+        Ok(())
     })
 }
 
-/// Whether a server exists for the client. Not implemented yet (services and clients land on top of this infrastructure).
+/// Whether a service of the client's name and type exists in the domain (any process).
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -84,15 +132,34 @@ pub unsafe extern "C" fn rmw_service_server_is_available(
     client: *const rmw_client_t,
     is_available: *mut bool,
 ) -> rmw_ret_t {
-    let _ = (node, client, is_available);
     guard_ret("rmw_service_server_is_available", || {
-        Err(RmwError::error(
-            "rmw_service_server_is_available: not implemented yet",
-        ))
+        // SAFETY: forwarded from the caller's contract.
+        unsafe { handle::get(node)? };
+        // SAFETY: forwarded from the caller's contract.
+        let (_, c) = unsafe { handle::get(client)? };
+        check_null!(is_available, "is_available");
+        // SAFETY: non-NULL and valid (caller's contract).
+        unsafe { *is_available = c.server_is_available() };
+        Ok(())
     })
 }
 
-/// QoS of the request writer. Not implemented yet (services and clients land on top of this infrastructure).
+/// # Safety
+/// Pointers NULL or valid.
+unsafe fn client_qos(
+    client: *const rmw_client_t,
+    qos: *mut rmw_qos_profile_t,
+    f: impl FnOnce(&ClientImpl) -> rmw_qos_profile_t,
+) -> RmwResult<()> {
+    // SAFETY: forwarded from the caller's contract.
+    let (_, c) = unsafe { handle::get(client)? };
+    check_null!(qos, "qos");
+    // SAFETY: non-NULL and valid (caller's contract).
+    unsafe { *qos = f(c) };
+    Ok(())
+}
+
+/// The QoS the request writer runs with (the requested profile with system defaults resolved).
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -101,15 +168,13 @@ pub unsafe extern "C" fn rmw_client_request_publisher_get_actual_qos(
     client: *const rmw_client_t,
     qos: *mut rmw_qos_profile_t,
 ) -> rmw_ret_t {
-    let _ = (client, qos);
     guard_ret("rmw_client_request_publisher_get_actual_qos", || {
-        Err(RmwError::error(
-            "rmw_client_request_publisher_get_actual_qos: not implemented yet",
-        ))
+        // SAFETY: forwarded from the caller's contract.
+        unsafe { client_qos(client, qos, ClientImpl::request_qos) }
     })
 }
 
-/// QoS of the response reader. Not implemented yet (services and clients land on top of this infrastructure).
+/// The QoS the response reader runs with (the requested profile with system defaults resolved).
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -118,33 +183,32 @@ pub unsafe extern "C" fn rmw_client_response_subscription_get_actual_qos(
     client: *const rmw_client_t,
     qos: *mut rmw_qos_profile_t,
 ) -> rmw_ret_t {
-    let _ = (client, qos);
     guard_ret("rmw_client_response_subscription_get_actual_qos", || {
-        Err(RmwError::error(
-            "rmw_client_response_subscription_get_actual_qos: not implemented yet",
-        ))
+        // SAFETY: forwarded from the caller's contract.
+        unsafe { client_qos(client, qos, ClientImpl::response_qos) }
     })
 }
 
-/// Sets the new-response callback. Not implemented yet (services and clients land on top of this infrastructure).
+/// Sets (or clears, with NULL) the callback told how many responses arrived. Responses queued
+/// before are announced at once; later ones from this process's notifier thread.
 ///
 /// # Safety
-/// Pointers NULL or valid.
+/// `client` is NULL or valid; `callback` and `user_data` stay valid while set.
 #[no_mangle]
 pub unsafe extern "C" fn rmw_client_set_on_new_response_callback(
     client: *mut rmw_client_t,
     callback: rmw_event_callback_t,
     user_data: *const c_void,
 ) -> rmw_ret_t {
-    let _ = (client, callback, user_data);
     guard_ret("rmw_client_set_on_new_response_callback", || {
-        Err(RmwError::error(
-            "rmw_client_set_on_new_response_callback: not implemented yet",
-        ))
+        // SAFETY: forwarded from the caller's contract.
+        let (_, c) = unsafe { handle::get(client)? };
+        c.set_on_new_response_callback(callback, user_data)
     })
 }
 
-/// The client's gid. Not implemented yet (services and clients land on top of this infrastructure).
+/// The client's gid: its first `RMW_GID_STORAGE_SIZE` bytes are what services see as the
+/// `writer_guid` of its requests.
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -154,15 +218,24 @@ pub unsafe extern "C" fn rmw_get_gid_for_client(
     client: *const rmw_client_t,
     gid: *mut rmw_gid_t,
 ) -> rmw_ret_t {
-    let _ = (client, gid);
     guard_ret("rmw_get_gid_for_client", || {
-        Err(RmwError::error(
-            "rmw_get_gid_for_client: not implemented yet",
-        ))
+        // SAFETY: forwarded from the caller's contract.
+        let (_, c) = unsafe { handle::get(client)? };
+        check_null!(gid, "gid");
+        let mut data = [0u8; RMW_GID_STORAGE_SIZE];
+        data.copy_from_slice(&c.gid[..RMW_GID_STORAGE_SIZE]);
+        // SAFETY: non-NULL and valid (caller's contract).
+        unsafe {
+            *gid = rmw_gid_t {
+                implementation_identifier: identifier(),
+                data,
+            }
+        };
+        Ok(())
     })
 }
 
-/// Clients of a service with their QoS. Not implemented yet (services and clients land on top of this infrastructure).
+/// Clients of a service with their QoS (Lyrical): not supported yet.
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -175,10 +248,12 @@ pub unsafe extern "C" fn rmw_get_clients_info_by_service(
     no_mangle: bool,
     clients_info: *mut c_void,
 ) -> rmw_ret_t {
-    let _ = (node, allocator, service_name, no_mangle, clients_info);
+    let _ = (allocator, service_name, no_mangle, clients_info);
     guard_ret("rmw_get_clients_info_by_service", || {
-        Err(RmwError::error(
-            "rmw_get_clients_info_by_service: not implemented yet",
+        // SAFETY: forwarded from the caller's contract.
+        unsafe { handle::get(node)? };
+        Err(RmwError::unsupported(
+            "rmw_get_clients_info_by_service is not supported by rmw_hazcat_rs yet",
         ))
     })
 }
