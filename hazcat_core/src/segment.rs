@@ -112,6 +112,7 @@ enum MapOrView {
 }
 
 impl MapOrView {
+    #[inline]
     fn as_ptr(&self) -> *mut u8 {
         match self {
             MapOrView::Map(m) => m.as_ptr(),
@@ -119,6 +120,7 @@ impl MapOrView {
         }
     }
 
+    #[inline]
     fn len(&self) -> usize {
         match self {
             MapOrView::Map(m) => m.len(),
@@ -236,6 +238,7 @@ impl Segment {
         self.map.is_empty()
     }
 
+    #[inline]
     fn view(&self) -> SegmentView {
         SegmentView {
             base: self.map.as_ptr(),
@@ -244,6 +247,7 @@ impl Segment {
     }
 
     /// A reference to the `T` at byte offset `off`, bounds- and alignment-checked.
+    #[inline]
     pub fn get<T: ShmSafe>(&self, off: usize) -> Result<&T, SegmentError> {
         self.view().get(off).map_err(|what| SegmentError::Corrupt {
             name: self.name.clone(),
@@ -252,6 +256,7 @@ impl Segment {
     }
 
     /// `count` consecutive `T`s starting at `off`, bounds- and alignment-checked.
+    #[inline]
     pub fn slice<T: ShmSafe>(&self, off: usize, count: usize) -> Result<&[T], SegmentError> {
         self.view()
             .slice(off, count)
@@ -302,10 +307,24 @@ struct SegmentView {
 }
 
 impl SegmentView {
+    #[inline]
     fn get<'a, T: ShmSafe>(&self, off: usize) -> Result<&'a T, String> {
-        Ok(&self.slice::<T>(off, 1)?[0])
+        match off.checked_add(size_of::<T>()) {
+            Some(end) if end <= self.len && (self.base as usize + off) % align_of::<T>() == 0 => {
+                // SAFETY: the range is inside the live mapping and aligned (checked above); T is
+                // ShmSafe (valid for every bit pattern, mutated only through atomics); the mapping
+                // outlives the reference (borrowed from its Segment).
+                Ok(unsafe { &*self.base.add(off).cast::<T>() })
+            }
+            _ => Err(format!(
+                "{} bytes at offset {off} outside or misaligned in a segment of {} bytes",
+                size_of::<T>(),
+                self.len
+            )),
+        }
     }
 
+    #[inline]
     fn slice<'a, T: ShmSafe>(&self, off: usize, count: usize) -> Result<&'a [T], String> {
         let size = std::mem::size_of::<T>()
             .checked_mul(count)

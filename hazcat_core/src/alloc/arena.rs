@@ -187,6 +187,7 @@ impl Arena {
     }
 
     /// Header of the block starting at `off`, validated against the arena bounds.
+    #[inline]
     fn header(&self, off: u64) -> Result<&BlockHeader, BlockError> {
         let bad = BlockError::InvalidOffset { offset: off };
         if off < DATA_START
@@ -210,6 +211,7 @@ impl Arena {
     }
 
     /// Header of the block whose payload starts at `payload`.
+    #[inline]
     fn payload_header(&self, payload: u64) -> Result<&BlockHeader, BlockError> {
         let off = payload
             .checked_sub(HDR)

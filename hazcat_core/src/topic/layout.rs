@@ -49,11 +49,10 @@ pub(crate) const POOL_FREE: u32 = 0;
 pub(crate) const POOL_ACTIVE: u32 = 1;
 pub(crate) const POOL_ORPHAN: u32 = 2;
 
-// Loan record kinds (top two bits of the record).
-pub(crate) const LOAN_BLOCK: u64 = 1 << 62;
+// Loan record kinds (top two bits of the record). A take pins the whole sample; the kind bits
+// leave room for other records.
 pub(crate) const LOAN_SAMPLE: u64 = 2 << 62;
 pub(crate) const LOAN_KIND_MASK: u64 = 3 << 62;
-pub(crate) const LOAN_OFFSET_MASK: u64 = (1 << 52) - 1;
 
 #[repr(C)]
 pub(crate) struct TopicHeader {

@@ -21,10 +21,9 @@ pub use subscriber::{Received, SampleInfo, Subscriber, SubscriberOptions, TakeEr
 
 use layout::*;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use crate::alloc::{AllocError, Allocator, Arena, BlockRef};
 use crate::domain::{Domain, DomainKind};
@@ -164,8 +163,8 @@ impl TopicStats {
     }
 }
 
-/// Pools mapped in this process: pool row -> (arena id it was opened for, mapping).
-type PoolCache = HashMap<u32, (u64, Arc<dyn Allocator>)>;
+/// Pools mapped in this process, indexed by pool row: (arena id it was opened for, mapping).
+type PoolCache = Vec<Option<(u64, Arc<dyn Allocator>)>>;
 
 /// A mapped topic queue, shared by this participant's endpoints on the topic.
 pub struct Topic {
@@ -174,7 +173,7 @@ pub struct Topic {
     name: String,
     type_info: TypeInfo,
     /// Pools mapped in this process, by pool row, with the arena id they were opened for.
-    pools: Mutex<PoolCache>,
+    pools: RwLock<PoolCache>,
 }
 
 impl fmt::Debug for Topic {
@@ -256,7 +255,7 @@ impl Topic {
                 seg,
                 name: name.to_owned(),
                 type_info: type_info.clone(),
-                pools: Mutex::new(HashMap::new()),
+                pools: RwLock::new(vec![None; MAX_POOLS]),
             };
             topic.check_layout()?;
             topic.check_type(type_info)?;
@@ -329,16 +328,19 @@ impl Topic {
         self.seg.get(HEADER_OFF)
     }
 
+    #[inline]
     pub(crate) fn header(&self) -> &TopicHeader {
         self.header_checked().expect("topic layout checked at open")
     }
 
     /// Rows `0..rows_in_use()` cover every endpoint that was ever live (a bound for scans; the
     /// value is clamped because it is read from shared memory).
+    #[inline]
     pub(crate) fn rows_in_use(&self) -> usize {
         (self.header().row_limit.load(Ordering::Relaxed) as usize).min(MAX_ENDPOINTS)
     }
 
+    #[inline]
     pub(crate) fn row(&self, i: usize) -> Option<&EndpointRow> {
         (i < MAX_ENDPOINTS).then(|| {
             self.seg
@@ -347,22 +349,26 @@ impl Topic {
         })?
     }
 
+    #[inline]
     fn ring(&self, row: usize) -> &[std::sync::atomic::AtomicU32] {
         self.seg
             .slice(RINGS_OFF + row * RING_CAP * 4, RING_CAP)
             .expect("ring inside segment")
     }
 
+    #[inline]
     fn loans(&self, row: usize) -> &[std::sync::atomic::AtomicU64] {
         self.seg
             .slice(LOANS_OFF + row * MAX_LOANS * 8, MAX_LOANS)
             .expect("loans inside segment")
     }
 
+    #[inline]
     pub(crate) fn sample(&self, i: usize) -> Option<&SampleRow> {
         (i < MAX_SAMPLES).then(|| self.seg.get(SAMPLES_OFF + i * size_of::<SampleRow>()).ok())?
     }
 
+    #[inline]
     fn pool_row(&self, i: usize) -> Option<&PoolRow> {
         (i < MAX_POOLS).then(|| self.seg.get(POOLS_OFF + i * size_of::<PoolRow>()).ok())?
     }
@@ -435,8 +441,12 @@ impl Topic {
             return Err(corrupt(format!("pool {idx} is not in use")));
         }
         let id = row.arena_id.load(Ordering::Relaxed);
-        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((cached_id, p)) = pools.get(&idx) {
+        if let Some(Some((cached_id, p))) = self
+            .pools
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(idx as usize)
+        {
             if *cached_id == id {
                 return Ok(p.clone());
             }
@@ -456,7 +466,8 @@ impl Topic {
         if pool.domain() != domain {
             return Err(corrupt(format!("pool {idx} domain differs from its arena")));
         }
-        pools.insert(idx, (id, pool.clone()));
+        self.pools.write().unwrap_or_else(|e| e.into_inner())[idx as usize] =
+            Some((id, pool.clone()));
         Ok(pool)
     }
 
@@ -476,10 +487,7 @@ impl Topic {
                 row.arena_id.store(pool.id(), Ordering::Relaxed);
                 row.size.store(size, Ordering::Relaxed);
                 row.state.store(POOL_ACTIVE, Ordering::Release);
-                self.pools
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(i as u32, (pool.id(), pool));
+                self.pools.write().unwrap_or_else(|e| e.into_inner())[i] = Some((pool.id(), pool));
                 return Some(i as u32);
             }
         }
@@ -558,26 +566,28 @@ impl Topic {
         Err(EndpointError::TooManyEndpoints)
     }
 
-    /// Records that endpoint `row` holds `record`; returns the loan slot. Caller holds the lock
-    /// (removal is lock-free: see [`Topic::remove_loan`]).
+    /// Records that endpoint `row` holds `record`; returns the loan slot. Lock-free: slots are
+    /// claimed with a compare-and-swap, so concurrent takers of one endpoint never share a slot.
     pub(crate) fn add_loan(&self, row: u32, record: u64) -> Option<u32> {
         let loans = self.loans(row as usize);
-        let slot = loans.iter().position(|l| l.load(Ordering::Acquire) == 0)?;
-        loans[slot].store(record, Ordering::Release);
+        let slot = loans.iter().position(|l| {
+            l.load(Ordering::Relaxed) == 0
+                && l.compare_exchange(0, record, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+        })?;
         Some(slot as u32)
     }
 
-    /// Removes loan `slot` of `row` if it still holds `record`. Caller holds the lock.
+    /// Removes loan `slot` of `row` if it still holds `record`; returns whether this call removed
+    /// it (and so owns the reference it recorded). Lock-free: only the endpoint's own process
+    /// removes its records, except a survivor reclaiming a dead endpoint, and the atomic exchange
+    /// decides which of the two releases the reference.
     pub(crate) fn remove_loan(&self, row: u32, slot: u32, record: u64) -> bool {
         let Some(l) = self.loans(row as usize).get(slot as usize) else {
             return false;
         };
-        l.compare_exchange(record, 0, Ordering::Relaxed, Ordering::Relaxed)
+        l.compare_exchange(record, 0, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok()
-    }
-
-    pub(crate) fn block_record(pool: u32, offset: u64) -> u64 {
-        LOAN_BLOCK | (u64::from(pool) << 52) | (offset & LOAN_OFFSET_MASK)
     }
 
     pub(crate) fn sample_record(idx: u32) -> u64 {
@@ -594,19 +604,23 @@ impl Topic {
         }
     }
 
-    /// Drops one reference on sample `idx`; at zero, releases every column's block.
-    /// Caller holds the lock.
-    pub(crate) fn sample_unref(&self, idx: u32) {
+    /// Drops one reference on sample `idx`; at zero, releases every column's block and returns
+    /// `true`. Lock-free: references are only added while another one is held (by the publisher
+    /// during fan-out or by a ring under the lock), so the count cannot rise from zero.
+    pub(crate) fn sample_unref(&self, idx: u32) -> bool {
         let Some(s) = self.sample(idx as usize) else {
-            return;
+            return false;
         };
-        let prev = s.refs.load(Ordering::Relaxed);
-        if prev > 1 {
-            s.refs.store(prev - 1, Ordering::Relaxed);
-            return;
+        match s
+            .refs
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |r| r.checked_sub(1))
+        {
+            Ok(1) => {
+                self.free_sample_columns(s);
+                true
+            }
+            _ => false,
         }
-        s.refs.store(0, Ordering::Relaxed);
-        self.free_sample_columns(s);
     }
 
     fn free_sample_columns(&self, s: &SampleRow) {
@@ -619,6 +633,7 @@ impl Topic {
             }
             col.state.store(COL_EMPTY, Ordering::Relaxed);
         }
+        // Last: a zero `avail` (with zero refs) is what makes the row reusable by a publisher.
         s.avail.store(0, Ordering::Release);
     }
 
@@ -629,7 +644,7 @@ impl Topic {
         for k in 0..MAX_SAMPLES {
             let i = (start + k) % MAX_SAMPLES;
             let s = self.sample(i)?;
-            if s.refs.load(Ordering::Relaxed) == 0 && s.avail.load(Ordering::Relaxed) == 0 {
+            if s.refs.load(Ordering::Acquire) == 0 && s.avail.load(Ordering::Acquire) == 0 {
                 h.sample_hint
                     .store(((i + 1) % MAX_SAMPLES) as u32, Ordering::Relaxed);
                 return Some(i as u32);
@@ -639,43 +654,59 @@ impl Topic {
     }
 
     /// Pushes sample `idx` into the ring of `row` (keep-last: evicts the oldest when full).
-    /// Returns the row's waker, if any. Caller holds the lock.
+    /// Returns the row's waker, if any. Caller holds the lock (producers are serialised; the
+    /// consumer pops concurrently, so eviction races it with a compare-and-swap on `head`).
     pub(crate) fn push(&self, row: u32, idx: u32) -> Option<WakerAddr> {
         let r = self.row(row as usize)?;
         let s = self.sample(idx as usize)?;
         let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
         let ring = self.ring(row as usize);
-        let head = r.head.load(Ordering::Relaxed);
         let tail = r.tail.load(Ordering::Relaxed);
-        if tail.wrapping_sub(head) >= depth {
-            let old = ring[(head % depth) as usize].load(Ordering::Relaxed);
-            r.head.store(head + 1, Ordering::SeqCst);
-            r.lost.fetch_add(1, Ordering::Relaxed);
-            if r.state.load(Ordering::Relaxed) == EP_SUB {
-                self.header().lost.fetch_add(1, Ordering::Relaxed);
+        loop {
+            let head = r.head.load(Ordering::Acquire);
+            if tail.wrapping_sub(head) < depth {
+                break;
             }
-            self.sample_unref(old);
+            let old = ring[(head % depth) as usize].load(Ordering::Acquire);
+            if r.head
+                .compare_exchange(head, head + 1, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                r.lost.fetch_add(1, Ordering::Relaxed);
+                if r.state.load(Ordering::Relaxed) == EP_SUB {
+                    self.header().lost.fetch_add(1, Ordering::Relaxed);
+                }
+                self.sample_unref(old);
+            }
         }
-        ring[(tail % depth) as usize].store(idx, Ordering::Relaxed);
         s.refs.fetch_add(1, Ordering::Relaxed);
+        ring[(tail % depth) as usize].store(idx, Ordering::Release);
         r.tail.store(tail + 1, Ordering::SeqCst);
         r.delivered.fetch_add(1, Ordering::Relaxed);
         WakerAddr::unpack(r.waker.load(Ordering::Relaxed))
     }
 
-    /// Pops the oldest sample index of `row`'s ring (its reference passes to the caller).
-    /// Caller holds the lock.
+    /// Pops the oldest sample index of `row`'s ring; its reference passes to the caller.
+    /// Lock-free (a compare-and-swap on `head` decides against a concurrent eviction); at most
+    /// one thread per endpoint pops at a time.
     pub(crate) fn pop(&self, row: u32) -> Option<u32> {
         let r = self.row(row as usize)?;
         let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
-        let head = r.head.load(Ordering::Relaxed);
-        let tail = r.tail.load(Ordering::Relaxed);
-        if head == tail || tail.wrapping_sub(head) > depth {
-            return None;
+        let ring = self.ring(row as usize);
+        loop {
+            let head = r.head.load(Ordering::Acquire);
+            let tail = r.tail.load(Ordering::Acquire);
+            if head == tail || tail.wrapping_sub(head) > depth {
+                return None;
+            }
+            let idx = ring[(head % depth) as usize].load(Ordering::Acquire);
+            if r.head
+                .compare_exchange(head, head + 1, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+            {
+                return (idx < MAX_SAMPLES as u32).then_some(idx);
+            }
         }
-        let idx = self.ring(row as usize)[(head % depth) as usize].load(Ordering::Relaxed);
-        r.head.store(head + 1, Ordering::SeqCst);
-        (idx < MAX_SAMPLES as u32).then_some(idx)
     }
 
     /// Releases everything endpoint `row` holds and frees the row. Caller holds the lock.
@@ -688,32 +719,28 @@ impl Topic {
         }
         for l in self.loans(row as usize) {
             let rec = l.swap(0, Ordering::AcqRel);
-            match rec & LOAN_KIND_MASK {
-                LOAN_BLOCK => {
-                    self.release_block(((rec >> 52) & 0x3ff) as u32, rec & LOAN_OFFSET_MASK)
-                }
-                LOAN_SAMPLE => {
-                    let idx = (rec & 0xffff_ffff) as u32;
-                    if let Some(s) = self.sample(idx as usize) {
-                        for col in &s.columns {
-                            if col
-                                .state
-                                .compare_exchange(
-                                    COL_CLAIM_BASE + row,
-                                    COL_EMPTY,
-                                    Ordering::AcqRel,
-                                    Ordering::Relaxed,
-                                )
-                                .is_ok()
-                            {
-                                crate::os::futex::wake(&col.state, i32::MAX);
-                            }
-                        }
-                    }
-                    self.sample_unref(idx);
-                }
-                _ => {}
+            if rec & LOAN_KIND_MASK != LOAN_SAMPLE {
+                continue;
             }
+            let idx = (rec & 0xffff_ffff) as u32;
+            if let Some(s) = self.sample(idx as usize) {
+                // A copy the dead endpoint was making: let the next taker of its domain redo it.
+                for col in &s.columns {
+                    if col
+                        .state
+                        .compare_exchange(
+                            COL_CLAIM_BASE + row,
+                            COL_EMPTY,
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        )
+                        .is_ok()
+                    {
+                        crate::os::futex::wake(&col.state, i32::MAX);
+                    }
+                }
+            }
+            self.sample_unref(idx);
         }
         for i in 0..MAX_POOLS {
             let Some(p) = self.pool_row(i) else { break };
@@ -745,20 +772,6 @@ impl Topic {
                 }
             }
         }
-        for r in 0..self.rows_in_use() {
-            if self
-                .row(r)
-                .is_none_or(|row| row.state.load(Ordering::Relaxed) == EP_FREE)
-            {
-                continue;
-            }
-            for l in self.loans(r) {
-                let rec = l.load(Ordering::Relaxed);
-                if rec & LOAN_KIND_MASK == LOAN_BLOCK {
-                    referenced[((rec >> 52) & 0x3ff) as usize % MAX_POOLS] = true;
-                }
-            }
-        }
         for (i, used) in referenced.iter().enumerate() {
             let Some(p) = self.pool_row(i) else { break };
             if !used && p.state.load(Ordering::Relaxed) == POOL_ORPHAN {
@@ -768,10 +781,7 @@ impl Topic {
                     id,
                 ));
                 p.state.store(POOL_FREE, Ordering::Release);
-                self.pools
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&(i as u32));
+                self.pools.write().unwrap_or_else(|e| e.into_inner())[i] = None;
             }
         }
     }
@@ -834,10 +844,13 @@ impl Topic {
                 }
             }
         }
+        // Only ever raise a count: a lock-free taker may hold a reference that is momentarily in
+        // neither a ring nor a loan record. A count left too high leaks a sample (freed with the
+        // queue); one set too low could free a message still being read.
         for (i, c) in counts.iter().enumerate() {
             let Some(s) = self.sample(i) else { break };
-            s.refs.store(*c, Ordering::Relaxed);
-            if *c == 0 && s.avail.load(Ordering::Relaxed) != 0 {
+            let stored = s.refs.fetch_max(*c, Ordering::AcqRel);
+            if stored == 0 && *c == 0 && s.avail.load(Ordering::Acquire) != 0 {
                 self.free_sample_columns(s);
             }
         }

@@ -94,6 +94,8 @@ pub(crate) struct SubscriberInner {
     column: u32,
     opts: SubscriberOptions,
     copy_pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
+    /// One take at a time per subscriber in this process (the ring has a single consumer).
+    taking: Mutex<()>,
 }
 
 impl Drop for SubscriberInner {
@@ -175,6 +177,7 @@ impl Subscriber {
                 column,
                 opts,
                 copy_pools: Mutex::new(Vec::new()),
+                taking: Mutex::new(()),
             }),
         })
     }
@@ -228,17 +231,33 @@ impl Subscriber {
     }
 
     /// Takes the oldest queued message, `None` if the queue is empty.
+    ///
+    /// The common case takes no lock: pop the ring with a compare-and-swap, record the sample in
+    /// this endpoint's loan table (so a survivor can release it if we die), and read the column of
+    /// our domain. Only a message that still needs a copy into our domain takes the topic lock.
     pub fn take(&self) -> Result<Option<Received>, TakeError> {
         let t = &self.inner.topic;
         let row = self.inner.row;
         let col = self.inner.column as usize % MAX_COLUMNS;
         if !self.has_data() {
-            // Lock-free empty check: pollers never contend with publishers for the lock.
             return Ok(None);
         }
-        let mut g = t.lock();
-        let Some(idx) = g.pop(row) else {
+        let _one_taker = self.inner.taking.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(idx) = t.pop(row) else {
             return Ok(None);
+        };
+        // The ring's reference is ours now; record it before anything can fail.
+        let record = Topic::sample_record(idx);
+        let Some(slot) = t.add_loan(row, record) else {
+            t.sample_unref(idx);
+            return Err(TakeError::TooManyLoans);
+        };
+        let pin = Pin {
+            topic: t,
+            row,
+            slot,
+            record,
+            idx,
         };
         let s = t.sample(idx as usize).expect("index checked by pop");
         let mut info = SampleInfo {
@@ -251,81 +270,59 @@ impl Subscriber {
         for (chunk, w) in info.publisher_gid.chunks_mut(8).zip(&s.gid) {
             chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
         }
-        // The ring's reference is ours; while we wait or copy it lives in a loan record so that a
-        // survivor can release it if this process dies.
-        let mut pin: Option<u32> = None;
-        let unpin = |g: &super::TopicGuard<'_>, pin: Option<u32>| {
-            if let Some(slot) = pin {
-                g.remove_loan(row, slot, Topic::sample_record(idx));
-            }
-            g.sample_unref(idx);
-        };
+        if s.columns[col].state.load(Ordering::Acquire) != COL_READY {
+            info.copied = self.fill_column(s, col)?;
+        }
+        // The column is READY and stays so while our pin holds the sample.
+        let (_, pool, block) = t
+            .column_block(s, col)
+            .map_err(|e| TakeError::Corrupt(e.to_string()))?;
+        info.received_timestamp = crate::now_ns();
+        let pin = pin.keep();
+        Ok(Some(Received {
+            sub: self.inner.clone(),
+            idx,
+            slot: pin.0,
+            record: pin.1,
+            pool,
+            block,
+            info,
+        }))
+    }
+
+    /// Makes column `col` of the pinned sample `s` READY: copies the message into this
+    /// subscriber's domain once (returns `true`), or waits for the endpoint of our domain that is
+    /// already copying it (returns `false`). Runs under the topic lock except for the copy itself.
+    fn fill_column(&self, s: &SampleRow, col: usize) -> Result<bool, TakeError> {
+        let t = &self.inner.topic;
+        let row = self.inner.row;
+        let mut g = t.lock();
         loop {
             let state = s.columns[col].state.load(Ordering::Acquire);
             if state == COL_READY {
-                let (pool_idx, pool, block) = match g.column_block(s, col) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        unpin(&g, pin);
-                        return Err(TakeError::Corrupt(e.to_string()));
-                    }
-                };
-                if let Err(e) = pool.share(block) {
-                    unpin(&g, pin);
-                    return Err(TakeError::Corrupt(e.to_string()));
-                }
-                let record = Topic::block_record(pool_idx, block.offset);
-                let Some(slot) = g.add_loan(row, record) else {
-                    let _ = pool.release(block);
-                    unpin(&g, pin);
-                    return Err(TakeError::TooManyLoans);
-                };
-                unpin(&g, pin);
-                drop(g);
-                info.received_timestamp = crate::now_ns();
-                return Ok(Some(Received {
-                    sub: self.inner.clone(),
-                    pool_idx,
-                    pool,
-                    block,
-                    slot,
-                    record,
-                    info,
-                }));
-            }
-            if pin.is_none() {
-                match g.add_loan(row, Topic::sample_record(idx)) {
-                    Some(slot) => pin = Some(slot),
-                    None => {
-                        g.sample_unref(idx);
-                        return Err(TakeError::TooManyLoans);
-                    }
-                }
+                return Ok(false);
             }
             if state == COL_EMPTY {
                 s.columns[col]
                     .state
                     .store(COL_CLAIM_BASE + row, Ordering::Release);
-                let source = pick_source(s, col, &g);
-                let src = match source.map(|c| g.column_block(s, c)) {
+                let src = match pick_source(s, col, &g).map(|c| g.column_block(s, c)) {
                     Some(Ok(v)) => v,
                     other => {
                         s.columns[col].state.store(COL_EMPTY, Ordering::Release);
-                        unpin(&g, pin);
-                        let why = match other {
+                        return Err(TakeError::Corrupt(match other {
                             Some(Err(e)) => e.to_string(),
                             _ => "sample has no copy in any domain".to_owned(),
-                        };
-                        return Err(TakeError::Corrupt(why));
+                        }));
                     }
                 };
                 drop(g);
                 let copied = self.copy_in(&src.1, src.2);
                 g = t.lock();
+                let c = &s.columns[col];
                 let (dst_idx, dst_pool, dst) = match copied {
                     Ok(v) => v,
                     Err(e) => {
-                        let c = &s.columns[col];
                         let _ = c.state.compare_exchange(
                             COL_CLAIM_BASE + row,
                             COL_EMPTY,
@@ -333,17 +330,14 @@ impl Subscriber {
                             Ordering::Relaxed,
                         );
                         crate::os::futex::wake(&c.state, i32::MAX);
-                        unpin(&g, pin);
                         return Err(e);
                     }
                 };
-                let c = &s.columns[col];
                 if c.state.load(Ordering::Acquire) != COL_CLAIM_BASE + row
-                    || dst_pool.make_shared(dst, 2).is_err()
+                    || dst_pool.make_shared(dst, 1).is_err()
                 {
                     // A survivor declared us dead and reset the claim: discard our copy.
                     let _ = dst_pool.free_held(dst);
-                    drop(g);
                     return Err(TakeError::Corrupt("copy claim was taken over".into()));
                 }
                 c.pool.store(dst_idx, Ordering::Relaxed);
@@ -354,25 +348,7 @@ impl Subscriber {
                 h.copies[col].fetch_add(1, Ordering::Relaxed);
                 h.copy_bytes[col].fetch_add(dst.len, Ordering::Relaxed);
                 crate::os::futex::wake(&c.state, i32::MAX);
-                let record = Topic::block_record(dst_idx, dst.offset);
-                let Some(slot) = g.add_loan(row, record) else {
-                    let _ = dst_pool.release(dst);
-                    unpin(&g, pin);
-                    return Err(TakeError::TooManyLoans);
-                };
-                unpin(&g, pin);
-                drop(g);
-                info.received_timestamp = crate::now_ns();
-                info.copied = true;
-                return Ok(Some(Received {
-                    sub: self.inner.clone(),
-                    pool_idx: dst_idx,
-                    pool: dst_pool,
-                    block: dst,
-                    slot,
-                    record,
-                    info,
-                }));
+                return Ok(true);
             }
             // Another endpoint of our domain is copying it: wait for its result.
             let claimer = state.wrapping_sub(COL_CLAIM_BASE) as usize;
@@ -467,14 +443,59 @@ fn pick_source(s: &SampleRow, dst_col: usize, t: &Topic) -> Option<usize> {
     (0..MAX_COLUMNS).find(|c| ready(*c))
 }
 
+/// A sample reference held by a take in progress: released on drop unless kept.
+struct Pin<'a> {
+    topic: &'a Topic,
+    row: u32,
+    slot: u32,
+    record: u64,
+    idx: u32,
+}
+
+impl Pin<'_> {
+    /// Hands the reference over to a `Received` (slot and record).
+    fn keep(self) -> (u32, u64) {
+        let kept = (self.slot, self.record);
+        std::mem::forget(self);
+        kept
+    }
+}
+
+impl Drop for Pin<'_> {
+    fn drop(&mut self) {
+        release_pin(self.topic, self.row, self.slot, self.record, self.idx);
+    }
+}
+
+/// Drops a sample reference recorded in loan `slot`; frees departed owners' pools it emptied.
+fn release_pin(t: &Topic, row: u32, slot: u32, record: u64, idx: u32) {
+    if !t.remove_loan(row, slot, record) {
+        return;
+    }
+    let orphans: Vec<u32> = t.sample(idx as usize).map_or_else(Vec::new, |s| {
+        s.columns
+            .iter()
+            .filter(|c| c.state.load(Ordering::Relaxed) == COL_READY)
+            .map(|c| c.pool.load(Ordering::Relaxed))
+            .collect()
+    });
+    if t.sample_unref(idx)
+        && orphans
+            .iter()
+            .any(|p| t.pool_row_state(*p) == Some(POOL_ORPHAN))
+    {
+        t.lock().free_orphan_pools();
+    }
+}
+
 /// A message taken by a subscriber; the bytes stay valid (and are never reused) until it drops.
 pub struct Received {
     sub: Arc<SubscriberInner>,
-    pool_idx: u32,
-    pool: Arc<dyn Allocator>,
-    block: BlockRef,
+    idx: u32,
     slot: u32,
     record: u64,
+    pool: Arc<dyn Allocator>,
+    block: BlockRef,
     info: SampleInfo,
 }
 
@@ -531,14 +552,14 @@ impl Received {
 
 impl Drop for Received {
     fn drop(&mut self) {
-        // Lock-free: the loan slot is ours alone (a survivor only touches it after we died), and
-        // block reference counts are atomic. Only freeing a departed owner's pool needs the lock.
-        let t = &self.sub.topic;
-        if t.remove_loan(self.sub.row, self.slot, self.record)
-            && matches!(self.pool.release(self.block), Ok(true))
-            && t.pool_row_state(self.pool_idx) == Some(POOL_ORPHAN)
-        {
-            t.lock().free_orphan_pools();
-        }
+        // Lock-free: the loan slot is ours alone (a survivor only touches it after we died) and
+        // sample references are atomic.
+        release_pin(
+            &self.sub.topic,
+            self.sub.row,
+            self.slot,
+            self.record,
+            self.idx,
+        );
     }
 }
