@@ -120,7 +120,10 @@ impl fmt::Display for EndpointError {
             ),
             EndpointError::TooManyPools => write!(f, "topic has {MAX_POOLS} memory pools already"),
             EndpointError::Pool(e) => write!(f, "creating memory pool: {e}"),
-            EndpointError::UnsupportedDomain(d) => write!(f, "memory domain {d} is not available"),
+            EndpointError::UnsupportedDomain(d) => write!(
+                f,
+                "memory domain {d} is not available: this build has no backend for it (host and emulated:N are)"
+            ),
             EndpointError::TopicClosed => f.write_str("the topic queue was closed; open it again"),
         }
     }

@@ -124,6 +124,15 @@ impl fmt::Debug for Publisher {
     }
 }
 
+/// Whether this build and machine can hold memory of `domain` (checked when endpoints are created,
+/// so a subscriber that would only need memory for its first copy fails early and clearly).
+pub(crate) fn check_domain(domain: Domain) -> Result<(), EndpointError> {
+    match domain.kind {
+        DomainKind::Host | DomainKind::Emulated => Ok(()),
+        DomainKind::Cuda => Err(EndpointError::UnsupportedDomain(domain)),
+    }
+}
+
 pub(crate) fn create_pool(
     ros_domain: u32,
     domain: Domain,

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::layout::*;
-use super::publisher::{create_pool, random_gid};
+use super::publisher::{check_domain, create_pool, random_gid};
 use super::{EndpointError, Topic};
 use crate::alloc::{self, AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
@@ -125,6 +125,7 @@ impl Subscriber {
     /// Creates a subscriber on `topic`. Transient-local subscribers receive the history of
     /// transient-local publishers at once.
     pub fn new(topic: &Arc<Topic>, opts: SubscriberOptions) -> Result<Subscriber, EndpointError> {
+        check_domain(opts.domain)?;
         let g = topic.lock();
         g.reclaim_dead();
         let mut flags = 0;

@@ -40,7 +40,11 @@ pub unsafe extern "C" fn rmw_create_publisher(
         // SAFETY: non-NULL type support of a loaded library.
         let ty = unsafe { endpoint_type(type_support) }
             .map_err(|e| RmwError::invalid(format!("type support: {e}")))?;
-        let p = Box::new(PublisherImpl::new(n, &topic, ty, &q)?);
+        // SAFETY: the payload pointer comes from the caller's options (options.h contract).
+        let payload = unsafe {
+            crate::detail::endpoint_options::read_payload(opts.rmw_specific_publisher_payload)
+        }?;
+        let p = Box::new(PublisherImpl::new(n, &topic, ty, &q, payload.as_ref())?);
         Ok(handle::into_handle(rmw_publisher_t {
             implementation_identifier: identifier(),
             topic_name: p.topic_name.as_ptr(),

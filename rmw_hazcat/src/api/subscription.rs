@@ -42,12 +42,17 @@ pub unsafe extern "C" fn rmw_create_subscription(
         // SAFETY: non-NULL type support of a loaded library.
         let ty = unsafe { endpoint_type(type_support) }
             .map_err(|e| RmwError::invalid(format!("type support: {e}")))?;
+        // SAFETY: the payload pointer comes from the caller's options (options.h contract).
+        let payload = unsafe {
+            crate::detail::endpoint_options::read_payload(opts.rmw_specific_subscription_payload)
+        }?;
         let s = Box::new(SubscriptionImpl::new(
             n,
             &topic,
             ty,
             &q,
             opts.ignore_local_publications,
+            payload.as_ref(),
         )?);
         // The caller frees the filter options right after creation; we keep no filter.
         opts.content_filter_options = std::ptr::null_mut();

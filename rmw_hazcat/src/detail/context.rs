@@ -26,6 +26,8 @@ pub struct ContextShared {
     pub participant: Participant,
     /// Settings from the init options.
     pub config: ContextConfig,
+    /// The `HAZCAT_CONFIG` rules (defaults only when the variable is unset), read at `rmw_init`.
+    pub hazcat_config: hazcat_core::config::Config,
     shutdown: AtomicBool,
     next_gid: AtomicU64,
     /// Event hubs of this context's publishers and subscriptions, refreshed on local graph
@@ -177,6 +179,9 @@ impl ContextImpl {
     /// Joins the ROS domain of `domain_id` (`RMW_DEFAULT_DOMAIN_ID` = 0).
     pub fn new(domain_id: usize, enclave: String, instance_id: u64) -> RmwResult<ContextImpl> {
         let domain = domain_from_options(domain_id)?;
+        // Validated before anything is created: a bad file fails rmw_init naming file, line, rule.
+        let hazcat_config = hazcat_core::config::Config::from_env()
+            .map_err(|e| RmwError::error(format!("rmw_init: HAZCAT_CONFIG: {e}")))?;
         let participant =
             Participant::join(domain).map_err(|e| RmwError::error(format!("rmw_init: {e}")))?;
         Ok(ContextImpl {
@@ -187,6 +192,7 @@ impl ContextImpl {
                     enclave,
                     instance_id,
                 },
+                hazcat_config,
                 shutdown: AtomicBool::new(false),
                 next_gid: AtomicU64::new(0),
                 hubs: Mutex::new(Vec::new()),

@@ -3,6 +3,7 @@
 //! few plain-old-data handle fields that `handle.rs` gives it.
 
 pub mod context;
+pub mod endpoint_options;
 pub mod event;
 pub mod graph;
 pub mod guard;

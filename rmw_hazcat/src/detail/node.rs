@@ -29,6 +29,14 @@ pub struct NodeImpl {
 }
 
 impl NodeImpl {
+    /// Fully qualified name (`/ns/name`), as configuration rules match it.
+    pub fn fqn(&self) -> String {
+        crate::detail::endpoint_options::node_fqn(
+            &self.namespace.to_string_lossy(),
+            &self.name.to_string_lossy(),
+        )
+    }
+
     /// Validates the names and registers the node in the domain graph.
     pub fn new(
         ctx: &Arc<ContextShared>,

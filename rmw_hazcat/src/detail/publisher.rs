@@ -2,6 +2,8 @@
 //! (the same in C and C++, loaned straight from the publisher's pool: zero copy); every other
 //! type as CDR, serialized once on publish.
 
+use crate::detail::endpoint_options::{self, hazcat_endpoint_options_t};
+use hazcat_core::config::Role as ConfigRole;
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::sync::{Arc, Mutex};
@@ -96,11 +98,19 @@ impl PublisherImpl {
         topic: &str,
         ty: EndpointType,
         requested: &rmw_qos_profile_t,
+        payload: Option<&hazcat_endpoint_options_t>,
     ) -> RmwResult<PublisherImpl> {
         validate_endpoint(topic, requested)?;
         let ctx = node.ctx.clone();
         let peers = peer_qos(&ctx, EntryKind::Subscription, topic);
         let q = qos::actual(requested, Role::Publisher, &peers);
+        let memory = endpoint_options::resolve(
+            &ctx.hazcat_config,
+            &node.fqn(),
+            topic,
+            ConfigRole::Publisher,
+            payload,
+        )?;
         let gid = ctx.new_gid();
         let publisher = ctx
             .participant
@@ -108,7 +118,11 @@ impl PublisherImpl {
                 topic,
                 &ty.type_info(),
                 PublisherOptions {
-                    depth: q.depth.clamp(1, hazcat_core::topic::RING_CAP) as u32,
+                    domain: memory.domain,
+                    pool_size: memory.pool_size,
+                    depth: memory
+                        .depth
+                        .unwrap_or(q.depth.clamp(1, hazcat_core::topic::RING_CAP) as u32),
                     transient_local: q.durability
                         == crate::sys::RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
                     gid,

@@ -1,6 +1,8 @@
 //! Subscriptions: take from the hazcat queue, then copy raw bytes (plain types) or deserialize
 //! CDR into the caller's message; loans hand out the shared-memory bytes of plain messages.
 
+use crate::detail::endpoint_options::{self, hazcat_endpoint_options_t};
+use hazcat_core::config::Role as ConfigRole;
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,11 +71,19 @@ impl SubscriptionImpl {
         ty: EndpointType,
         requested: &rmw_qos_profile_t,
         ignore_local: bool,
+        payload: Option<&hazcat_endpoint_options_t>,
     ) -> RmwResult<SubscriptionImpl> {
         validate_endpoint(topic, requested)?;
         let ctx = node.ctx.clone();
         let peers = peer_qos(&ctx, EntryKind::Publisher, topic);
         let q = qos::actual(requested, Role::Subscription, &peers);
+        let memory = endpoint_options::resolve(
+            &ctx.hazcat_config,
+            &node.fqn(),
+            topic,
+            ConfigRole::Subscriber,
+            payload,
+        )?;
         let gid = ctx.new_gid();
         let type_info = TypeInfo {
             name: ty.name.clone(),
@@ -90,7 +100,9 @@ impl SubscriptionImpl {
                     topic,
                     &type_info,
                     SubscriberOptions {
-                        depth: depth as u32,
+                        depth: memory.depth.unwrap_or(depth as u32),
+                        domain: memory.domain,
+                        pool_size: memory.pool_size,
                         transient_local: q.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
                         ignore_local,
                         gid,
