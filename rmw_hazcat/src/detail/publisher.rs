@@ -126,7 +126,6 @@ impl PublisherImpl {
                     transient_local: q.durability
                         == crate::sys::RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
                     gid,
-                    ..PublisherOptions::default()
                 },
             )
             .map_err(|e| RmwError::error(format!("cannot create publisher on '{topic}': {e}")))?;

@@ -106,7 +106,6 @@ impl SubscriptionImpl {
                         transient_local: q.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
                         ignore_local,
                         gid,
-                        ..SubscriberOptions::default()
                     },
                 )
                 .map_err(|e| {
