@@ -124,10 +124,8 @@ fn config_rules_and_payloads_place_endpoints_in_memory_domains() {
             flag: 1,
         };
         // SAFETY: valid publisher and message of the publisher's type.
-        assert_eq!(
-            unsafe { rmw_publish(p, (&m as *const Plain).cast(), null_mut()) },
-            RMW_RET_OK
-        );
+        let rc = unsafe { rmw_publish(p, (&m as *const Plain).cast(), null_mut()) };
+        assert_eq!(rc, RMW_RET_OK);
     }
     for s in subs.iter().chain([&host_sub]) {
         for id in 1..=5u32 {
