@@ -258,3 +258,102 @@ fn endpoints_are_never_created_in_a_closed_queue() {
     drop((sub, publ, other_type, other, t, p));
     assert!(shm_objects(domain).is_empty());
 }
+
+#[test]
+fn incompatible_qos_pairs_receive_nothing() {
+    let domain = unique_domain();
+    let p = Participant::join(domain).unwrap();
+    let ty = TypeInfo::named("x/msg/Y");
+    let reliable_sub = p
+        .subscriber(
+            "/qos",
+            &ty,
+            SubscriberOptions {
+                reliable: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let best_effort_sub = p
+        .subscriber("/qos", &ty, SubscriberOptions::default())
+        .unwrap();
+    let durable_sub = p
+        .subscriber(
+            "/qos",
+            &ty,
+            SubscriberOptions {
+                transient_local: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let best_effort_pub = p
+        .publisher(
+            "/qos",
+            &ty,
+            PublisherOptions {
+                reliable: false,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    best_effort_pub.publish_bytes(b"be").unwrap();
+    assert!(
+        !reliable_sub.has_data(),
+        "best effort must not reach a reliable subscriber"
+    );
+    assert!(
+        !durable_sub.has_data(),
+        "volatile must not reach a transient-local subscriber"
+    );
+    assert_eq!(
+        best_effort_sub.take().unwrap().unwrap().bytes(),
+        Some(&b"be"[..])
+    );
+    let reliable_pub = p
+        .publisher(
+            "/qos",
+            &ty,
+            PublisherOptions {
+                reliable: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    reliable_pub.publish_bytes(b"rel").unwrap();
+    assert_eq!(
+        reliable_sub.take().unwrap().unwrap().bytes(),
+        Some(&b"rel"[..])
+    );
+    assert_eq!(
+        best_effort_sub.take().unwrap().unwrap().bytes(),
+        Some(&b"rel"[..])
+    );
+    assert!(!durable_sub.has_data());
+    let durable_pub = p
+        .publisher(
+            "/qos",
+            &ty,
+            PublisherOptions {
+                transient_local: true,
+                depth: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    durable_pub.publish_bytes(b"tl").unwrap();
+    assert_eq!(
+        durable_sub.take().unwrap().unwrap().bytes(),
+        Some(&b"tl"[..])
+    );
+    drop((
+        reliable_sub,
+        best_effort_sub,
+        durable_sub,
+        best_effort_pub,
+        reliable_pub,
+        durable_pub,
+        p,
+    ));
+    assert!(shm_objects(domain).is_empty());
+}

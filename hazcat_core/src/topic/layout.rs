@@ -38,6 +38,16 @@ pub(crate) const EP_SUB: u32 = 2;
 // Endpoint flags.
 pub(crate) const FLAG_TRANSIENT_LOCAL: u32 = 1;
 pub(crate) const FLAG_IGNORE_LOCAL: u32 = 2;
+/// Publisher: offers reliable delivery. Subscriber: requires it.
+pub(crate) const FLAG_RELIABLE: u32 = 4;
+
+/// Whether a publisher with flags `offered` delivers to a subscriber with flags `requested`: a
+/// subscriber that requires reliability or transient-local durability is not matched with (and
+/// receives nothing from) a publisher that does not offer it, as in every ROS 2 middleware.
+pub(crate) fn delivers(offered: u32, requested: u32) -> bool {
+    let needs = requested & (FLAG_RELIABLE | FLAG_TRANSIENT_LOCAL);
+    offered & needs == needs
+}
 
 // Column states: EMPTY, READY, or CLAIM_BASE + endpoint row of the copier.
 pub(crate) const COL_EMPTY: u32 = 0;

@@ -18,6 +18,9 @@ pub struct PublisherOptions {
     pub depth: u32,
     /// Keep the last `depth` messages for subscribers that join later.
     pub transient_local: bool,
+    /// Offers reliable delivery (a best-effort publisher does not reach subscribers that require
+    /// reliability).
+    pub reliable: bool,
     /// Size of each memory pool the publisher creates (grows by adding pools when needed).
     pub pool_size: usize,
     /// Globally unique id reported with every message.
@@ -30,6 +33,7 @@ impl Default for PublisherOptions {
             domain: Domain::HOST,
             depth: 10,
             transient_local: false,
+            reliable: true,
             pool_size: 4 << 20,
             gid: random_gid(),
         }
@@ -152,11 +156,13 @@ impl Publisher {
         let pool = create_pool(topic.ros_domain(), opts.domain, opts.pool_size)?;
         let g = topic.lock();
         g.reclaim_dead();
-        let flags = if opts.transient_local {
-            FLAG_TRANSIENT_LOCAL
-        } else {
-            0
-        };
+        let mut flags = 0;
+        if opts.transient_local {
+            flags |= FLAG_TRANSIENT_LOCAL;
+        }
+        if opts.reliable {
+            flags |= FLAG_RELIABLE;
+        }
         let depth = if opts.transient_local { opts.depth } else { 1 };
         let (row, id) = match g.claim_row(EP_PUB, opts.domain, depth, flags, &opts.gid) {
             Ok(v) => v,
@@ -328,14 +334,19 @@ impl Publisher {
         // Hold a reference while fanning out so an eviction cannot free the sample under us.
         s.refs.store(1, Ordering::Relaxed);
         let me = self.inner.topic.participant.id;
+        let offered = g
+            .row(self.inner.row as usize)
+            .map_or(0, |r| r.flags.load(Ordering::Relaxed));
         let mut wakers = Vec::new();
         for r in 0..g.rows_in_use() {
             let Some(row) = g.row(r) else { break };
             if row.state.load(Ordering::Relaxed) != EP_SUB {
                 continue;
             }
-            if row.flags.load(Ordering::Relaxed) & FLAG_IGNORE_LOCAL != 0
-                && row.participant.load(Ordering::Relaxed) == me
+            let requested = row.flags.load(Ordering::Relaxed);
+            if !delivers(offered, requested)
+                || (requested & FLAG_IGNORE_LOCAL != 0
+                    && row.participant.load(Ordering::Relaxed) == me)
             {
                 continue;
             }

@@ -21,8 +21,11 @@ pub struct SubscriberOptions {
     pub domain: Domain,
     /// Queue depth (keep-last); clamped to `1..=RING_CAP`.
     pub depth: u32,
-    /// Receive the history of transient-local publishers when joining.
+    /// Receive the history of transient-local publishers when joining (and only from
+    /// transient-local publishers).
     pub transient_local: bool,
+    /// Require reliable delivery (receive nothing from best-effort publishers).
+    pub reliable: bool,
     /// Skip messages from publishers of the same participant.
     pub ignore_local: bool,
     /// Size of each pool created for copies into this subscriber's domain.
@@ -37,6 +40,7 @@ impl Default for SubscriberOptions {
             domain: Domain::HOST,
             depth: 10,
             transient_local: false,
+            reliable: false,
             ignore_local: false,
             pool_size: 4 << 20,
             gid: random_gid(),
@@ -135,6 +139,9 @@ impl Subscriber {
         if opts.ignore_local {
             flags |= FLAG_IGNORE_LOCAL;
         }
+        if opts.reliable {
+            flags |= FLAG_RELIABLE;
+        }
         let (row, id) = g.claim_row(EP_SUB, opts.domain, opts.depth, flags, &opts.gid)?;
         let r = g.row(row as usize).expect("claimed row");
         r.participant.store(topic.participant.id, Ordering::Relaxed);
@@ -144,7 +151,7 @@ impl Subscriber {
             for p in 0..g.rows_in_use() {
                 let Some(pr) = g.row(p) else { break };
                 if pr.state.load(Ordering::Relaxed) != EP_PUB
-                    || pr.flags.load(Ordering::Relaxed) & FLAG_TRANSIENT_LOCAL == 0
+                    || !delivers(pr.flags.load(Ordering::Relaxed), flags)
                     || (opts.ignore_local
                         && pr.participant.load(Ordering::Relaxed) == topic.participant.id)
                 {

@@ -123,6 +123,7 @@ impl PublisherImpl {
                     depth: memory
                         .depth
                         .unwrap_or(q.depth.clamp(1, hazcat_core::topic::RING_CAP) as u32),
+                    reliable: q.reliability != crate::sys::RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT,
                     transient_local: q.durability
                         == crate::sys::RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
                     gid,

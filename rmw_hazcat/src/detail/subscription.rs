@@ -104,6 +104,7 @@ impl SubscriptionImpl {
                         domain: memory.domain,
                         pool_size: memory.pool_size,
                         transient_local: q.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
+                        reliable: q.reliability == crate::sys::RMW_QOS_POLICY_RELIABILITY_RELIABLE,
                         ignore_local,
                         gid,
                     },
