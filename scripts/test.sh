@@ -17,6 +17,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# Shared-memory objects that exist before the run (other hazcat users on this machine) are not
+# this run's leaks; everything that appears during it and remains at the end is.
+shm_snapshot() { ls /dev/shm | grep "^hazcat_$(id -u)_" | sort || true; }
+shm_before="$(shm_snapshot)"
+
 # 2. Formatting and lints (both ABI variants of the rmw crate).
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -36,7 +41,7 @@ ROS_DISTRO=humble HAZCAT_REQUIRE_TEST_MSGS=1 CARGO_TARGET_DIR=target/humble carg
 HAZCAT_CARGO_PROFILE=dev scripts/check_packaging.sh
 
 # 6. Nothing may be left in /dev/shm by any test.
-left=$(ls /dev/shm | grep "^hazcat_$(id -u)_" || true)
+left="$(comm -13 <(echo "$shm_before") <(shm_snapshot) | grep . || true)"
 if [ -n "$left" ]; then
   echo "FAILED: objects left in /dev/shm:"; echo "$left"; exit 1
 fi
