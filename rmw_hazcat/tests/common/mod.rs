@@ -6,6 +6,7 @@
 )]
 
 pub mod fixture;
+pub mod generated;
 
 use rmw_hazcat_rs::api::init::*;
 use rmw_hazcat_rs::api::node::*;
