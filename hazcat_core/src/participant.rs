@@ -77,6 +77,8 @@ pub(crate) struct ParticipantInner {
     /// Waker slots in use by this participant's listeners.
     waker_slots: Mutex<u64>,
     topics: Mutex<HashMap<String, Weak<Topic>>>,
+    /// Set once the participant left the registry (on drop or at process exit).
+    left: std::sync::atomic::AtomicBool,
 }
 
 impl fmt::Debug for ParticipantInner {
@@ -143,10 +145,11 @@ impl Participant {
                 process: me,
                 waker_slots: Mutex::new(0),
                 topics: Mutex::new(HashMap::new()),
+                left: std::sync::atomic::AtomicBool::new(false),
             };
-            return Ok(Participant {
-                inner: Arc::new(inner),
-            });
+            let inner = Arc::new(inner);
+            register_for_exit(&inner);
+            return Ok(Participant { inner });
         }
     }
 
@@ -242,14 +245,60 @@ impl Participant {
     }
 }
 
-impl Drop for ParticipantInner {
-    fn drop(&mut self) {
+impl ParticipantInner {
+    /// Leaves the domain (once): frees the registry row, and as the last live participant removes
+    /// every object of the domain.
+    fn leave(&self) {
+        if self.left.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let guard = self.registry.lock();
         guard.remove_participant_rows(self.row);
         guard.sweep_dead();
         guard.bump_graph();
         if guard.live_participants() == 0 {
             guard.close_and_unlink_all();
+        }
+    }
+}
+
+impl Drop for ParticipantInner {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+/// Participants alive in this process, for the exit hook.
+static IN_PROCESS: Mutex<Vec<Weak<ParticipantInner>>> = Mutex::new(Vec::new());
+
+fn register_for_exit(p: &Arc<ParticipantInner>) {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        // SAFETY: registering a plain `extern "C" fn()` with no preconditions.
+        unsafe {
+            libc::atexit(leave_all_at_exit);
+        }
+    });
+    let mut live = IN_PROCESS.lock().unwrap_or_else(|e| e.into_inner());
+    live.retain(|w| w.strong_count() > 0);
+    live.push(Arc::downgrade(p));
+}
+
+/// Runs at normal process exit (`exit()` or returning from `main`), when destructors of objects
+/// still owned by C callers (an rmw context never shut down, a test that panicked) will never run:
+/// leaves every domain this process still belongs to, so the last process out still removes the
+/// shared memory. A registry lock held by another thread of this exiting process is not waited
+/// for (that participant is skipped; survivors or the next joiner reclaim it).
+extern "C" fn leave_all_at_exit() {
+    let Ok(live) = IN_PROCESS.try_lock() else {
+        return;
+    };
+    for p in live.iter().filter_map(Weak::upgrade) {
+        let holder = p.registry.header().lock.load(Ordering::Relaxed) & !(1 << 31);
+        let ours =
+            holder != 0 && std::path::Path::new(&format!("/proc/self/task/{holder}")).exists();
+        if !ours {
+            p.leave();
         }
     }
 }

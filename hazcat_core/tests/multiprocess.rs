@@ -215,6 +215,16 @@ fn child_entry() {
         "open_only" => {
             say("opened");
         }
+        "exit_without_cleanup" => {
+            // Handles owned by C code are never dropped: leak them, then exit normally.
+            let publ = Publisher::new(&t, PublisherOptions::default()).unwrap();
+            publ.publish_bytes(b"bye").unwrap();
+            say("published");
+            std::mem::forget(publ);
+            std::mem::forget(t);
+            std::mem::forget(p);
+            std::process::exit(0);
+        }
         other => panic!("unknown role {other}"),
     }
     drop(t);
@@ -714,4 +724,14 @@ fn corrupt_segments_give_errors_not_crashes() {
     child.expect("opened");
     drop((sub, publ, t, p));
     finish(domain, vec![child]);
+}
+
+#[test]
+fn last_process_exiting_without_cleanup_leaves_nothing() {
+    let domain = unique_domain();
+    let mut child = spawn(ENTRY, "exit_without_cleanup", &env(domain, "/leaky"));
+    child.expect("published");
+    child.join();
+    let left = shm_objects(domain);
+    assert!(left.is_empty(), "an exiting last process left: {left:?}");
 }
