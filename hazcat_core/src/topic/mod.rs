@@ -131,6 +131,17 @@ impl fmt::Display for EndpointError {
 
 impl std::error::Error for EndpointError {}
 
+/// What dropping a sample reference did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unref {
+    /// Other references remain.
+    Held,
+    /// That was the last reference: the sample's blocks were released.
+    Freed,
+    /// As `Freed`, and a released block belonged to a pool whose owner left (it may be unlinkable).
+    FreedOrphanBlock,
+}
+
 /// Per-domain copy statistics of a topic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DomainStats {
@@ -607,37 +618,38 @@ impl Topic {
         }
     }
 
-    /// Drops one reference on sample `idx`; at zero, releases every column's block and returns
-    /// `true`. Lock-free: references are only added while another one is held (by the publisher
-    /// during fan-out or by a ring under the lock), so the count cannot rise from zero.
-    pub(crate) fn sample_unref(&self, idx: u32) -> bool {
+    /// Drops one reference on sample `idx`; at zero, releases every column's block. Lock-free:
+    /// references are only added while another one is held (by the publisher during fan-out or by
+    /// a ring under the lock), so the count cannot rise from zero.
+    pub(crate) fn sample_unref(&self, idx: u32) -> Unref {
         let Some(s) = self.sample(idx as usize) else {
-            return false;
+            return Unref::Held;
         };
         match s
             .refs
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |r| r.checked_sub(1))
         {
-            Ok(1) => {
-                self.free_sample_columns(s);
-                true
-            }
-            _ => false,
+            Ok(1) => self.free_sample_columns(s),
+            _ => Unref::Held,
         }
     }
 
-    fn free_sample_columns(&self, s: &SampleRow) {
+    /// Releases the blocks of a sample nobody references and makes its row reusable.
+    fn free_sample_columns(&self, s: &SampleRow) -> Unref {
+        let mut outcome = Unref::Freed;
         for col in &s.columns {
             if col.state.load(Ordering::Relaxed) == COL_READY {
-                self.release_block(
-                    col.pool.load(Ordering::Relaxed),
-                    col.offset.load(Ordering::Relaxed),
-                );
+                let pool = col.pool.load(Ordering::Relaxed);
+                self.release_block(pool, col.offset.load(Ordering::Relaxed));
+                if self.pool_row_state(pool) == Some(POOL_ORPHAN) {
+                    outcome = Unref::FreedOrphanBlock;
+                }
             }
             col.state.store(COL_EMPTY, Ordering::Relaxed);
         }
         // Last: a zero `avail` (with zero refs) is what makes the row reusable by a publisher.
         s.avail.store(0, Ordering::Release);
+        outcome
     }
 
     /// Finds a free sample row. Caller holds the lock.
@@ -684,7 +696,9 @@ impl Topic {
         }
         s.refs.fetch_add(1, Ordering::Relaxed);
         ring[(tail % depth) as usize].store(idx, Ordering::Release);
-        r.tail.store(tail + 1, Ordering::SeqCst);
+        // Release suffices: the waker bump that follows (after unlock) is a SeqCst RMW, which
+        // orders this store before it for a listener that reads the waker word first.
+        r.tail.store(tail + 1, Ordering::Release);
         r.delivered.fetch_add(1, Ordering::Relaxed);
         WakerAddr::unpack(r.waker.load(Ordering::Relaxed))
     }

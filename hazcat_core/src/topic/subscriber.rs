@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::layout::*;
 use super::publisher::{check_domain, create_pool, random_gid};
-use super::{EndpointError, Topic};
+use super::{EndpointError, Topic, Unref};
 use crate::alloc::{self, AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
 use crate::os::process::ProcessId;
@@ -257,7 +257,7 @@ impl Subscriber {
         // The ring's reference is ours now; record it before anything can fail.
         let record = Topic::sample_record(idx);
         let Some(slot) = t.add_loan(row, record) else {
-            t.sample_unref(idx);
+            let _ = t.sample_unref(idx);
             return Err(TakeError::TooManyLoans);
         };
         let pin = Pin {
@@ -477,21 +477,7 @@ impl Drop for Pin<'_> {
 
 /// Drops a sample reference recorded in loan `slot`; frees departed owners' pools it emptied.
 fn release_pin(t: &Topic, row: u32, slot: u32, record: u64, idx: u32) {
-    if !t.remove_loan(row, slot, record) {
-        return;
-    }
-    let orphans: Vec<u32> = t.sample(idx as usize).map_or_else(Vec::new, |s| {
-        s.columns
-            .iter()
-            .filter(|c| c.state.load(Ordering::Relaxed) == COL_READY)
-            .map(|c| c.pool.load(Ordering::Relaxed))
-            .collect()
-    });
-    if t.sample_unref(idx)
-        && orphans
-            .iter()
-            .any(|p| t.pool_row_state(*p) == Some(POOL_ORPHAN))
-    {
+    if t.remove_loan(row, slot, record) && t.sample_unref(idx) == Unref::FreedOrphanBlock {
         t.lock().free_orphan_pools();
     }
 }
