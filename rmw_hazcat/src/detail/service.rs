@@ -51,25 +51,6 @@ use crate::sys::*;
 use crate::typesupport::{deserialize, service_types, ServiceTypes};
 use transport::{ClientId, Header, Inbox, Kind, Listening};
 
-/// Calls `rcutils_reset_error` of the hosting process when rcutils is loaded: a type-support
-/// dispatch lookup that failed for one language before succeeding for the other leaves an error
-/// message behind.
-fn reset_rcutils_error() {
-    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name has no preconditions.
-    let addr = unsafe {
-        libc::dlsym(
-            libc::RTLD_DEFAULT,
-            crate::sys::symbol_names::RESET_ERROR.as_ptr(),
-        )
-    };
-    if !addr.is_null() {
-        // SAFETY: `addr` is librcutils' `rcutils_reset_error`, `void (void)`.
-        let f = unsafe { std::mem::transmute::<*mut c_void, rcutils_reset_error_fn>(addr) };
-        // SAFETY: no arguments; resets this thread's error state.
-        unsafe { f() };
-    }
-}
-
 /// What services and clients are made of: a validated name, resolved types and QoS.
 #[derive(Debug)]
 pub struct ServiceSpec {
@@ -107,7 +88,7 @@ impl ServiceSpec {
         qos::validate(qos_profile).map_err(RmwError::invalid)?;
         // SAFETY: forwarded from the caller.
         let types = unsafe { service_types(ts)? };
-        reset_rcutils_error();
+        crate::ret::reset_rcutils_error();
         #[allow(unused_mut)]
         let mut type_hash = [0u8; 32];
         #[cfg(not(ros_distro = "humble"))]
