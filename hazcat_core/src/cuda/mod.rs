@@ -443,7 +443,11 @@ mod tests {
     fn unavailable_device_is_explained() {
         match device_count() {
             Err(e) => {
-                println!("SKIPPED: no CUDA device ({e})");
+                // Straight to stderr: visible even when the test harness captures output.
+                let _ = std::io::Write::write_all(
+                    &mut std::io::stderr(),
+                    format!("SKIPPED: no CUDA device ({e})\n").as_bytes(),
+                );
                 assert!(
                     e.contains("no CUDA driver")
                         || e.contains("no CUDA device")
