@@ -365,6 +365,36 @@ pub(crate) fn create_pool(
     Ok(DevicePool::create(ros_domain, device, capacity)?)
 }
 
+/// Raw device-to-host bandwidth (bytes per second) of `device` into page-locked host memory:
+/// `iters` copies of `bytes` from a device pool into a registered host arena, each on a stream
+/// and waited for with an event — the same driver path hazcat's copies take, without any queue
+/// bookkeeping. The yardstick for hazcat's host-subscriber copy throughput (benchmarks).
+pub fn raw_dtoh_bandwidth(device: u16, bytes: usize, iters: u32) -> Result<f64, String> {
+    let pool = DevicePool::create(u32::MAX, device, bytes + 4096).map_err(|e| e.to_string())?;
+    let host = Arena::create(u32::MAX, Domain::HOST, bytes + 4096).map_err(|e| e.to_string())?;
+    pool.shadow.arena.unlink();
+    host.unlink();
+    let dev = device_of(pool.domain()).map_err(|e| e.to_string())?;
+    pin(&host, dev);
+    if !host.pin_slot().is_some_and(|s| s.is_pinned()) {
+        return Err("could not page-lock the host buffer".into());
+    }
+    let src = pool.allocate(bytes).map_err(|e| e.to_string())?;
+    let dst = host.allocate(bytes).map_err(|e| e.to_string())?;
+    let d = host.host_ptr(dst).ok_or("host buffer")?;
+    let s = pool.dptr(src).map_err(|e| e.to_string())?;
+    // SAFETY: `d` is valid for `bytes` bytes and held exclusively by this function.
+    let buf = unsafe { std::slice::from_raw_parts_mut(d, bytes) };
+    // SAFETY: `s` is a validated device range of `bytes` bytes in a live mapping.
+    unsafe { dev.copy_dtoh(buf, s) }?; // warm-up
+    let t = std::time::Instant::now();
+    for _ in 0..iters {
+        // SAFETY: as above.
+        unsafe { dev.copy_dtoh(buf, s) }?;
+    }
+    Ok(bytes as f64 * f64::from(iters) / t.elapsed().as_secs_f64())
+}
+
 fn device_of(domain: Domain) -> Result<&'static driver::Device, CopyError> {
     driver::driver()
         .and_then(|d| d.device(domain.device))
