@@ -89,6 +89,7 @@ grep -q "rosidl_typesupport_introspection_cpp" "${idx}/rmw_typesupport_cpp/rmw_h
   || fail "rmw_typesupport_cpp lacks introspection_cpp"
 for f in share/rmw_hazcat_rs/cmake/rmw_hazcat_rsConfig.cmake share/rmw_hazcat_rs/package.xml \
   include/rmw_hazcat_rs/rmw_hazcat_rs/options.h include/rmw_hazcat_rs/rmw_hazcat_rs/payload.hpp \
+  include/rmw_hazcat_rs/rmw_hazcat_rs/device.h \
   share/rmw_hazcat_rs/config/talker_listener.yaml share/rmw_hazcat_rs/config/gpu_pipeline.yaml \
   share/rmw_hazcat_rs/launch/talker_listener.launch.py share/rmw_hazcat_rs/launch/gpu_pipeline.launch.py \
   share/rmw_hazcat_rs/launch/pingpong.launch.py share/rmw_hazcat_rs/environment/library_path.sh \

@@ -21,10 +21,13 @@
 //!
 //! Layout: [`os`] (the only libc code), [`segment`] (validated shared-memory objects),
 //! [`alloc`] (pools of blocks), [`topic`] (queues), [`participant`] (domain membership,
-//! listeners, guard conditions), [`graph`] (ROS graph registry).
+//! listeners, guard conditions), [`graph`] (ROS graph registry), `cuda` (device pools in GPU
+//! memory; cargo feature `cuda`, on by default, driver loaded at run time).
 
 pub mod alloc;
 pub mod config;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod domain;
 pub mod graph;
 pub mod inspect;

@@ -25,7 +25,8 @@
  *
  * Memory domains (`domain_kind`, `device`): host memory (`device` must be 0), CUDA device
  * `device`, or an emulated device domain (host memory that behaves like a separate device; used
- * to test multi-domain set-ups without a GPU).
+ * to test multi-domain set-ups without a GPU). With a CUDA domain, loans are in device memory:
+ * see `rmw_hazcat_rs/device.h` for the contract and the helpers that tell where a loan lives.
  */
 #ifndef RMW_HAZCAT_RS__OPTIONS_H_
 #define RMW_HAZCAT_RS__OPTIONS_H_

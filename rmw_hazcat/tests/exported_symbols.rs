@@ -1,5 +1,6 @@
 //! The shared library exports exactly `sys::symbols::EXPORTED_SYMBOLS` (the `rmw_*` names
-//! rmw_implementation resolves for the distro this build targets) — no more, no fewer.
+//! rmw_implementation resolves for the distro this build targets) — no more, no fewer — plus
+//! the project's own `rmw_hazcat_*` helpers declared in `include/rmw_hazcat_rs/device.h`.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -19,12 +20,24 @@ fn exports_exactly_the_distro_symbol_set() {
         .output()
         .expect("nm (binutils) is needed");
     assert!(out.status.success());
-    let got: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+    let all: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().last())
         .filter(|s| s.starts_with("rmw_"))
         .map(str::to_owned)
         .collect();
+    // The project's own C helpers (device.h): exactly these, checked separately.
+    let helpers: BTreeSet<String> = all
+        .iter()
+        .filter(|s| s.starts_with("rmw_hazcat_"))
+        .cloned()
+        .collect();
+    let want_helpers: BTreeSet<String> = ["rmw_hazcat_loan_domain", "rmw_hazcat_loan_is_device"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    assert_eq!(helpers, want_helpers, "rmw_hazcat_* helpers exported");
+    let got: BTreeSet<String> = all.difference(&helpers).cloned().collect();
     let want: BTreeSet<String> = rmw_hazcat_rs::sys::symbols::EXPORTED_SYMBOLS
         .iter()
         .map(|s| (*s).to_owned())

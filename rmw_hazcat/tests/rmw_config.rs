@@ -116,6 +116,14 @@ fn config_rules_and_payloads_place_endpoints_in_memory_domains() {
     );
     assert!(none.is_null());
     assert!(last_error().contains("cuda:0"), "{}", last_error());
+    // Without a GPU the message says what is missing (driver or device), never a silent fallback.
+    if hazcat_core::cuda::device_count().is_err() {
+        let e = last_error();
+        assert!(
+            e.contains("not available") && (e.contains("no CUDA") || e.contains("no usable CUDA")),
+            "{e}"
+        );
+    }
 
     for id in 1..=5u32 {
         let m = Plain {

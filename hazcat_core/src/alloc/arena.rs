@@ -7,17 +7,17 @@
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use super::{AllocError, Allocator, BlockError, BlockRef, CopyError};
+use super::{AllocError, Allocator, BlockError, BlockRef, CopyError, PinSlot};
 use crate::domain::Domain;
 use crate::naming;
 use crate::os::process::{self, ProcessId};
 use crate::segment::{Segment, SegmentError, SegmentKind, ShmSafe};
 
 /// Size of a block header; payloads start right after it and are 64-byte aligned.
-const HDR: u64 = 64;
+pub(crate) const HDR: u64 = 64;
 const ALIGN: u64 = 64;
 /// Offset of the first block (page aligned).
-const DATA_START: u64 = 4096;
+pub(crate) const DATA_START: u64 = 4096;
 const BLOCK_MAGIC: u32 = 0xB10C_B10C;
 
 const FREE: u32 = 1;
@@ -65,6 +65,9 @@ pub struct ArenaStats {
 /// A mapped arena; the creator owns allocation, everyone may share/release.
 #[derive(Debug)]
 pub struct Arena {
+    /// Page-lock registration of the mapping (device copies); declared first so that it is
+    /// dropped, and the registration undone, before the mapping goes away.
+    pin: PinSlot,
     seg: Segment,
     domain: Domain,
     id: u64,
@@ -134,6 +137,7 @@ impl Arena {
             })
         })?;
         Ok(Arena {
+            pin: PinSlot::new(&seg),
             seg,
             domain,
             id,
@@ -162,6 +166,7 @@ impl Arena {
             return Err(corrupt("data range does not match the segment size"));
         }
         Ok(Arena {
+            pin: PinSlot::new(&seg),
             seg,
             domain,
             id,
@@ -174,6 +179,20 @@ impl Arena {
     /// The arena's shared-memory object name.
     pub fn name(&self) -> &str {
         self.seg.name()
+    }
+
+    /// The process that created (owns) the arena, as recorded in its header.
+    pub fn owner(&self) -> ProcessId {
+        let h: &ArenaHeader = self.seg.get(32).expect("header checked at open");
+        ProcessId {
+            pid: h.owner_pid.load(Ordering::Relaxed),
+            start_time: h.owner_start.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Whether this process created the arena (and so may allocate from it).
+    pub fn is_owner(&self) -> bool {
+        self.owner
     }
 
     /// Usable bytes.
@@ -467,6 +486,10 @@ impl Allocator for Arena {
 
     fn stats(&self) -> Option<ArenaStats> {
         Some(Arena::stats(self))
+    }
+
+    fn pin_slot(&self) -> Option<&PinSlot> {
+        Some(&self.pin)
     }
 
     fn host_ptr(&self, block: BlockRef) -> Option<*mut u8> {

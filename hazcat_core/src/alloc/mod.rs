@@ -1,14 +1,66 @@
 //! Allocators: pools of message blocks in one memory domain, addressed by `(pool, offset)`
 //! references that are valid in every process, with reference counts kept in host shared memory.
 
-mod arena;
+pub(crate) mod arena;
 
 pub use arena::{Arena, ArenaStats};
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::domain::Domain;
-use crate::segment::SegmentError;
+use crate::segment::{Segment, SegmentError};
+
+/// Something that must stay alive exactly as long as a pool's host mapping (a page-lock
+/// registration with a device driver); dropping it undoes the registration.
+pub type PinGuard = Box<dyn Send + Sync>;
+
+/// The host mapping of a pool and, once a device backend asked for it, its page-lock
+/// registration. Host pools own one, declared before their mapping so that the registration is
+/// undone before the memory is unmapped.
+pub struct PinSlot {
+    addr: usize,
+    len: usize,
+    guard: OnceLock<Option<PinGuard>>,
+}
+
+impl fmt::Debug for PinSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PinSlot")
+            .field("len", &self.len)
+            .field("pinned", &self.is_pinned())
+            .finish()
+    }
+}
+
+impl PinSlot {
+    pub(crate) fn new(seg: &Segment) -> PinSlot {
+        PinSlot {
+            addr: seg.bytes_ptr(0, seg.len()).map_or(0, |p| p as usize),
+            len: seg.len(),
+            guard: OnceLock::new(),
+        }
+    }
+
+    /// Registers the mapping once with `pin(address, length)` (whose result, `None` on failure,
+    /// is remembered: a failed registration is not retried). Returns whether it is registered.
+    pub fn pin_with(&self, pin: impl FnOnce(*mut u8, usize) -> Option<PinGuard>) -> bool {
+        self.guard
+            .get_or_init(|| {
+                if self.addr == 0 {
+                    None
+                } else {
+                    pin(self.addr as *mut u8, self.len)
+                }
+            })
+            .is_some()
+    }
+
+    /// Whether the mapping is registered.
+    pub fn is_pinned(&self) -> bool {
+        matches!(self.guard.get(), Some(Some(_)))
+    }
+}
 
 /// A block handed out by an allocator: payload offset within the pool and payload length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +88,8 @@ pub enum AllocError {
     },
     /// Only the creating process allocates from a pool.
     NotOwner,
+    /// The device backend could not provide memory (no driver or device, out of device memory).
+    Device(String),
     /// Creating or mapping the pool failed, or its metadata is corrupt.
     Segment(SegmentError),
 }
@@ -56,6 +110,7 @@ impl fmt::Display for AllocError {
                 )
             }
             AllocError::NotOwner => f.write_str("only the pool's creator may allocate from it"),
+            AllocError::Device(e) => write!(f, "device memory: {e}"),
             AllocError::Segment(e) => write!(f, "pool memory: {e}"),
         }
     }
@@ -174,6 +229,15 @@ pub trait Allocator: Send + Sync {
     fn stats(&self) -> Option<ArenaStats> {
         None
     }
+    /// Device address of a block's payload, for device domains (an address in the device's
+    /// virtual address space, never dereferenced on the host).
+    fn device_ptr(&self, _block: BlockRef) -> Option<u64> {
+        None
+    }
+    /// The pool's host mapping, for page-locking by device backends (host pools only).
+    fn pin_slot(&self) -> Option<&PinSlot> {
+        None
+    }
 }
 
 /// Copies `src` (in `from`) into `dst` (in `to`), choosing the direct path when both sides are
@@ -188,6 +252,15 @@ pub fn copy(
         return Err(CopyError::LengthMismatch {
             src: src.len,
             dst: dst.len,
+        });
+    }
+    if from.device_ptr(src).is_some() || to.device_ptr(dst).is_some() {
+        #[cfg(feature = "cuda")]
+        return crate::cuda::copy(from, src, to, dst);
+        #[cfg(not(feature = "cuda"))]
+        return Err(CopyError::Unsupported {
+            from: from.domain(),
+            to: to.domain(),
         });
     }
     match (from.host_ptr(src), to.host_ptr(dst)) {

@@ -1,7 +1,8 @@
 //! The only module that talks to the operating system (libc): shared-memory files, mappings,
-//! futexes and process identity. Everything above it is safe Rust over these primitives.
+//! futexes, process identity and descriptor passing.
 
 pub mod fdpass;
+pub mod fdserver;
 pub mod futex;
 pub mod process;
 pub mod shm_file;

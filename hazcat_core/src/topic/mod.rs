@@ -102,8 +102,16 @@ pub enum EndpointError {
     TooManyPools,
     /// Creating the endpoint's memory pool failed.
     Pool(AllocError),
-    /// The requested domain has no backend in this build or on this machine.
+    /// The requested domain has no backend in this build.
     UnsupportedDomain(Domain),
+    /// The requested device domain has a backend, but this machine cannot provide it (no
+    /// driver, no such device, device without the needed capabilities).
+    DeviceUnavailable {
+        /// The domain asked for.
+        domain: Domain,
+        /// Why it is unavailable.
+        reason: String,
+    },
     /// The queue was closed by its last endpoint; open the topic again.
     TopicClosed,
 }
@@ -124,6 +132,9 @@ impl fmt::Display for EndpointError {
                 f,
                 "memory domain {d} is not available: this build has no backend for it (host and emulated:N are)"
             ),
+            EndpointError::DeviceUnavailable { domain, reason } => {
+                write!(f, "memory domain {domain} is not available: {reason}")
+            }
             EndpointError::TopicClosed => f.write_str("the topic queue was closed; open it again"),
         }
     }
@@ -471,9 +482,12 @@ impl Topic {
             DomainKind::Host | DomainKind::Emulated => {
                 Arc::new(Arena::open(self.participant.registry.ros_domain, id)?)
             }
+            #[cfg(feature = "cuda")]
+            DomainKind::Cuda => crate::cuda::open_pool(self.participant.registry.ros_domain, id)?,
+            #[cfg(not(feature = "cuda"))]
             DomainKind::Cuda => {
                 return Err(corrupt(format!(
-                    "pool {idx} is in {domain}, which this process cannot map"
+                    "pool {idx} is in {domain}, which this build cannot map (no `cuda` feature)"
                 )))
             }
         };

@@ -133,6 +133,10 @@ impl fmt::Debug for Publisher {
 pub(crate) fn check_domain(domain: Domain) -> Result<(), EndpointError> {
     match domain.kind {
         DomainKind::Host | DomainKind::Emulated => Ok(()),
+        #[cfg(feature = "cuda")]
+        DomainKind::Cuda => crate::cuda::check_device(domain.device)
+            .map_err(|reason| EndpointError::DeviceUnavailable { domain, reason }),
+        #[cfg(not(feature = "cuda"))]
         DomainKind::Cuda => Err(EndpointError::UnsupportedDomain(domain)),
     }
 }
@@ -146,6 +150,12 @@ pub(crate) fn create_pool(
         DomainKind::Host | DomainKind::Emulated => Ok(Arc::new(
             Arena::create(ros_domain, domain, size).map_err(EndpointError::Pool)?,
         )),
+        #[cfg(feature = "cuda")]
+        DomainKind::Cuda => {
+            check_domain(domain)?;
+            crate::cuda::create_pool(ros_domain, domain.device, size).map_err(EndpointError::Pool)
+        }
+        #[cfg(not(feature = "cuda"))]
         DomainKind::Cuda => Err(EndpointError::UnsupportedDomain(domain)),
     }
 }
@@ -444,6 +454,15 @@ impl Loan {
     /// Copies `bytes` into the loan (works for every domain).
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), crate::alloc::CopyError> {
         self.pool.copy_to(self.block, bytes)
+    }
+
+    /// Device address of the bytes and the device index, for loans in device memory (`None`
+    /// for host-addressable domains). The address is valid in this process until the loan is
+    /// published or dropped; fill it completely (and synchronise) before publishing.
+    pub fn device_ptr(&self) -> Option<(u64, u16)> {
+        self.pool
+            .device_ptr(self.block)
+            .map(|p| (p, self.pool.domain().device))
     }
 }
 

@@ -542,6 +542,15 @@ impl Received {
     pub fn read_into(&self, dst: &mut [u8]) -> Result<(), crate::alloc::CopyError> {
         self.pool.copy_from(self.block, dst)
     }
+
+    /// Device address of the bytes and the device index, for messages in device memory
+    /// (`None` for host-addressable domains). Valid in this process, read-only, until this
+    /// value is dropped.
+    pub fn device_ptr(&self) -> Option<(u64, u16)> {
+        self.pool
+            .device_ptr(self.block)
+            .map(|p| (p, self.pool.domain().device))
+    }
 }
 
 impl Drop for Received {

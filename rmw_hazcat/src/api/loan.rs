@@ -19,6 +19,7 @@ use crate::handle;
 use crate::ret::{guard_ret, RmwError, RmwResult};
 use crate::sys::rosidl::rosidl_message_type_support_t;
 use crate::sys::*;
+use hazcat_core::{Domain, DomainKind};
 
 fn loans_or_unsupported(can: bool, what: &str) -> RmwResult<()> {
     if can {
@@ -221,4 +222,112 @@ pub unsafe extern "C" fn rmw_return_loaned_message_from_subscription(
         check_null!(loaned_message, "loaned_message");
         s.return_loan(loaned_message.cast_const().cast())
     })
+}
+
+/// Domains of the loans this process currently holds outside host memory (device and emulated
+/// domains), by the address handed to the application. Host loans are not recorded: the fast
+/// path stays free of this lock, and an address not found here is host memory.
+fn loan_domains() -> &'static std::sync::Mutex<std::collections::HashMap<usize, Domain>> {
+    static MAP: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<usize, Domain>>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(Default::default)
+}
+
+/// Records the domain of a loan handed out at `p` (host loans are skipped).
+pub(crate) fn note_loan_domain(p: *const u8, domain: Domain) {
+    if domain != Domain::HOST {
+        loan_domains()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p as usize, domain);
+    }
+}
+
+/// Forgets the loan at `p` (published, returned, or its endpoint destroyed).
+pub(crate) fn forget_loan_domain(p: *const u8) {
+    let mut m = loan_domains().lock().unwrap_or_else(|e| e.into_inner());
+    if !m.is_empty() {
+        m.remove(&(p as usize));
+    }
+}
+
+/// Where a loaned message lives (`rmw_hazcat_rs/device.h`): `*kind` receives a
+/// `hazcat_domain_kind_t` (`HAZCAT_DOMAIN_HOST`, `_CUDA`, `_EMULATED`) and `*device` the device
+/// index. Any address that is not a live loan of this process in a device domain is reported
+/// as host memory. Never dereferences `loaned_message`.
+///
+/// # Safety
+/// `kind` and `device` NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn rmw_hazcat_loan_domain(
+    loaned_message: *const c_void,
+    kind: *mut i32,
+    device: *mut i32,
+) -> rmw_ret_t {
+    guard_ret("rmw_hazcat_loan_domain", || {
+        check_null!(loaned_message, "loaned_message");
+        check_null!(kind, "kind");
+        check_null!(device, "device");
+        let d = loan_domains()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(loaned_message as usize))
+            .copied()
+            .unwrap_or(Domain::HOST);
+        // Values of hazcat_domain_kind_t (options.h): the DomainKind value plus one.
+        let k = match d.kind {
+            DomainKind::Host => 1,
+            DomainKind::Cuda => 2,
+            DomainKind::Emulated => 3,
+        };
+        // SAFETY: non-NULL (checked), valid for writes by the caller's contract.
+        unsafe {
+            *kind = k;
+            *device = i32::from(d.device);
+        }
+        Ok(())
+    })
+}
+
+/// Whether `loaned_message` is a live loan of this process in CUDA device memory; NULL or any
+/// other address gives `false`.
+#[no_mangle]
+pub extern "C" fn rmw_hazcat_loan_is_device(loaned_message: *const c_void) -> bool {
+    !loaned_message.is_null()
+        && loan_domains()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(loaned_message as usize))
+            .is_some_and(|d| d.kind == DomainKind::Cuda)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loan_domain_helper() {
+        let x = 7u64;
+        let p = (&x as *const u64).cast::<c_void>();
+        let (mut kind, mut device) = (-1i32, -1i32);
+        // SAFETY: valid out-pointers; the loan address is never dereferenced.
+        let query =
+            |kind: &mut i32, device: &mut i32| unsafe { rmw_hazcat_loan_domain(p, kind, device) };
+        assert_eq!(query(&mut kind, &mut device), RMW_RET_OK);
+        assert_eq!((kind, device), (1, 0), "unknown addresses are host memory");
+        note_loan_domain(p.cast(), Domain::emulated(2));
+        assert_eq!(query(&mut kind, &mut device), RMW_RET_OK);
+        assert_eq!((kind, device), (3, 2));
+        assert!(!rmw_hazcat_loan_is_device(p));
+        note_loan_domain(p.cast(), Domain::cuda(1));
+        assert!(rmw_hazcat_loan_is_device(p));
+        assert_eq!(query(&mut kind, &mut device), RMW_RET_OK);
+        assert_eq!((kind, device), (2, 1));
+        forget_loan_domain(p.cast());
+        assert!(!rmw_hazcat_loan_is_device(p));
+        assert!(!rmw_hazcat_loan_is_device(std::ptr::null()));
+        // SAFETY: NULL arguments are rejected before any write.
+        let rc = unsafe { rmw_hazcat_loan_domain(p, std::ptr::null_mut(), &mut device) };
+        assert_eq!(rc, RMW_RET_INVALID_ARGUMENT);
+    }
 }

@@ -184,10 +184,16 @@ impl PublisherImpl {
             .publisher
             .loan(len)
             .map_err(|e| RmwError::bad_alloc(format!("publish: {e}")))?;
-        let buf = loan
-            .as_mut_slice()
-            .ok_or_else(|| RmwError::error("publish: loan is not host-addressable"))?;
-        fill(buf)?;
+        match loan.as_mut_slice() {
+            Some(buf) => fill(buf)?,
+            None => {
+                // Device memory: never dereferenced here; fill a host buffer, copy it over.
+                let mut buf = vec![0u8; len];
+                fill(&mut buf)?;
+                loan.write(&buf)
+                    .map_err(|e| RmwError::error(format!("publish: {e}")))?;
+            }
+        }
         self.publisher
             .publish(loan)
             .map_err(|e| RmwError::error(e.to_string()))?;
@@ -202,10 +208,15 @@ impl PublisherImpl {
             .publisher
             .loan(self.ty.model.size_of.max(1))
             .map_err(|e| RmwError::bad_alloc(format!("borrow: {e}")))?;
-        let p = loan.as_ptr();
+        // A loan in device memory is lent as its device address (never dereferenced here).
+        let p = match loan.device_ptr() {
+            Some((d, _)) => d as usize as *mut u8,
+            None => loan.as_ptr(),
+        };
         if p.is_null() {
-            return Err(RmwError::error("borrow: loan is not host-addressable"));
+            return Err(RmwError::error("borrow: loan has no address"));
         }
+        crate::api::loan::note_loan_domain(p.cast_const(), loan.domain());
         self.loans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -214,11 +225,16 @@ impl PublisherImpl {
     }
 
     fn take_loan(&self, p: *mut u8) -> RmwResult<Loan> {
-        self.loans
+        let loan = self
+            .loans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&(p as usize))
-            .ok_or_else(|| RmwError::invalid("pointer is not a message loaned by this publisher"))
+            .ok_or_else(|| {
+                RmwError::invalid("pointer is not a message loaned by this publisher")
+            })?;
+        crate::api::loan::forget_loan_domain(p.cast_const());
+        Ok(loan)
     }
 
     /// Publishes a borrowed message; ownership returns to the middleware whatever happens.
@@ -245,7 +261,9 @@ impl PublisherImpl {
 
 impl Drop for PublisherImpl {
     fn drop(&mut self) {
-        self.loans.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        for (p, _) in self.loans.lock().unwrap_or_else(|e| e.into_inner()).drain() {
+            crate::api::loan::forget_loan_domain(p as *const u8);
+        }
         // Leave the graph before telling local event hubs, so they see us gone.
         drop(self.entry.take());
         self.ctx.graph_changed_locally();

@@ -189,10 +189,16 @@ impl SubscriptionImpl {
         let Some((r, info)) = self.take_received()? else {
             return Ok(None);
         };
-        let bytes = r
-            .bytes()
-            .ok_or_else(|| RmwError::error("take: message is not host-addressable"))?;
-        read(bytes)?;
+        match r.bytes() {
+            Some(bytes) => read(bytes)?,
+            None => {
+                // Device memory: never dereferenced here; copy it to the host first.
+                let mut buf = vec![0u8; r.len()];
+                r.read_into(&mut buf)
+                    .map_err(|e| RmwError::error(format!("take: {e}")))?;
+                read(&buf)?;
+            }
+        }
         Ok(Some(info))
     }
 
@@ -202,10 +208,15 @@ impl SubscriptionImpl {
         let Some((r, info)) = self.take_received()? else {
             return Ok(None);
         };
-        let p = r.as_ptr();
+        // A message in device memory is lent as its device address (never dereferenced here).
+        let p = match r.device_ptr() {
+            Some((d, _)) => d as usize as *const u8,
+            None => r.as_ptr(),
+        };
         if p.is_null() {
-            return Err(RmwError::error("take: message is not host-addressable"));
+            return Err(RmwError::error("take: message has no address"));
         }
+        crate::api::loan::note_loan_domain(p, r.domain());
         self.loans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -215,12 +226,17 @@ impl SubscriptionImpl {
 
     /// Returns a loan made by [`SubscriptionImpl::take_loan`].
     pub fn return_loan(&self, p: *const u8) -> RmwResult<()> {
-        self.loans
+        let r = self
+            .loans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&(p as usize))
-            .map(drop)
-            .ok_or_else(|| RmwError::error("pointer is not a message loaned by this subscription"))
+            .ok_or_else(|| {
+                RmwError::error("pointer is not a message loaned by this subscription")
+            })?;
+        crate::api::loan::forget_loan_domain(p);
+        drop(r);
+        Ok(())
     }
 
     /// Publishers matched (same type, compatible QoS) in the domain.
@@ -241,7 +257,9 @@ impl Waitable for SubscriptionImpl {
 
 impl Drop for SubscriptionImpl {
     fn drop(&mut self) {
-        self.loans.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        for (p, _) in self.loans.lock().unwrap_or_else(|e| e.into_inner()).drain() {
+            crate::api::loan::forget_loan_domain(p as *const u8);
+        }
         drop(self.entry.take());
         self.ctx.graph_changed_locally();
     }
