@@ -310,7 +310,10 @@ impl SegmentView {
     #[inline]
     fn get<'a, T: ShmSafe>(&self, off: usize) -> Result<&'a T, String> {
         match off.checked_add(size_of::<T>()) {
-            Some(end) if end <= self.len && (self.base as usize + off) % align_of::<T>() == 0 => {
+            Some(end)
+                if end <= self.len
+                    && (self.base as usize + off).is_multiple_of(align_of::<T>()) =>
+            {
                 // SAFETY: the range is inside the live mapping and aligned (checked above); T is
                 // ShmSafe (valid for every bit pattern, mutated only through atomics); the mapping
                 // outlives the reference (borrowed from its Segment).
@@ -337,7 +340,7 @@ impl SegmentView {
             ));
         }
         let ptr = self.base.wrapping_add(off);
-        if (ptr as usize) % std::mem::align_of::<T>() != 0 {
+        if !(ptr as usize).is_multiple_of(std::mem::align_of::<T>()) {
             return Err(format!("offset {off} misaligned"));
         }
         // SAFETY: the range is inside the live mapping (checked above), aligned, and T: ShmSafe

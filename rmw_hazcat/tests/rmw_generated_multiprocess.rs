@@ -42,7 +42,7 @@ const TOPICS: [(&str, &str); 3] = [
 fn round_value(topic: usize, r: u32) -> V {
     match topic {
         0 => large_fixed_value(r),
-        1 => strings_value(r, r % 2 == 0),
+        1 => strings_value(r, r.is_multiple_of(2)),
         _ => sequences_value(r, r % 2 == 1),
     }
 }

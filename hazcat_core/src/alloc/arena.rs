@@ -210,7 +210,7 @@ impl Arena {
     fn header(&self, off: u64) -> Result<&BlockHeader, BlockError> {
         let bad = BlockError::InvalidOffset { offset: off };
         if off < DATA_START
-            || off % ALIGN != 0
+            || !off.is_multiple_of(ALIGN)
             || off.checked_add(HDR).is_none_or(|e| e > self.data_end)
         {
             return Err(bad);
@@ -223,7 +223,7 @@ impl Arena {
             return Err(bad);
         }
         let size = h.size.load(Ordering::Relaxed);
-        if size < HDR || size % ALIGN != 0 || off + size > self.data_end {
+        if size < HDR || !size.is_multiple_of(ALIGN) || off + size > self.data_end {
             return Err(bad);
         }
         Ok(h)

@@ -252,7 +252,7 @@ impl Device {
         &'static self,
         size: usize,
     ) -> Result<(DeviceMemory, OwnedFd), String> {
-        if size == 0 || size % self.granularity != 0 {
+        if size == 0 || !size.is_multiple_of(self.granularity) {
             return Err(format!(
                 "device pool size {size} is not a multiple of the granularity {}",
                 self.granularity
@@ -314,7 +314,7 @@ impl Device {
         fd: BorrowedFd<'_>,
         size: usize,
     ) -> Result<DeviceMemory, String> {
-        if size == 0 || size % self.granularity != 0 {
+        if size == 0 || !size.is_multiple_of(self.granularity) {
             return Err(format!(
                 "exported device pool size {size} is not a multiple of the granularity {}",
                 self.granularity

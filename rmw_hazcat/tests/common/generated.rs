@@ -910,7 +910,7 @@ pub fn sequences_value(seed: u32, full: bool) -> V {
     }
     let mut ints = vec![V::I32(i32::MIN), V::I32(-1), V::I32(0), V::I32(i32::MAX)];
     ints.extend((0..5000).map(|i| V::I32(i * seed as i32)));
-    let bool_pattern: Vec<bool> = (0..131).map(|i| (i * 7 + seed) % 3 == 0).collect();
+    let bool_pattern: Vec<bool> = (0..131).map(|i| (i * 7 + seed).is_multiple_of(3)).collect();
     msg(vec![
         ("ints", V::List(ints)),
         (
@@ -970,7 +970,7 @@ pub fn large_fixed_value(seed: u32) -> V {
 
 /// `AllPrimitives`: `0` the maxima, `1` the minima and special floats.
 pub fn all_primitives_value(seed: u32) -> V {
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         msg(vec![
             ("b", V::Bool(true)),
             ("by", V::U8(u8::MAX)),
