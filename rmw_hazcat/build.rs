@@ -1,15 +1,31 @@
 //! Selects the ROS distro ABI (`cfg(ros_distro = "...")`) from `ROS_DISTRO` (default: jazzy),
-//! then checks our ABI table (`src/sys/layouts.rs`) against the installed ROS / rcutils headers.
+//! then checks our ABI against the installed ROS / rcutils headers.
 //!
-//! ABI check: the headers are looked up in every `AMENT_PREFIX_PATH` entry's `include/` (both
-//! the flat and the `include/<pkg>/<pkg>/` layouts) and in `/usr/include` (Debian:
-//! `/usr/include/rcutils/rcutils/...`). bindgen (libclang loaded at run time) reads whichever of
-//! rcutils / rmw / rosidl_runtime_c are present; for every struct and constant in the table that
-//! the headers define, size, alignment, field offsets and values must equal the table's, else
-//! the build panics naming the struct and field. The crate asserts at compile time that its own
-//! declarations equal the same table, so our types equal the headers'.
-//! No libclang, or headers bindgen cannot parse: a `cargo:warning` and no check.
+//! Headers are looked up in every `AMENT_PREFIX_PATH` entry's `include/` (both the flat and the
+//! `include/<pkg>/<pkg>/` layouts) and in `/usr/include` (Debian:
+//! `/usr/include/rcutils/rcutils/...`). bindgen (libclang loaded at run time) reads them.
+//!
+//! - Structs and constants: for every struct and constant in our table (`src/sys/layouts.rs`)
+//!   that the installed rcutils / rmw / rosidl_runtime_c headers define, size, alignment, field
+//!   offsets and values must equal the table's, else the build panics naming the struct and
+//!   field. The crate asserts at compile time that its own declarations equal the same table,
+//!   so our types equal the headers'.
+//! - Functions (when `rmw/rmw.h` is installed): every `rmw/*.h` of that include directory is
+//!   read with the `rmw_*` functions allowlisted; each function of the distro's
+//!   `EXPORTED_SYMBOLS` (`src/sys/symbols.rs`), and every other `#[no_mangle]` `rmw_*` function
+//!   of ours the headers declare, must be defined in `src/api/` with the header's parameter
+//!   count, return type, pointer structure / constness and named types (the rules and
+//!   normalisation are in `build/abi_fns.rs`); a mismatch, or a header-declared required
+//!   function we do not define, fails the build naming function, parameter and both types.
+//!   Required functions the headers do not declare (an older point release) are listed in a
+//!   warning.
+//!
+//! No libclang, or headers bindgen cannot parse: a `cargo:warning` and that part is not checked
+//! (rmw headers that fail together are retried one by one; those that still fail are skipped).
 //! `HAZCAT_SKIP_ABI_CHECK=1` skips the check.
+
+#[path = "build/abi_fns.rs"]
+mod abi_fns;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -148,18 +164,36 @@ mod abi {
         dirs.iter().map(|d| d.join(header)).find(|p| p.is_file())
     }
 
+    /// Runs both halves; panics with every mismatch found, else prints one summary warning each.
     pub fn check(distro: &str) {
         let dirs = include_dirs();
+        let mut errors = Vec::new();
+        let libclang = check_structs(distro, &dirs, &mut errors);
+        if libclang {
+            check_functions(distro, &dirs, &mut errors);
+        }
+        if !errors.is_empty() {
+            panic!(
+                "rmw_hazcat ABI check failed for ROS_DISTRO={distro} against the installed \
+                 headers:\n  {}\n\
+                 (set ROS_DISTRO to the distro of these headers, or HAZCAT_SKIP_ABI_CHECK=1)",
+                errors.join("\n  ")
+            );
+        }
+    }
+
+    /// The struct / constant half. Returns `false` when libclang could not be loaded.
+    fn check_structs(distro: &str, dirs: &[PathBuf], errors: &mut Vec<String>) -> bool {
         let found: Vec<(&str, PathBuf)> = HEADERS
             .iter()
-            .filter_map(|h| find(&dirs, h).map(|p| (*h, p)))
+            .filter_map(|h| find(dirs, h).map(|p| (*h, p)))
             .collect();
         if found.is_empty() {
             println!(
                 "cargo:warning=ABI check skipped: no rcutils/rmw headers found \
                  (AMENT_PREFIX_PATH include dirs, /usr/include)"
             );
-            return;
+            return true;
         }
         for (_, path) in &found {
             println!("cargo:rerun-if-changed={}", path.display());
@@ -173,8 +207,19 @@ mod abi {
             .filter(|f| found.iter().any(|(h, _)| h.starts_with(f)))
             .collect();
 
-        let Some(bindings) = run_bindgen(&wrapper, &dirs) else {
-            return;
+        let bindings = match run_bindgen(&wrapper, dirs, Mode::Types) {
+            Bindgen::Ok(b) => b,
+            Bindgen::Unparsable(e) => {
+                println!(
+                    "cargo:warning=ABI check of structs skipped: bindgen could not parse the \
+                     installed headers: {e}"
+                );
+                return true;
+            }
+            Bindgen::NoLibclang => {
+                println!("cargo:warning={NO_LIBCLANG}");
+                return false;
+            }
         };
         let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
         let _ = std::fs::write(out.join("abi_check_bindings.rs"), &bindings);
@@ -182,7 +227,7 @@ mod abi {
 
         let mut checked = 0usize;
         let mut missing = Vec::new();
-        let mut errors = Vec::new();
+        let errors_before = errors.len();
         for s in STRUCTS.iter().filter(|s| s.distros.contains(&distro)) {
             let Some(layout) = parsed.layout(s.name) else {
                 missing.push(s.name);
@@ -235,13 +280,8 @@ mod abi {
                 }
             }
         }
-        if !errors.is_empty() {
-            panic!(
-                "rmw_hazcat ABI check failed for ROS_DISTRO={distro} against the headers in {:?}:\n  {}\n\
-                 (set ROS_DISTRO to the distro of these headers, or HAZCAT_SKIP_ABI_CHECK=1)",
-                families,
-                errors.join("\n  ")
-            );
+        if errors.len() > errors_before {
+            return true;
         }
         // Without rmw headers every rmw type is "missing": only list names when rmw is there.
         let missing_note = if missing.is_empty() {
@@ -255,42 +295,203 @@ mod abi {
             "cargo:warning=ABI check ({distro}) against installed {families:?} headers: \
              {checked} structs and {consts_checked} constants match{missing_note}"
         );
+        true
     }
 
-    fn run_bindgen(wrapper: &str, dirs: &[PathBuf]) -> Option<String> {
+    /// Shown (and matched by `tests/abi_check.rs`) when bindgen cannot load libclang.
+    const NO_LIBCLANG: &str = "ABI check skipped: libclang could not be loaded \
+                               (install libclang-dev or set LIBCLANG_PATH)";
+
+    /// The function-signature half (see the crate docs and `build/abi_fns.rs`).
+    fn check_functions(distro: &str, dirs: &[PathBuf], errors: &mut Vec<String>) {
+        let Some(root) = dirs.iter().find(|d| d.join("rmw/rmw.h").is_file()) else {
+            println!(
+                "cargo:warning=ABI check of rmw_* function signatures skipped: no rmw/rmw.h \
+                 (AMENT_PREFIX_PATH include dirs, /usr/include)"
+            );
+            return;
+        };
+        let mut headers: Vec<String> = std::fs::read_dir(root.join("rmw"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| n.ends_with(".h"))
+                    .map(|n| format!("rmw/{n}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        headers.sort();
+        let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("manifest"));
+        for h in &headers {
+            println!("cargo:rerun-if-changed={}", root.join(h).display());
+        }
+        for p in ["src/api", "src/sys", "build/abi_fns.rs"] {
+            println!("cargo:rerun-if-changed={}", manifest.join(p).display());
+        }
+
+        // All headers in one run; if that fails, one run per header, keeping those that parse.
+        let wrapper =
+            |hs: &[String]| -> String { hs.iter().map(|h| format!("#include <{h}>\n")).collect() };
+        let mut skipped = Vec::new();
+        let bindings = match run_bindgen(&wrapper(&headers), dirs, Mode::Functions) {
+            Bindgen::Ok(b) => b,
+            Bindgen::NoLibclang => {
+                println!("cargo:warning={NO_LIBCLANG}");
+                return;
+            }
+            Bindgen::Unparsable(_) => {
+                let mut all = String::new();
+                for h in &headers {
+                    match run_bindgen(&wrapper(std::slice::from_ref(h)), dirs, Mode::Functions) {
+                        Bindgen::Ok(b) => {
+                            all.push_str(&b);
+                            all.push('\n');
+                        }
+                        Bindgen::Unparsable(e) => skipped.push(format!("{h} ({e})")),
+                        Bindgen::NoLibclang => return,
+                    }
+                }
+                all
+            }
+        };
+        if !skipped.is_empty() {
+            println!(
+                "cargo:warning=ABI check of rmw_* function signatures: bindgen could not parse \
+                 {}; functions declared there are not checked",
+                skipped.join("; ")
+            );
+        }
+        let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+        let _ = std::fs::write(out.join("abi_check_functions.rs"), &bindings);
+        let theirs = match abi_fns::collect_bindings(&bindings) {
+            Ok(c) => c,
+            Err(e) => {
+                println!("cargo:warning=ABI check of rmw_* function signatures skipped: {e}");
+                return;
+            }
+        };
+
+        if !theirs.problems.is_empty() {
+            println!(
+                "cargo:warning=ABI check of rmw_* function signatures: could not read {} \
+                 (those functions are not checked)",
+                theirs.problems.join("; ")
+            );
+        }
+
+        // Ours.
+        let cfg = |key: &str, value: Option<&str>| -> bool {
+            let var = |k: &str| format!("CARGO_CFG_{}", k.to_uppercase());
+            match (key, value) {
+                ("test", None) => false,
+                ("feature", Some(v)) => std::env::var_os(format!(
+                    "CARGO_FEATURE_{}",
+                    v.to_uppercase().replace('-', "_")
+                ))
+                .is_some(),
+                (k, None) => std::env::var_os(var(k)).is_some(),
+                (k, Some(v)) => std::env::var(var(k)).is_ok_and(|s| s.split(',').any(|x| x == v)),
+            }
+        };
+        let read_ours = || -> Result<_, String> {
+            let (api, _) =
+                abi_fns::collect_tree(&manifest.join("src/api/mod.rs"), distro, &cfg, false)?;
+            let (sys, _) =
+                abi_fns::collect_tree(&manifest.join("src/sys/mod.rs"), distro, &cfg, true)?;
+            let symbols = std::fs::read_to_string(manifest.join("src/sys/symbols.rs"))
+                .map_err(|e| format!("src/sys/symbols.rs: {e}"))?;
+            let required = abi_fns::exported_symbols(&symbols, distro)?;
+            Ok((api, sys, required))
+        };
+        let (api, sys, required) = read_ours().unwrap_or_else(|e| {
+            panic!(
+                "rmw_hazcat ABI check: cannot read our own declarations: {e} \
+                 (a bug in build/abi_fns.rs; HAZCAT_SKIP_ABI_CHECK=1 bypasses the check)"
+            )
+        });
+
+        let texts: Vec<(String, String)> = headers
+            .iter()
+            .filter_map(|h| {
+                std::fs::read_to_string(root.join(h))
+                    .ok()
+                    .map(|t| (h.clone(), t))
+            })
+            .collect();
+        let header_of = |name: &str| {
+            abi_fns::declaring_header(&texts, name)
+                .unwrap_or_else(|| "the installed rmw headers".to_owned())
+        };
+        let report = abi_fns::compare(&required, &theirs, &api, &sys.aliases, &header_of);
+        if !report.errors.is_empty() {
+            errors.extend(report.errors);
+            errors.extend(api.problems.iter().map(|p| format!("note: {p}")));
+            return;
+        }
+        let absent = if report.not_in_headers.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; required for {distro} but not declared in these headers (not checked): {}",
+                report.not_in_headers.join(", ")
+            )
+        };
+        println!(
+            "cargo:warning=ABI check ({distro}) of rmw_* functions against {}/rmw: {} \
+             signatures match{absent}",
+            root.display(),
+            report.matched.len()
+        );
+    }
+
+    /// What bindgen is asked for.
+    #[derive(Clone, Copy)]
+    enum Mode {
+        /// rcutils / rmw / rosidl types and constants, with layout tests.
+        Types,
+        /// `rmw_*` function declarations (and the types they use).
+        Functions,
+    }
+
+    /// The outcome of one bindgen run.
+    enum Bindgen {
+        /// The generated Rust text.
+        Ok(String),
+        /// libclang reported errors (first lines of the message).
+        Unparsable(String),
+        /// libclang could not be loaded.
+        NoLibclang,
+    }
+
+    fn run_bindgen(wrapper: &str, dirs: &[PathBuf], mode: Mode) -> Bindgen {
         let args: Vec<String> = dirs.iter().map(|d| format!("-I{}", d.display())).collect();
         let wrapper = wrapper.to_owned();
         // bindgen panics when libclang cannot be loaded; treat that as "no check possible".
         let result = std::panic::catch_unwind(move || {
-            bindgen::Builder::default()
+            let b = bindgen::Builder::default()
                 .header_contents("hazcat_abi_check.h", &wrapper)
                 .clang_args(args)
-                .allowlist_type("(rcutils|rmw|rosidl_type_hash)_.*|RCUTILS_LOG_SEVERITY")
-                .allowlist_var("(RCUTILS|RMW|ROSIDL_TYPE_HASH)_.*")
-                .ignore_functions()
-                .layout_tests(true)
                 .prepend_enum_name(false)
                 .generate_comments(false)
                 .derive_debug(false)
-                .derive_copy(false)
-                .generate()
+                .derive_copy(false);
+            match mode {
+                Mode::Types => b
+                    .allowlist_type("(rcutils|rmw|rosidl_type_hash)_.*|RCUTILS_LOG_SEVERITY")
+                    .allowlist_var("(RCUTILS|RMW|ROSIDL_TYPE_HASH)_.*")
+                    .ignore_functions()
+                    .layout_tests(true),
+                Mode::Functions => b.allowlist_function("rmw_.*").layout_tests(false),
+            }
+            .generate()
         });
         match result {
-            Ok(Ok(b)) => Some(b.to_string()),
+            Ok(Ok(b)) => Bindgen::Ok(b.to_string()),
             Ok(Err(e)) => {
-                println!(
-                    "cargo:warning=ABI check skipped: bindgen could not parse the installed headers: {}",
-                    e.to_string().replace('\n', " ")
-                );
-                None
+                let msg: Vec<String> = e.to_string().lines().take(3).map(str::to_owned).collect();
+                Bindgen::Unparsable(msg.join(" "))
             }
-            Err(_) => {
-                println!(
-                    "cargo:warning=ABI check skipped: libclang could not be loaded \
-                     (install libclang-dev or set LIBCLANG_PATH)"
-                );
-                None
-            }
+            Err(_) => Bindgen::NoLibclang,
         }
     }
 

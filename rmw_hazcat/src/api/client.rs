@@ -246,7 +246,7 @@ pub unsafe extern "C" fn rmw_get_clients_info_by_service(
     allocator: *mut rcutils_allocator_t,
     service_name: *const c_char,
     no_mangle: bool,
-    clients_info: *mut c_void,
+    clients_info: *mut rmw_service_endpoint_info_array_t,
 ) -> rmw_ret_t {
     let _ = (allocator, service_name, no_mangle, clients_info);
     guard_ret("rmw_get_clients_info_by_service", || {

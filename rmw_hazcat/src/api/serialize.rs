@@ -8,7 +8,7 @@ use crate::api::{check_null, fill_message_info};
 use crate::detail::subscription::SubscriptionImpl;
 use crate::handle;
 use crate::ret::{guard_ret, RmwError, RmwResult};
-use crate::sys::rosidl::rosidl_message_type_support_t;
+use crate::sys::rosidl::{rosidl_message_type_support_t, rosidl_runtime_c__Sequence__bound};
 use crate::sys::*;
 use crate::typesupport::{self, MessageType, OwnedMessage};
 
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn rmw_deserialize(
 #[no_mangle]
 pub unsafe extern "C" fn rmw_get_serialized_message_size(
     type_support: *const rosidl_message_type_support_t,
-    message_bounds: *const c_void,
+    message_bounds: *const rosidl_runtime_c__Sequence__bound,
     size: *mut usize,
 ) -> rmw_ret_t {
     let _ = (type_support, message_bounds, size);

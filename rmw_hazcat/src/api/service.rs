@@ -238,7 +238,7 @@ pub unsafe extern "C" fn rmw_get_servers_info_by_service(
     allocator: *mut rcutils_allocator_t,
     service_name: *const c_char,
     no_mangle: bool,
-    servers_info: *mut c_void,
+    servers_info: *mut rmw_service_endpoint_info_array_t,
 ) -> rmw_ret_t {
     let _ = (allocator, service_name, no_mangle, servers_info);
     guard_ret("rmw_get_servers_info_by_service", || {

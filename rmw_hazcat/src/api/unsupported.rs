@@ -1,11 +1,9 @@
 //! Entry points for features hazcat does not offer; each returns `RMW_RET_UNSUPPORTED` with a
 //! message, after the handle checks where the function has a handle.
 
-use std::ffi::c_void;
-
 use crate::handle;
 use crate::ret::{guard_ret, RmwError};
-use crate::sys::rosidl::rosidl_message_type_support_t;
+use crate::sys::rosidl::{rosidl_message_type_support_t, rosidl_runtime_c__Sequence__bound};
 use crate::sys::*;
 
 /// Preallocation is not needed (publishing writes into shared memory directly).
@@ -15,7 +13,7 @@ use crate::sys::*;
 #[no_mangle]
 pub unsafe extern "C" fn rmw_init_publisher_allocation(
     type_support: *const rosidl_message_type_support_t,
-    message_bounds: *const c_void,
+    message_bounds: *const rosidl_runtime_c__Sequence__bound,
     allocation: *mut rmw_publisher_allocation_t,
 ) -> rmw_ret_t {
     let _ = (type_support, message_bounds, allocation);
@@ -49,7 +47,7 @@ pub unsafe extern "C" fn rmw_fini_publisher_allocation(
 #[no_mangle]
 pub unsafe extern "C" fn rmw_init_subscription_allocation(
     type_support: *const rosidl_message_type_support_t,
-    message_bounds: *const c_void,
+    message_bounds: *const rosidl_runtime_c__Sequence__bound,
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
     let _ = (type_support, message_bounds, allocation);
@@ -124,7 +122,7 @@ pub unsafe extern "C" fn rmw_subscription_get_network_flow_endpoints(
 #[no_mangle]
 pub unsafe extern "C" fn rmw_take_dynamic_message(
     subscription: *const rmw_subscription_t,
-    dynamic_message: *mut c_void,
+    dynamic_message: *mut crate::sys::rosidl::rosidl_dynamic_typesupport_dynamic_data_t,
     taken: *mut bool,
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
@@ -144,7 +142,7 @@ pub unsafe extern "C" fn rmw_take_dynamic_message(
 #[no_mangle]
 pub unsafe extern "C" fn rmw_take_dynamic_message_with_info(
     subscription: *const rmw_subscription_t,
-    dynamic_message: *mut c_void,
+    dynamic_message: *mut crate::sys::rosidl::rosidl_dynamic_typesupport_dynamic_data_t,
     taken: *mut bool,
     message_info: *mut rmw_message_info_t,
     allocation: *mut rmw_subscription_allocation_t,
@@ -166,7 +164,7 @@ pub unsafe extern "C" fn rmw_take_dynamic_message_with_info(
 pub unsafe extern "C" fn rmw_serialization_support_init(
     serialization_lib_name: *const std::ffi::c_char,
     allocator: *mut rcutils_allocator_t,
-    serialization_support: *mut c_void,
+    serialization_support: *mut crate::sys::rosidl::rosidl_dynamic_typesupport_serialization_support_t,
 ) -> rmw_ret_t {
     let _ = (serialization_lib_name, allocator, serialization_support);
     guard_ret("rmw_serialization_support_init", || {

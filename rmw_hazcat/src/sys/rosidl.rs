@@ -20,6 +20,35 @@ pub const TYPESUPPORT_C_IDENTIFIER: &CStr = c"rosidl_typesupport_c";
 /// Identifier of the C++ dispatch type support (`rosidl_typesupport_cpp`), used by rclcpp.
 pub const TYPESUPPORT_CPP_IDENTIFIER: &CStr = c"rosidl_typesupport_cpp";
 
+/// Declares an opaque C struct that rmw only passes through by pointer (never read here), so the
+/// `rmw_*` signatures name the same pointee types as the headers.
+macro_rules! opaque_c_struct {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[repr(C)]
+        pub struct $name {
+            _data: [u8; 0],
+            _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+        }
+    };
+}
+
+opaque_c_struct!(
+    /// `rosidl_runtime_c__Sequence__bound` (`rosidl_runtime_c/sequence_bound.h`): the
+    /// `message_bounds` of the (unsupported) allocation / serialized-size functions.
+    rosidl_runtime_c__Sequence__bound
+);
+opaque_c_struct!(
+    /// `rosidl_dynamic_typesupport_serialization_support_t` (Iron+, `rosidl_dynamic_typesupport`):
+    /// argument of the unsupported `rmw_serialization_support_init`.
+    rosidl_dynamic_typesupport_serialization_support_t
+);
+opaque_c_struct!(
+    /// `rosidl_dynamic_typesupport_dynamic_data_t` (Iron+, `rosidl_dynamic_typesupport`):
+    /// argument of the unsupported `rmw_take_dynamic_message*`.
+    rosidl_dynamic_typesupport_dynamic_data_t
+);
+
 /// `rosidl_type_hash_t`: versioned SHA-256 type hash (Iron+; version 1 = RIHS01).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,18 @@
+// Test fixture for tests/abi_check.rs: declarations transcribed from
+// reference/rmw_api.md section 1.3 (not the upstream header).
+#ifndef HAZCAT_FIXTURE_RMW_GET_TOPIC_NAMES_AND_TYPES_H
+#define HAZCAT_FIXTURE_RMW_GET_TOPIC_NAMES_AND_TYPES_H
+
+#include "rmw/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+rmw_ret_t rmw_get_topic_names_and_types(const rmw_node_t * node, rcutils_allocator_t * allocator, bool no_demangle, rmw_names_and_types_t * topic_names_and_types);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // HAZCAT_FIXTURE_RMW_GET_TOPIC_NAMES_AND_TYPES_H
