@@ -126,21 +126,44 @@ pub(crate) struct Column {
     pub offset: AtomicU64,
 }
 
-#[repr(C)]
+/// One published message. Everything a publish writes and a take reads in the common case (one
+/// memory domain) shares the first cache line, so a message moves one line between processes; the
+/// publisher gid (rewritten only when it changes) and the other columns live in later lines.
+#[repr(C, align(64))]
 pub(crate) struct SampleRow {
     pub refs: AtomicU32,
     pub avail: AtomicU32,
     pub seq: AtomicU64,
     pub len: AtomicU64,
     pub timestamp: AtomicU64,
-    pub gid: [AtomicU64; 3],
     pub publisher_row: AtomicU32,
     pub _pad: AtomicU32,
-    pub columns: [Column; MAX_COLUMNS],
+    col0: Column,
+    _pad1: AtomicU64,
+    pub gid: [AtomicU64; 3],
+    _pad2: AtomicU64,
+    cols: [Column; MAX_COLUMNS - 1],
 }
 // SAFETY: repr(C), atomics only.
 unsafe impl ShmSafe for SampleRow {}
-const _: () = assert!(size_of::<SampleRow>() == 64 + 16 * MAX_COLUMNS);
+const _: () = assert!(size_of::<SampleRow>() == 256);
+const _: () = assert!(std::mem::offset_of!(SampleRow, gid) == 64);
+
+impl SampleRow {
+    /// Column `i` (`i < MAX_COLUMNS`; callers reduce indices read from shared memory first).
+    #[inline]
+    pub fn column(&self, i: usize) -> &Column {
+        match i {
+            0 => &self.col0,
+            _ => &self.cols[(i - 1) % (MAX_COLUMNS - 1)],
+        }
+    }
+
+    /// All columns, in index order.
+    pub fn columns(&self) -> impl Iterator<Item = &Column> {
+        std::iter::once(&self.col0).chain(self.cols.iter())
+    }
+}
 
 #[repr(C)]
 pub(crate) struct PoolRow {

@@ -651,7 +651,7 @@ impl Topic {
     /// Releases the blocks of a sample nobody references and makes its row reusable.
     fn free_sample_columns(&self, s: &SampleRow) -> Unref {
         let mut outcome = Unref::Freed;
-        for col in &s.columns {
+        for col in s.columns() {
             if col.state.load(Ordering::Relaxed) == COL_READY {
                 let pool = col.pool.load(Ordering::Relaxed);
                 self.release_block(pool, col.offset.load(Ordering::Relaxed));
@@ -756,7 +756,7 @@ impl Topic {
             let idx = (rec & 0xffff_ffff) as u32;
             if let Some(s) = self.sample(idx as usize) {
                 // A copy the dead endpoint was making: let the next taker of its domain redo it.
-                for col in &s.columns {
+                for col in s.columns() {
                     if col
                         .state
                         .compare_exchange(
@@ -793,7 +793,7 @@ impl Topic {
             if s.avail.load(Ordering::Relaxed) == 0 && s.refs.load(Ordering::Relaxed) == 0 {
                 continue;
             }
-            for col in &s.columns {
+            for col in s.columns() {
                 if col.state.load(Ordering::Relaxed) == COL_READY {
                     if let Some(slot) =
                         referenced.get_mut(col.pool.load(Ordering::Relaxed) as usize)
@@ -929,7 +929,7 @@ impl Topic {
         s: &SampleRow,
         col: usize,
     ) -> Result<(u32, Arc<dyn Allocator>, BlockRef), SegmentError> {
-        let c = &s.columns[col];
+        let c = &s.column(col);
         let pool_idx = c.pool.load(Ordering::Relaxed);
         let pool = self.pool(pool_idx)?;
         let block = pool

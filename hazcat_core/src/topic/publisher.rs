@@ -323,13 +323,14 @@ impl Publisher {
         s.len.store(loan.block.len, Ordering::Relaxed);
         s.timestamp.store(timestamp, Ordering::Relaxed);
         for (w, chunk) in s.gid.iter().zip(self.inner.opts.gid.chunks(8)) {
-            w.store(
-                u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
-                Ordering::Relaxed,
-            );
+            // Only written when it changes: the line then stays shared with the subscribers.
+            let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            if w.load(Ordering::Relaxed) != v {
+                w.store(v, Ordering::Relaxed);
+            }
         }
         s.publisher_row.store(self.inner.row, Ordering::Relaxed);
-        let col = &s.columns[self.inner.column as usize % MAX_COLUMNS];
+        let col = &s.column(self.inner.column as usize % MAX_COLUMNS);
         loan.pool
             .make_shared(loan.block, 1)
             .map_err(|e| PublishError::Corrupt(e.to_string()))?;

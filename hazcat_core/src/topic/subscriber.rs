@@ -278,7 +278,7 @@ impl Subscriber {
         for (chunk, w) in info.publisher_gid.chunks_mut(8).zip(&s.gid) {
             chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
         }
-        if s.columns[col].state.load(Ordering::Acquire) != COL_READY {
+        if s.column(col).state.load(Ordering::Acquire) != COL_READY {
             info.copied = self.fill_column(s, col)?;
         }
         // The column is READY and stays so while our pin holds the sample.
@@ -292,6 +292,7 @@ impl Subscriber {
             idx,
             slot: pin.0,
             record: pin.1,
+            host: pool.host_ptr(block).map_or(0, |p| p as usize),
             pool,
             block,
             info,
@@ -306,18 +307,18 @@ impl Subscriber {
         let row = self.inner.row;
         let mut g = t.lock();
         loop {
-            let state = s.columns[col].state.load(Ordering::Acquire);
+            let state = s.column(col).state.load(Ordering::Acquire);
             if state == COL_READY {
                 return Ok(false);
             }
             if state == COL_EMPTY {
-                s.columns[col]
+                s.column(col)
                     .state
                     .store(COL_CLAIM_BASE + row, Ordering::Release);
                 let src = match pick_source(s, col, &g).map(|c| g.column_block(s, c)) {
                     Some(Ok(v)) => v,
                     other => {
-                        s.columns[col].state.store(COL_EMPTY, Ordering::Release);
+                        s.column(col).state.store(COL_EMPTY, Ordering::Release);
                         return Err(TakeError::Corrupt(match other {
                             Some(Err(e)) => e.to_string(),
                             _ => "sample has no copy in any domain".to_owned(),
@@ -327,7 +328,7 @@ impl Subscriber {
                 drop(g);
                 let copied = self.copy_in(&src.1, src.2);
                 g = t.lock();
-                let c = &s.columns[col];
+                let c = &s.column(col);
                 let (dst_idx, dst_pool, dst) = match copied {
                     Ok(v) => v,
                     Err(e) => {
@@ -361,9 +362,9 @@ impl Subscriber {
             // Another endpoint of our domain is copying it: wait for its result.
             let claimer = state.wrapping_sub(COL_CLAIM_BASE) as usize;
             drop(g);
-            crate::os::futex::wait(&s.columns[col].state, state, Some(COPY_WAIT_CHECK));
+            crate::os::futex::wait(&s.column(col).state, state, Some(COPY_WAIT_CHECK));
             g = t.lock();
-            if s.columns[col].state.load(Ordering::Acquire) == state {
+            if s.column(col).state.load(Ordering::Acquire) == state {
                 let dead = g.row(claimer).is_none_or(|r| {
                     !ProcessId {
                         pid: r.pid.load(Ordering::Relaxed),
@@ -373,9 +374,9 @@ impl Subscriber {
                 });
                 if dead {
                     g.reclaim_dead();
-                    if s.columns[col].state.load(Ordering::Acquire) == state {
+                    if s.column(col).state.load(Ordering::Acquire) == state {
                         // The claim belongs to no live endpoint at all: corrupt, reset it.
-                        s.columns[col].state.store(COL_EMPTY, Ordering::Release);
+                        s.column(col).state.store(COL_EMPTY, Ordering::Release);
                     }
                 }
             }
@@ -443,7 +444,7 @@ fn pick_source(s: &SampleRow, dst_col: usize, t: &Topic) -> Option<usize> {
         .row(s.publisher_row.load(Ordering::Relaxed) as usize)
         .map(|r| r.column.load(Ordering::Relaxed) as usize);
     let ready = |c: usize| {
-        c != dst_col && c < MAX_COLUMNS && s.columns[c].state.load(Ordering::Acquire) == COL_READY
+        c != dst_col && c < MAX_COLUMNS && s.column(c).state.load(Ordering::Acquire) == COL_READY
     };
     if let Some(c) = pub_col.filter(|c| ready(*c)) {
         return Some(c);
@@ -488,6 +489,8 @@ pub struct Received {
     idx: u32,
     slot: u32,
     record: u64,
+    /// CPU address of the payload (validated once at take time), 0 when not host-addressable.
+    host: usize,
     pool: Arc<dyn Allocator>,
     block: BlockRef,
     info: SampleInfo,
@@ -525,17 +528,18 @@ impl Received {
 
     /// The bytes, when the domain is host-addressable.
     pub fn bytes(&self) -> Option<&[u8]> {
-        let p = self.pool.host_ptr(self.block)?;
-        // SAFETY: `p` is valid for `len` bytes; the block is shared and pinned by this value's
-        // reference (blocks are never reused while referenced), and nobody writes shared blocks.
-        Some(unsafe { std::slice::from_raw_parts(p, self.block.len as usize) })
+        if self.host == 0 {
+            return None;
+        }
+        // SAFETY: `host` was bounds-checked for `len` bytes by the allocator at take time; the
+        // block is pinned by this value's sample reference (never reused while referenced) and
+        // nobody writes a published block.
+        Some(unsafe { std::slice::from_raw_parts(self.host as *const u8, self.block.len as usize) })
     }
 
     /// Address of the bytes in their domain.
     pub fn as_ptr(&self) -> *const u8 {
-        self.pool
-            .host_ptr(self.block)
-            .unwrap_or(std::ptr::null_mut())
+        self.host as *const u8
     }
 
     /// Copies the bytes into host memory (works for every domain).
