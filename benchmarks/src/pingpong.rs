@@ -67,10 +67,16 @@ pub struct FollowerArgs {
     /// iceoryx2 file-name prefix of the run.
     #[arg(long, default_value = "iox2_")]
     pub iox_prefix: String,
+    /// CPU to pin this follower to.
+    #[arg(long)]
+    pub cpu: Option<usize>,
 }
 
 /// Runs the follower role until the leader sends STOP or exits.
 pub fn run_follower(a: &FollowerArgs) -> Result<()> {
+    if let Some(cpu) = a.cpu {
+        pin_to_cpu(cpu)?;
+    }
     let spec = EndpointSpec {
         ros_domain: a.ros_domain,
         out_name: a.pong.clone(),
@@ -138,6 +144,24 @@ pub struct RunSpec {
     pub naive_poll: bool,
     /// iceoryx2 file-name prefix (private iceoryx2 domain) of this run.
     pub iox_prefix: String,
+    /// Pin the leader to CPU 0 and the follower to CPU 1 (same placement for every system, so
+    /// runs compare like with like instead of whatever placement the scheduler picked).
+    pub pin: bool,
+}
+
+/// Pins the calling process to `cpu`.
+pub fn pin_to_cpu(cpu: usize) -> Result<()> {
+    // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET writes inside it; sched_setaffinity
+    // reads `size_of::<cpu_set_t>()` bytes of it.
+    let rc = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set)
+    };
+    if rc != 0 {
+        return Err(format!("cannot pin to CPU {cpu}: {}", std::io::Error::last_os_error()).into());
+    }
+    Ok(())
 }
 
 /// Result of one leader run.
@@ -189,6 +213,9 @@ pub fn run_leader(spec: &RunSpec) -> Result<RunResult> {
         naive_poll: spec.naive_poll,
         iox_prefix: spec.iox_prefix.clone(),
     };
+    if spec.pin {
+        pin_to_cpu(0)?;
+    }
     let mut args: Vec<String> = vec![
         "__follower".into(),
         "--system".into(),
@@ -216,6 +243,9 @@ pub fn run_leader(spec: &RunSpec) -> Result<RunResult> {
         "--iox-prefix".into(),
         spec.iox_prefix.clone(),
     ];
+    if spec.pin {
+        args.extend(["--cpu".into(), "1".into()]);
+    }
     if spec.wait && spec.system == System::Hazcat {
         args.push("--wait".into());
     }

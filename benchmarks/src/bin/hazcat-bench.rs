@@ -58,6 +58,9 @@ struct Cli {
     /// Output directory for latency.csv, latency.md and latency.png.
     #[arg(long, default_value = "bench-results")]
     out: PathBuf,
+    /// Do not pin the two processes to CPUs 0 and 1 (pinning is skipped on one-CPU machines).
+    #[arg(long)]
+    no_pin: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -110,6 +113,9 @@ fn main() {
 }
 
 fn run(cli: &Cli) -> Result<()> {
+    // Decided once, before the first run pins this process (after which the available
+    // parallelism this process sees is one CPU).
+    let pin = !cli.no_pin && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
     let before = cleanup::snapshot();
     let pid = std::process::id();
     // A ROS domain id and name prefix of our own, so that no other run can interfere.
@@ -149,6 +155,7 @@ fn run(cli: &Cli) -> Result<()> {
                 name_prefix: String::new(),
                 naive_poll: cli.naive_poll,
                 iox_prefix: iox_prefix.clone(),
+                pin,
             };
             if !cli.no_latency && spec.count > 0 {
                 n += 1;
