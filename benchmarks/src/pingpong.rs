@@ -159,7 +159,11 @@ pub fn pin_to_cpu(cpu: usize) -> Result<()> {
         libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set)
     };
     if rc != 0 {
-        return Err(format!("cannot pin to CPU {cpu}: {}", std::io::Error::last_os_error()).into());
+        return Err(format!(
+            "cannot pin to CPU {cpu}: {}",
+            std::io::Error::last_os_error()
+        )
+        .into());
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ pub mod config;
 pub mod cuda;
 pub mod domain;
 pub mod graph;
+mod inline_vec;
 pub mod inspect;
 pub mod naming;
 pub mod os;

@@ -319,7 +319,7 @@ impl fmt::Display for ListenerError {
 impl std::error::Error for ListenerError {}
 
 /// Address of a waker word, storable in shared memory so that other processes can wake it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WakerAddr {
     pub(crate) row: u32,
     pub(crate) slot: u32,

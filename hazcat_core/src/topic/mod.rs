@@ -652,12 +652,17 @@ impl Topic {
     fn free_sample_columns(&self, s: &SampleRow) -> Unref {
         let mut outcome = Unref::Freed;
         for col in s.columns() {
-            if col.state.load(Ordering::Relaxed) == COL_READY {
-                let pool = col.pool.load(Ordering::Relaxed);
-                self.release_block(pool, col.offset.load(Ordering::Relaxed));
-                if self.pool_row_state(pool) == Some(POOL_ORPHAN) {
-                    outcome = Unref::FreedOrphanBlock;
+            // Columns that were never used are not written: their cache lines stay shared.
+            match col.state.load(Ordering::Relaxed) {
+                COL_EMPTY => continue,
+                COL_READY => {
+                    let pool = col.pool.load(Ordering::Relaxed);
+                    self.release_block(pool, col.offset.load(Ordering::Relaxed));
+                    if self.pool_row_state(pool) == Some(POOL_ORPHAN) {
+                        outcome = Unref::FreedOrphanBlock;
+                    }
                 }
+                _ => {}
             }
             col.state.store(COL_EMPTY, Ordering::Relaxed);
         }
@@ -686,8 +691,17 @@ impl Topic {
     /// Returns the row's waker, if any. Caller holds the lock (producers are serialised; the
     /// consumer pops concurrently, so eviction races it with a compare-and-swap on `head`).
     pub(crate) fn push(&self, row: u32, idx: u32) -> Option<WakerAddr> {
-        let r = self.row(row as usize)?;
         let s = self.sample(idx as usize)?;
+        s.refs.fetch_add(1, Ordering::Relaxed);
+        self.push_counted(row, idx)
+    }
+
+    /// [`Topic::push`] for a sample whose reference count already includes this ring entry (a
+    /// publisher sets the count of a not yet visible sample once, instead of one atomic add per
+    /// subscriber).
+    pub(crate) fn push_counted(&self, row: u32, idx: u32) -> Option<WakerAddr> {
+        let r = self.row(row as usize)?;
+        self.sample(idx as usize)?; // index must be valid before it enters a ring
         let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
         let ring = self.ring(row as usize);
         let tail = r.tail.load(Ordering::Relaxed);
@@ -708,7 +722,6 @@ impl Topic {
                 self.sample_unref(old);
             }
         }
-        s.refs.fetch_add(1, Ordering::Relaxed);
         ring[(tail % depth) as usize].store(idx, Ordering::Release);
         // Release suffices: the waker bump that follows (after unlock) is a SeqCst RMW, which
         // orders this store before it for a listener that reads the waker word first.
@@ -917,10 +930,8 @@ impl Topic {
     }
 
     /// Wakes the listeners collected while holding the lock.
-    pub(crate) fn wake_all(&self, wakers: &[WakerAddr]) {
-        for w in wakers {
-            self.participant.registry.wake(w.row, w.slot);
-        }
+    pub(crate) fn wake(&self, w: WakerAddr) {
+        self.participant.registry.wake(w.row, w.slot);
     }
 
     /// Opens the block a READY column points to.

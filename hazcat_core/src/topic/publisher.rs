@@ -8,6 +8,8 @@ use super::layout::*;
 use super::{EndpointError, Topic};
 use crate::alloc::{AllocError, Allocator, Arena, ArenaStats, BlockRef};
 use crate::domain::{Domain, DomainKind};
+use crate::inline_vec::InlineVec;
+use crate::participant::WakerAddr;
 
 /// Options of a publisher.
 #[derive(Clone, Debug)]
@@ -105,6 +107,8 @@ pub(crate) struct PublisherInner {
     id: u64,
     column: u32,
     opts: PublisherOptions,
+    /// Row flags offered to subscribers (reliability, durability).
+    flags: u32,
     pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
 }
 
@@ -199,6 +203,7 @@ impl Publisher {
             id,
             column,
             opts,
+            flags,
             pools: Mutex::new(Vec::new()),
         });
         match idx {
@@ -318,7 +323,10 @@ impl Publisher {
             }
         };
         let s = g.sample(idx as usize).ok_or(PublishError::QueueFull)?;
-        let seq = g.header().next_seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let h = g.header();
+        // Counters below are only written under the lock: plain load/store, no locked RMW.
+        let seq = h.next_seq.load(Ordering::Relaxed) + 1;
+        h.next_seq.store(seq, Ordering::Relaxed);
         s.seq.store(seq, Ordering::Relaxed);
         s.len.store(loan.block.len, Ordering::Relaxed);
         s.timestamp.store(timestamp, Ordering::Relaxed);
@@ -330,7 +338,8 @@ impl Publisher {
             }
         }
         s.publisher_row.store(self.inner.row, Ordering::Relaxed);
-        let col = &s.column(self.inner.column as usize % MAX_COLUMNS);
+        let column = self.inner.column as usize % MAX_COLUMNS;
+        let col = s.column(column);
         loan.pool
             .make_shared(loan.block, 1)
             .map_err(|e| PublishError::Corrupt(e.to_string()))?;
@@ -338,42 +347,48 @@ impl Publisher {
         col.pool.store(loan.pool_idx, Ordering::Relaxed);
         col.offset.store(loan.block.offset, Ordering::Relaxed);
         col.state.store(COL_READY, Ordering::Release);
-        s.avail.store(
-            1 << (self.inner.column as usize % MAX_COLUMNS),
-            Ordering::Release,
-        );
-        // Hold a reference while fanning out so an eviction cannot free the sample under us.
-        s.refs.store(1, Ordering::Relaxed);
+        s.avail.store(1 << column, Ordering::Release);
+        // The sample is invisible until the first ring entry is written: choose the receivers
+        // first, set the reference count once, then push.
         let me = self.inner.topic.participant.id;
-        let offered = g
-            .row(self.inner.row as usize)
-            .map_or(0, |r| r.flags.load(Ordering::Relaxed));
-        let mut wakers = Vec::new();
+        let mut targets: InlineVec<u32, 16> = InlineVec::default();
         for r in 0..g.rows_in_use() {
             let Some(row) = g.row(r) else { break };
             if row.state.load(Ordering::Relaxed) != EP_SUB {
                 continue;
             }
             let requested = row.flags.load(Ordering::Relaxed);
-            if !delivers(offered, requested)
-                || (requested & FLAG_IGNORE_LOCAL != 0
-                    && row.participant.load(Ordering::Relaxed) == me)
+            if delivers(self.inner.flags, requested)
+                && (requested & FLAG_IGNORE_LOCAL == 0
+                    || row.participant.load(Ordering::Relaxed) != me)
             {
-                continue;
+                targets.push(r as u32);
             }
-            if let Some(w) = g.push(r as u32, idx) {
-                if !wakers.contains(&w) {
+        }
+        if self.inner.opts.transient_local {
+            targets.push(self.inner.row);
+        }
+        if targets.is_empty() {
+            // Nobody receives it: release the block right away.
+            s.refs.store(1, Ordering::Relaxed);
+            g.sample_unref(idx);
+        } else {
+            s.refs.store(targets.len() as u32, Ordering::Relaxed);
+        }
+        let mut wakers: InlineVec<WakerAddr, 8> = InlineVec::default();
+        for r in targets.iter() {
+            if let Some(w) = g.push_counted(r, idx) {
+                if !wakers.iter().any(|x| x == w) {
                     wakers.push(w);
                 }
             }
         }
-        if self.inner.opts.transient_local {
-            g.push(self.inner.row, idx);
-        }
-        g.header().published.fetch_add(1, Ordering::Relaxed);
-        g.sample_unref(idx);
+        h.published
+            .store(h.published.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         drop(g);
-        t.wake_all(&wakers);
+        for w in wakers.iter() {
+            t.wake(w);
+        }
         Ok(seq)
     }
 
