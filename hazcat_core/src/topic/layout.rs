@@ -90,8 +90,20 @@ pub(crate) struct TopicHeader {
 // SAFETY: repr(C), atomics only.
 unsafe impl ShmSafe for TopicHeader {}
 
-#[repr(C)]
+/// Queues of at most this depth live inside the endpoint row (covers the ROS default of 10).
+pub const INLINE_RING: usize = 12;
+
+/// One publisher or subscriber. The first cache line is the queue itself (read and write positions
+/// plus, for small depths, the slots), so a message moves one row line between processes; the
+/// second holds what is fixed when the endpoint is created; the third statistics and identity.
+#[repr(C, align(64))]
 pub(crate) struct EndpointRow {
+    /// Ring read position (monotonic).
+    pub head: AtomicU64,
+    /// Ring write position (monotonic); `tail - head <= depth`.
+    pub tail: AtomicU64,
+    /// Ring slots when `depth <= INLINE_RING` (else the ring area of the segment is used).
+    pub inline_ring: [AtomicU32; INLINE_RING],
     pub state: AtomicU32,
     pub flags: AtomicU32,
     pub pid: AtomicU32,
@@ -99,10 +111,6 @@ pub(crate) struct EndpointRow {
     pub start_time: AtomicU64,
     pub depth: AtomicU32,
     pub domain: AtomicU32,
-    /// Ring read position (monotonic).
-    pub head: AtomicU64,
-    /// Ring write position (monotonic); `tail - head <= depth`.
-    pub tail: AtomicU64,
     /// Packed `WakerAddr` to bump after pushing into this ring (0: none).
     pub waker: AtomicU64,
     pub gid: [AtomicU64; 3],
@@ -113,11 +121,13 @@ pub(crate) struct EndpointRow {
     pub id: AtomicU64,
     /// Id of the participant that owns the endpoint (for ignore-local filtering).
     pub participant: AtomicU64,
-    pub _reserved: [AtomicU64; 2],
+    pub _reserved: [AtomicU64; 4],
 }
 // SAFETY: repr(C), atomics only.
 unsafe impl ShmSafe for EndpointRow {}
-const _: () = assert!(size_of::<EndpointRow>() == 128);
+const _: () = assert!(size_of::<EndpointRow>() == 192);
+const _: () = assert!(std::mem::offset_of!(EndpointRow, state) == 64);
+const _: () = assert!(std::mem::offset_of!(EndpointRow, lost) == 128);
 
 #[repr(C)]
 pub(crate) struct Column {

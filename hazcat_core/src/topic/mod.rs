@@ -374,6 +374,24 @@ impl Topic {
         })?
     }
 
+    /// Slot `pos` (a monotonic position) of the ring of `row`, whose depth is `depth`: inside the
+    /// row for small depths, else in the segment's ring area.
+    #[inline]
+    pub(crate) fn ring_slot<'a>(
+        &'a self,
+        row: usize,
+        r: &'a EndpointRow,
+        depth: u64,
+        pos: u64,
+    ) -> &'a std::sync::atomic::AtomicU32 {
+        let i = (pos % depth) as usize;
+        if depth as usize <= INLINE_RING {
+            &r.inline_ring[i]
+        } else {
+            &self.ring(row)[i]
+        }
+    }
+
     #[inline]
     fn ring(&self, row: usize) -> &[std::sync::atomic::AtomicU32] {
         self.seg
@@ -703,14 +721,15 @@ impl Topic {
         let r = self.row(row as usize)?;
         self.sample(idx as usize)?; // index must be valid before it enters a ring
         let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
-        let ring = self.ring(row as usize);
         let tail = r.tail.load(Ordering::Relaxed);
         loop {
             let head = r.head.load(Ordering::Acquire);
             if tail.wrapping_sub(head) < depth {
                 break;
             }
-            let old = ring[(head % depth) as usize].load(Ordering::Acquire);
+            let old = self
+                .ring_slot(row as usize, r, depth, head)
+                .load(Ordering::Acquire);
             if r.head
                 .compare_exchange(head, head + 1, Ordering::AcqRel, Ordering::Relaxed)
                 .is_ok()
@@ -722,7 +741,8 @@ impl Topic {
                 self.sample_unref(old);
             }
         }
-        ring[(tail % depth) as usize].store(idx, Ordering::Release);
+        self.ring_slot(row as usize, r, depth, tail)
+            .store(idx, Ordering::Release);
         // Release suffices: the waker bump that follows (after unlock) is a SeqCst RMW, which
         // orders this store before it for a listener that reads the waker word first.
         r.tail.store(tail + 1, Ordering::Release);
@@ -736,14 +756,15 @@ impl Topic {
     pub(crate) fn pop(&self, row: u32) -> Option<u32> {
         let r = self.row(row as usize)?;
         let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
-        let ring = self.ring(row as usize);
         loop {
             let head = r.head.load(Ordering::Acquire);
             let tail = r.tail.load(Ordering::Acquire);
             if head == tail || tail.wrapping_sub(head) > depth {
                 return None;
             }
-            let idx = ring[(head % depth) as usize].load(Ordering::Acquire);
+            let idx = self
+                .ring_slot(row as usize, r, depth, head)
+                .load(Ordering::Acquire);
             if r.head
                 .compare_exchange(head, head + 1, Ordering::SeqCst, Ordering::Relaxed)
                 .is_ok()
@@ -871,10 +892,9 @@ impl Topic {
                 row.head.store(tail, Ordering::SeqCst);
                 continue;
             }
-            let ring = self.ring(r);
             for i in head..tail {
-                if let Some(c) =
-                    counts.get_mut(ring[(i % depth) as usize].load(Ordering::Relaxed) as usize)
+                if let Some(c) = counts
+                    .get_mut(self.ring_slot(r, row, depth, i).load(Ordering::Relaxed) as usize)
                 {
                     *c += 1;
                 }

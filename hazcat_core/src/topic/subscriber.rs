@@ -162,9 +162,8 @@ impl Subscriber {
                     pr.head.load(Ordering::Relaxed),
                     pr.tail.load(Ordering::Relaxed),
                 );
-                let ring = g.ring(p);
                 for i in head..tail.min(head + depth) {
-                    let idx = ring[(i % depth) as usize].load(Ordering::Relaxed);
+                    let idx = g.ring_slot(p, pr, depth, i).load(Ordering::Relaxed);
                     if let Some(s) = g.sample(idx as usize) {
                         history.push((s.seq.load(Ordering::Relaxed), idx));
                     }
