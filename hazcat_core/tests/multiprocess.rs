@@ -215,6 +215,16 @@ fn child_entry() {
         "open_only" => {
             say("opened");
         }
+        "take_expect_corrupt" => {
+            let sub = Subscriber::new(&t, SubscriberOptions::default()).unwrap();
+            say("ready");
+            assert_eq!(listen(), "go");
+            match sub.take() {
+                Err(TakeError::Corrupt(e)) => say(format!("verdict corrupt: {e}")),
+                other => say(format!("verdict accepted: {other:?}")),
+            }
+            assert_eq!(listen(), "exit");
+        }
         "exit_without_cleanup" => {
             // Handles owned by C code are never dropped: leak them, then exit normally.
             let publ = Publisher::new(&t, PublisherOptions::default()).unwrap();
@@ -706,19 +716,36 @@ fn corrupt_segments_give_errors_not_crashes() {
         write_at(&topic_obj, off, &saved);
     }
 
-    // A block header smashed under a queued message: take reports it, nothing crashes.
+    // A hostile pool header seen by another process: its take reports it, nothing crashes.
+    let mut taker = spawn(ENTRY, "take_expect_corrupt", &env(domain, "/corrupt"));
+    taker.expect("ready");
     publ.publish_bytes(&payload(1, 1, 256)).unwrap();
     let arena = shm_objects(domain)
         .into_iter()
         .find(|n| n.contains("_arena_"))
         .unwrap();
+    let saved = read_at(&arena, 40, 8);
+    write_at(&arena, 40, &[0xEE; 8]); // the arena id no longer matches its name
+    taker.send("go");
+    let verdict = taker.expect("verdict");
+    assert!(
+        verdict.starts_with("corrupt") && verdict.contains("arena id"),
+        "{verdict}"
+    );
+    write_at(&arena, 40, &saved);
+    taker.send("exit");
+    taker.join();
+    // A smashed block header is caught by the owner's allocator, the only code that reads it.
     let saved = read_at(&arena, 4096, 64);
     write_at(&arena, 4096, &[0x5A; 64]);
-    match sub.take() {
-        Err(TakeError::Corrupt(e)) => assert!(e.contains("invalid"), "{e}"),
-        other => panic!("corrupt block accepted: {other:?}"),
+    match publ.loan((4 << 20) - 128) {
+        Err(LoanError::Alloc(alloc::AllocError::Segment(e))) => {
+            assert!(e.to_string().contains("invalid"), "{e}")
+        }
+        other => panic!("corrupt block header accepted: {other:?}"),
     }
     write_at(&arena, 4096, &saved);
+    drop(sub.take().unwrap());
     // Once repaired, another process opens the topic normally.
     let mut child = spawn(ENTRY, "open_only", &env(domain, "/corrupt"));
     child.expect("opened");

@@ -492,13 +492,19 @@ impl Allocator for Arena {
         Some(&self.pin)
     }
 
-    fn host_ptr(&self, block: BlockRef) -> Option<*mut u8> {
-        let h = self.payload_header(block.offset).ok()?;
-        if block.len > h.size.load(Ordering::Relaxed) - HDR {
-            return None;
+    fn checked_block(&self, offset: u64, len: u64) -> Result<BlockRef, BlockError> {
+        let end = offset
+            .checked_add(len)
+            .ok_or(BlockError::InvalidOffset { offset })?;
+        if offset < DATA_START + HDR || !offset.is_multiple_of(ALIGN) || end > self.data_end {
+            return Err(BlockError::InvalidOffset { offset });
         }
-        self.seg
-            .bytes_ptr(block.offset as usize, block.len as usize)
-            .ok()
+        Ok(BlockRef { offset, len })
+    }
+
+    fn host_ptr(&self, block: BlockRef) -> Option<*mut u8> {
+        // Bounds only (no header read): every byte of the range lies in this mapping.
+        let b = self.checked_block(block.offset, block.len).ok()?;
+        self.seg.bytes_ptr(b.offset as usize, b.len as usize).ok()
     }
 }

@@ -219,6 +219,17 @@ pub trait Allocator: Send + Sync {
     fn release(&self, block: BlockRef) -> Result<bool, BlockError>;
     /// Validates `offset` and returns the block it starts (payload offset and length).
     fn block_at(&self, offset: u64) -> Result<BlockRef, BlockError>;
+    /// A block reference `(offset, len)` read from shared memory, checked to lie inside the pool.
+    /// Readers use this instead of [`Allocator::block_at`] so that they never touch the block
+    /// header (which would move its cache line away from the owner on every message). The
+    /// default checks through the header.
+    fn checked_block(&self, offset: u64, len: u64) -> Result<BlockRef, BlockError> {
+        let b = self.block_at(offset)?;
+        if b.len != len {
+            return Err(BlockError::InvalidOffset { offset });
+        }
+        Ok(b)
+    }
     /// Copies a block's bytes into host memory.
     fn copy_from(&self, src: BlockRef, dst: &mut [u8]) -> Result<(), CopyError>;
     /// Copies host bytes into a block.

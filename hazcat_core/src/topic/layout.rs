@@ -49,9 +49,18 @@ pub(crate) fn delivers(offered: u32, requested: u32) -> bool {
     offered & needs == needs
 }
 
-// Column states: EMPTY, READY, or CLAIM_BASE + endpoint row of the copier.
+// Column states: EMPTY, READY (the block is released by the sample's last reference), OWNED
+// (ready, and the block is reclaimed by the publisher that owns it, so readers never write its
+// header), or CLAIM_BASE + endpoint row of the copier.
 pub(crate) const COL_EMPTY: u32 = 0;
 pub(crate) const COL_READY: u32 = 1;
+pub(crate) const COL_OWNED: u32 = 2;
+
+/// Whether a column state holds a usable copy of the message.
+#[inline]
+pub(crate) fn col_ready(state: u32) -> bool {
+    state == COL_READY || state == COL_OWNED
+}
 pub(crate) const COL_CLAIM_BASE: u32 = 0x100;
 
 // Pool states.

@@ -673,9 +673,12 @@ impl Topic {
             // Columns that were never used are not written: their cache lines stay shared.
             match col.state.load(Ordering::Relaxed) {
                 COL_EMPTY => continue,
-                COL_READY => {
+                state @ (COL_READY | COL_OWNED) => {
                     let pool = col.pool.load(Ordering::Relaxed);
-                    self.release_block(pool, col.offset.load(Ordering::Relaxed));
+                    if state == COL_READY {
+                        self.release_block(pool, col.offset.load(Ordering::Relaxed));
+                    }
+                    // An owned block's publisher notices `avail == 0` below and reclaims it.
                     if self.pool_row_state(pool) == Some(POOL_ORPHAN) {
                         outcome = Unref::FreedOrphanBlock;
                     }
@@ -828,7 +831,7 @@ impl Topic {
                 continue;
             }
             for col in s.columns() {
-                if col.state.load(Ordering::Relaxed) == COL_READY {
+                if col_ready(col.state.load(Ordering::Relaxed)) {
                     if let Some(slot) =
                         referenced.get_mut(col.pool.load(Ordering::Relaxed) as usize)
                     {
@@ -964,17 +967,14 @@ impl Topic {
         let pool_idx = c.pool.load(Ordering::Relaxed);
         let pool = self.pool(pool_idx)?;
         let block = pool
-            .block_at(c.offset.load(Ordering::Relaxed))
+            .checked_block(
+                c.offset.load(Ordering::Relaxed),
+                s.len.load(Ordering::Relaxed),
+            )
             .map_err(|e| SegmentError::Corrupt {
                 name: self.seg.name().to_owned(),
                 what: e.to_string(),
             })?;
-        if block.len != s.len.load(Ordering::Relaxed) {
-            return Err(SegmentError::Corrupt {
-                name: self.seg.name().to_owned(),
-                what: "column length differs from sample".into(),
-            });
-        }
         Ok((pool_idx, pool, block))
     }
 

@@ -110,6 +110,17 @@ pub(crate) struct PublisherInner {
     /// Row flags offered to subscribers (reliability, durability).
     flags: u32,
     pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
+    /// Blocks published in this publisher's own column (`COL_OWNED`): reclaimed here once their
+    /// sample is gone, so readers never write the block headers.
+    outstanding: Mutex<std::collections::VecDeque<Outstanding>>,
+}
+
+/// A published block awaiting the end of its sample.
+struct Outstanding {
+    pool: Arc<dyn Allocator>,
+    block: BlockRef,
+    sample: u32,
+    seq: u64,
 }
 
 impl Drop for PublisherInner {
@@ -205,6 +216,7 @@ impl Publisher {
             opts,
             flags,
             pools: Mutex::new(Vec::new()),
+            outstanding: Mutex::new(std::collections::VecDeque::new()),
         });
         match idx {
             Some(i) => inner
@@ -238,6 +250,31 @@ impl Publisher {
         &self.inner.topic
     }
 
+    /// Frees published blocks whose sample ended (its row was released or reused). Checks the
+    /// oldest few on the fast path, all of them when `all`.
+    fn reclaim(&self, all: bool) {
+        let t = &self.inner.topic;
+        let mut out = self
+            .inner
+            .outstanding
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut checked = 0;
+        out.retain(|o| {
+            if !all && checked >= 8 {
+                return true;
+            }
+            checked += 1;
+            let ended = t.sample(o.sample as usize).is_none_or(|s| {
+                s.seq.load(Ordering::Acquire) != o.seq || s.avail.load(Ordering::Acquire) == 0
+            });
+            if ended {
+                let _ = o.pool.free_held(o.block);
+            }
+            !ended
+        });
+    }
+
     fn try_pools(&self, len: usize) -> Result<Option<Loan>, AllocError> {
         let pools = self.inner.pools.lock().unwrap_or_else(|e| e.into_inner());
         for (idx, pool) in pools.iter() {
@@ -261,6 +298,11 @@ impl Publisher {
     /// Borrows `len` bytes of the publisher's memory. Publish it with [`Publisher::publish`];
     /// dropping it unpublished returns it.
     pub fn loan(&self, len: usize) -> Result<Loan, LoanError> {
+        self.reclaim(false);
+        if let Some(l) = self.try_pools(len).map_err(LoanError::Alloc)? {
+            return Ok(l);
+        }
+        self.reclaim(true);
         if let Some(l) = self.try_pools(len).map_err(LoanError::Alloc)? {
             return Ok(l);
         }
@@ -340,13 +382,21 @@ impl Publisher {
         s.publisher_row.store(self.inner.row, Ordering::Relaxed);
         let column = self.inner.column as usize % MAX_COLUMNS;
         let col = s.column(column);
-        loan.pool
-            .make_shared(loan.block, 1)
-            .map_err(|e| PublishError::Corrupt(e.to_string()))?;
+        // The block stays held by this publisher (see `reclaim`): readers never write its header.
         loan.done = true;
+        self.inner
+            .outstanding
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(Outstanding {
+                pool: loan.pool.clone(),
+                block: loan.block,
+                sample: idx,
+                seq,
+            });
         col.pool.store(loan.pool_idx, Ordering::Relaxed);
         col.offset.store(loan.block.offset, Ordering::Relaxed);
-        col.state.store(COL_READY, Ordering::Release);
+        col.state.store(COL_OWNED, Ordering::Release);
         s.avail.store(1 << column, Ordering::Release);
         // The sample is invisible until the first ring entry is written: choose the receivers
         // first, set the reference count once, then push.
@@ -408,6 +458,7 @@ impl Publisher {
 
     /// Usage of each of this publisher's pools.
     pub fn pool_stats(&self) -> Vec<ArenaStats> {
+        self.reclaim(true);
         self.inner
             .pools
             .lock()

@@ -277,7 +277,7 @@ impl Subscriber {
         for (chunk, w) in info.publisher_gid.chunks_mut(8).zip(&s.gid) {
             chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
         }
-        if s.column(col).state.load(Ordering::Acquire) != COL_READY {
+        if !col_ready(s.column(col).state.load(Ordering::Acquire)) {
             info.copied = self.fill_column(s, col)?;
         }
         // The column is READY and stays so while our pin holds the sample.
@@ -307,7 +307,7 @@ impl Subscriber {
         let mut g = t.lock();
         loop {
             let state = s.column(col).state.load(Ordering::Acquire);
-            if state == COL_READY {
+            if col_ready(state) {
                 return Ok(false);
             }
             if state == COL_EMPTY {
@@ -443,7 +443,7 @@ fn pick_source(s: &SampleRow, dst_col: usize, t: &Topic) -> Option<usize> {
         .row(s.publisher_row.load(Ordering::Relaxed) as usize)
         .map(|r| r.column.load(Ordering::Relaxed) as usize);
     let ready = |c: usize| {
-        c != dst_col && c < MAX_COLUMNS && s.column(c).state.load(Ordering::Acquire) == COL_READY
+        c != dst_col && c < MAX_COLUMNS && col_ready(s.column(c).state.load(Ordering::Acquire))
     };
     if let Some(c) = pub_col.filter(|c| ready(*c)) {
         return Some(c);
