@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use hazcat_benchmarks::pingpong::{self, FollowerArgs, Mode, RunResult, RunSpec};
-use hazcat_benchmarks::proto::Size;
+use hazcat_benchmarks::proto::{LatencySummary, Size};
 use hazcat_benchmarks::report::{self, Row};
 use hazcat_benchmarks::transport::System;
 use hazcat_benchmarks::{cleanup, Result};
@@ -38,6 +38,11 @@ struct Cli {
     /// Measured round trips per size up to 256 KiB (halved up to 4 MiB, fifth above).
     #[arg(long, default_value_t = 200_000)]
     iters: u64,
+    /// Latency rounds per size: the systems alternate (order swapped every round) and the table
+    /// reports the median p50 and p99 over the rounds, so that a host-side placement change in
+    /// the middle of a run does not decide a comparison.
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
     /// Warm-up round trips per size (scaled like --iters).
     #[arg(long, default_value_t = 10_000)]
     warmup: u64,
@@ -100,6 +105,25 @@ fn pattern(cli: &Cli) -> String {
     s
 }
 
+/// Median p50 and median p99 over rounds (each taken separately); `n` sums the round trips.
+fn median(rounds: &[LatencySummary]) -> Option<LatencySummary> {
+    if rounds.is_empty() {
+        return None;
+    }
+    let mid = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Some(LatencySummary {
+        n: rounds.iter().map(|r| r.n).sum(),
+        p50: mid(rounds.iter().map(|r| r.p50).collect()),
+        p99: mid(rounds.iter().map(|r| r.p99).collect()),
+        mean: mid(rounds.iter().map(|r| r.mean).collect()),
+        min: rounds.iter().map(|r| r.min).fold(f64::INFINITY, f64::min),
+        max: rounds.iter().map(|r| r.max).fold(0.0, f64::max),
+    })
+}
+
 fn main() {
     let cli = Cli::parse();
     let r = match &cli.role {
@@ -136,43 +160,55 @@ fn run(cli: &Cli) -> Result<()> {
         pattern(cli)
     );
     for &size in &cli.sizes {
-        for &system in &cli.systems {
+        let spec_for = |system, mode| RunSpec {
+            system,
+            mode,
+            size: size.0,
+            warmup: scaled(cli.warmup, size.0),
+            count: scaled(cli.iters, size.0),
+            window: window(size.0),
+            wait: cli.wait,
+            ros_domain,
+            name_prefix: String::new(),
+            naive_poll: cli.naive_poll,
+            iox_prefix: iox_prefix.clone(),
+            pin,
+        };
+        // Latency: alternating rounds, median per system.
+        let mut rounds: Vec<Vec<LatencySummary>> = vec![Vec::new(); cli.systems.len()];
+        if !cli.no_latency && scaled(cli.iters, size.0) > 0 {
+            for round in 0..cli.rounds.max(1) {
+                let mut order: Vec<usize> = (0..cli.systems.len()).collect();
+                if round % 2 == 1 {
+                    order.reverse();
+                }
+                for i in order {
+                    let system = cli.systems[i];
+                    let mut spec = spec_for(system, Mode::Latency);
+                    n += 1;
+                    spec.name_prefix = format!("hazcat_bench_{pid}_{n}");
+                    let t = Instant::now();
+                    if let RunResult::Latency(l) = pingpong::run_leader(&spec)? {
+                        eprintln!(
+                            "  {:>8} {:>5} latency   : p50 {:>8.2} µs  p99 {:>8.2} µs  ({} round trips, {:.1} s, round {})",
+                            system.name(), size.to_string(), l.p50, l.p99, l.n, t.elapsed().as_secs_f64(), round + 1
+                        );
+                        rounds[i].push(l);
+                    }
+                }
+            }
+        }
+        for (i, &system) in cli.systems.iter().enumerate() {
             let mut row = Row {
                 system,
                 size,
-                latency: None,
+                latency: median(&rounds[i]),
                 throughput: None,
             };
-            let mut spec = RunSpec {
-                system,
-                mode: Mode::Latency,
-                size: size.0,
-                warmup: scaled(cli.warmup, size.0),
-                count: scaled(cli.iters, size.0),
-                window: window(size.0),
-                wait: cli.wait,
-                ros_domain,
-                name_prefix: String::new(),
-                naive_poll: cli.naive_poll,
-                iox_prefix: iox_prefix.clone(),
-                pin,
-            };
-            if !cli.no_latency && spec.count > 0 {
-                n += 1;
-                spec.name_prefix = format!("hazcat_bench_{pid}_{n}");
-                let t = Instant::now();
-                if let RunResult::Latency(l) = pingpong::run_leader(&spec)? {
-                    eprintln!(
-                        "  {:>8} {:>5} latency   : p50 {:>8.2} µs  p99 {:>8.2} µs  ({} round trips, {:.1} s)",
-                        system.name(), size.to_string(), l.p50, l.p99, l.n, t.elapsed().as_secs_f64()
-                    );
-                    row.latency = Some(l);
-                }
-            }
             let tput = cli.tput_msgs;
             if tput > 0 {
                 n += 1;
-                spec.mode = Mode::Throughput;
+                let mut spec = spec_for(system, Mode::Throughput);
                 spec.count = tput;
                 spec.warmup = tput / 10;
                 spec.name_prefix = format!("hazcat_bench_{pid}_{n}");
