@@ -12,6 +12,7 @@
 //! survivor can release everything a killed process held.
 
 pub(crate) mod layout;
+mod pools;
 mod publisher;
 mod subscriber;
 

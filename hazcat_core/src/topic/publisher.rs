@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use super::layout::*;
+use super::pools::{Allocated, EndpointPools, GrowError};
 use super::{EndpointError, Topic};
 use crate::alloc::{AllocError, Allocator, Arena, ArenaStats, BlockRef};
 use crate::domain::{Domain, DomainKind};
@@ -109,7 +110,7 @@ pub(crate) struct PublisherInner {
     opts: PublisherOptions,
     /// Row flags offered to subscribers (reliability, durability).
     flags: u32,
-    pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
+    pools: EndpointPools,
     /// Blocks published in this publisher's own column (`COL_OWNED`): reclaimed here once their
     /// sample is gone, so readers never write the block headers.
     outstanding: Mutex<std::collections::VecDeque<Outstanding>>,
@@ -213,17 +214,13 @@ impl Publisher {
             row,
             id,
             column,
+            pools: EndpointPools::new(opts.domain, opts.pool_size),
             opts,
             flags,
-            pools: Mutex::new(Vec::new()),
             outstanding: Mutex::new(std::collections::VecDeque::new()),
         });
         match idx {
-            Some(i) => inner
-                .pools
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((i, pool)),
+            Some(i) => inner.pools.push(i, pool),
             None => {
                 let _ = crate::os::shm_file::unlink(&crate::naming::arena(
                     topic.ros_domain(),
@@ -276,23 +273,17 @@ impl Publisher {
     }
 
     fn try_pools(&self, len: usize) -> Result<Option<Loan>, AllocError> {
-        let pools = self.inner.pools.lock().unwrap_or_else(|e| e.into_inner());
-        for (idx, pool) in pools.iter() {
-            match pool.allocate(len) {
-                Ok(block) => {
-                    return Ok(Some(Loan {
-                        publisher: self.inner.clone(),
-                        pool_idx: *idx,
-                        pool: pool.clone(),
-                        block,
-                        done: false,
-                    }))
-                }
-                Err(AllocError::OutOfMemory { .. } | AllocError::TooLarge { .. }) => continue,
-                Err(e) => return Err(e),
-            }
+        Ok(self.inner.pools.try_allocate(len)?.map(|a| self.loan_of(a)))
+    }
+
+    fn loan_of(&self, (pool_idx, pool, block): Allocated) -> Loan {
+        Loan {
+            publisher: self.inner.clone(),
+            pool_idx,
+            pool,
+            block,
+            done: false,
         }
-        Ok(None)
     }
 
     /// Borrows `len` bytes of the publisher's memory. Publish it with [`Publisher::publish`];
@@ -312,33 +303,15 @@ impl Publisher {
                 return Ok(l);
             }
         }
-        let size = self
+        let allocated = self
             .inner
-            .opts
-            .pool_size
-            .max((len + 4096).next_power_of_two() * 2);
-        let pool = create_pool(self.inner.topic.ros_domain(), self.inner.opts.domain, size)
-            .map_err(|e| match e {
-                EndpointError::Pool(a) => LoanError::Alloc(a),
-                _ => LoanError::TooManyPools,
-            })?;
-        let t = &self.inner.topic;
-        let idx = {
-            let g = t.lock();
-            g.add_pool(&g, self.inner.row, pool.clone(), size as u64)
-        };
-        let Some(idx) = idx else {
-            let _ = crate::os::shm_file::unlink(&crate::naming::arena(t.ros_domain(), pool.id()));
-            return Err(LoanError::TooManyPools);
-        };
-        self.inner
             .pools
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((idx, pool));
-        self.try_pools(len)
-            .map_err(LoanError::Alloc)?
-            .ok_or(LoanError::Alloc(AllocError::OutOfMemory { requested: len }))
+            .grow_and_allocate(&self.inner.topic, self.inner.row, len)
+            .map_err(|e| match e {
+                GrowError::Alloc(a) => LoanError::Alloc(a),
+                GrowError::Domain(_) | GrowError::TooManyPools => LoanError::TooManyPools,
+            })?;
+        Ok(self.loan_of(allocated))
     }
 
     /// Publishes a loan with the current time as source timestamp; returns its sequence number.
@@ -459,13 +432,7 @@ impl Publisher {
     /// Usage of each of this publisher's pools.
     pub fn pool_stats(&self) -> Vec<ArenaStats> {
         self.reclaim(true);
-        self.inner
-            .pools
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter_map(|(_, p)| p.stats())
-            .collect()
+        self.inner.pools.stats()
     }
 }
 

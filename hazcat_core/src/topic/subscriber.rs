@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::layout::*;
-use super::publisher::{check_domain, create_pool, random_gid};
+use super::pools::{Allocated, EndpointPools, GrowError};
+use super::publisher::{check_domain, random_gid};
 use super::{EndpointError, Topic, Unref};
 use crate::alloc::{self, AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
@@ -97,7 +98,7 @@ pub(crate) struct SubscriberInner {
     id: u64,
     column: u32,
     opts: SubscriberOptions,
-    copy_pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
+    copy_pools: EndpointPools,
     /// One take at a time per subscriber in this process (the ring has a single consumer).
     taking: Mutex<()>,
 }
@@ -182,8 +183,8 @@ impl Subscriber {
                 row,
                 id,
                 column,
+                copy_pools: EndpointPools::new(opts.domain, opts.pool_size),
                 opts,
-                copy_pools: Mutex::new(Vec::new()),
                 taking: Mutex::new(()),
             }),
         })
@@ -397,43 +398,17 @@ impl Subscriber {
         Ok((idx, pool, dst))
     }
 
-    fn alloc_copy(&self, len: usize) -> Result<(u32, Arc<dyn Allocator>, BlockRef), TakeError> {
-        let mut pools = self
-            .inner
-            .copy_pools
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        for (idx, pool) in pools.iter() {
-            match pool.allocate(len) {
-                Ok(b) => return Ok((*idx, pool.clone(), b)),
-                Err(AllocError::OutOfMemory { .. } | AllocError::TooLarge { .. }) => continue,
-                Err(e) => return Err(TakeError::Alloc(e)),
-            }
+    fn alloc_copy(&self, len: usize) -> Result<Allocated, TakeError> {
+        let pools = &self.inner.copy_pools;
+        if let Some(a) = pools.try_allocate(len).map_err(TakeError::Alloc)? {
+            return Ok(a);
         }
-        let t = &self.inner.topic;
-        let size = self
-            .inner
-            .opts
-            .pool_size
-            .max((len + 4096).next_power_of_two() * 2);
-        let pool =
-            create_pool(t.ros_domain(), self.inner.opts.domain, size).map_err(|e| match e {
-                EndpointError::Pool(a) => TakeError::Alloc(a),
+        pools
+            .grow_and_allocate(&self.inner.topic, self.inner.row, len)
+            .map_err(|e| match e {
+                GrowError::Alloc(a) => TakeError::Alloc(a),
                 other => TakeError::Copy(other.to_string()),
-            })?;
-        let idx = {
-            let g = t.lock();
-            g.add_pool(&g, self.inner.row, pool.clone(), size as u64)
-        };
-        let Some(idx) = idx else {
-            let _ = crate::os::shm_file::unlink(&crate::naming::arena(t.ros_domain(), pool.id()));
-            return Err(TakeError::Copy(format!(
-                "topic has {MAX_POOLS} pools already"
-            )));
-        };
-        pools.push((idx, pool.clone()));
-        let b = pool.allocate(len).map_err(TakeError::Alloc)?;
-        Ok((idx, pool, b))
+            })
     }
 }
 

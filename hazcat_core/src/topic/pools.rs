@@ -1,0 +1,109 @@
+//! The memory pools one endpoint allocates from (a publisher's loans, a subscriber's copies into
+//! its domain): tried in order, grown by one pool registered in the topic when all are full.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use super::publisher::create_pool;
+use super::{EndpointError, Topic, MAX_POOLS};
+use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
+use crate::domain::Domain;
+
+/// A block allocated from one of the endpoint's pools: (pool row in the topic, pool, block).
+pub(crate) type Allocated = (u32, Arc<dyn Allocator>, BlockRef);
+
+/// Why a pool could not be added.
+#[derive(Debug)]
+pub(crate) enum GrowError {
+    /// Creating the pool failed, or the allocation failed even in the new pool.
+    Alloc(AllocError),
+    /// The domain has no backend here.
+    Domain(EndpointError),
+    /// The topic's pool table is full.
+    TooManyPools,
+}
+
+impl fmt::Display for GrowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GrowError::Alloc(e) => e.fmt(f),
+            GrowError::Domain(e) => e.fmt(f),
+            GrowError::TooManyPools => write!(f, "topic has {MAX_POOLS} pools already"),
+        }
+    }
+}
+
+/// The pools of one endpoint, all in its memory domain.
+pub(crate) struct EndpointPools {
+    domain: Domain,
+    pool_size: usize,
+    pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
+}
+
+impl EndpointPools {
+    pub(crate) fn new(domain: Domain, pool_size: usize) -> EndpointPools {
+        EndpointPools {
+            domain,
+            pool_size,
+            pools: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Adopts a pool already registered as topic pool row `idx`.
+    pub(crate) fn push(&self, idx: u32, pool: Arc<dyn Allocator>) {
+        self.pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((idx, pool));
+    }
+
+    /// Allocates `len` bytes from the first pool with room; `Ok(None)` when every pool is full.
+    pub(crate) fn try_allocate(&self, len: usize) -> Result<Option<Allocated>, AllocError> {
+        let pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        for (idx, pool) in pools.iter() {
+            match pool.allocate(len) {
+                Ok(block) => return Ok(Some((*idx, pool.clone(), block))),
+                Err(AllocError::OutOfMemory { .. } | AllocError::TooLarge { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Creates a pool large enough for `len` (at least the configured pool size), registers it in
+    /// `topic` for endpoint row `owner_row`, and allocates from it.
+    pub(crate) fn grow_and_allocate(
+        &self,
+        topic: &Topic,
+        owner_row: u32,
+        len: usize,
+    ) -> Result<Allocated, GrowError> {
+        let size = self.pool_size.max((len + 4096).next_power_of_two() * 2);
+        let pool = create_pool(topic.ros_domain(), self.domain, size).map_err(|e| match e {
+            EndpointError::Pool(a) => GrowError::Alloc(a),
+            other => GrowError::Domain(other),
+        })?;
+        let idx = {
+            let g = topic.lock();
+            g.add_pool(&g, owner_row, pool.clone(), size as u64)
+        };
+        let Some(idx) = idx else {
+            let _ =
+                crate::os::shm_file::unlink(&crate::naming::arena(topic.ros_domain(), pool.id()));
+            return Err(GrowError::TooManyPools);
+        };
+        self.push(idx, pool.clone());
+        let block = pool.allocate(len).map_err(GrowError::Alloc)?;
+        Ok((idx, pool, block))
+    }
+
+    /// Usage of each pool.
+    pub(crate) fn stats(&self) -> Vec<ArenaStats> {
+        self.pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(|(_, p)| p.stats())
+            .collect()
+    }
+}
