@@ -694,7 +694,13 @@ impl Topic {
     }
 
     /// Finds a free sample row. Caller holds the lock.
-    pub(crate) fn alloc_sample(&self) -> Option<u32> {
+    pub(crate) fn alloc_sample(&self, preferred: Option<u32>) -> Option<u32> {
+        // A slot the caller just saw freed is hot in its cache: reuse it before scanning.
+        if let Some(s) = preferred.and_then(|i| self.sample(i as usize)) {
+            if s.refs.load(Ordering::Acquire) == 0 && s.avail.load(Ordering::Acquire) == 0 {
+                return preferred;
+            }
+        }
         let h = self.header();
         let start = h.sample_hint.load(Ordering::Relaxed) as usize % MAX_SAMPLES;
         for k in 0..MAX_SAMPLES {
