@@ -159,6 +159,28 @@ fn run(cli: &Cli) -> Result<()> {
         2,
         pattern(cli)
     );
+    // One unrecorded latency run per system before anything is measured: the first pair of
+    // processes of a run is consistently slower for every system alike (VM and CPU warm-up).
+    if !cli.no_latency {
+        for &system in &cli.systems {
+            n += 1;
+            let spec = RunSpec {
+                system,
+                mode: Mode::Latency,
+                size: 64,
+                warmup: cli.warmup,
+                count: cli.warmup.max(1),
+                window: window(64),
+                wait: cli.wait,
+                ros_domain,
+                name_prefix: format!("hazcat_bench_{pid}_{n}"),
+                naive_poll: cli.naive_poll,
+                iox_prefix: iox_prefix.clone(),
+                pin,
+            };
+            pingpong::run_leader(&spec)?;
+        }
+    }
     for &size in &cli.sizes {
         let spec_for = |system, mode| RunSpec {
             system,
