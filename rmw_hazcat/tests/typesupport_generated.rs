@@ -441,8 +441,10 @@ mod generated {
             c_resize(&mut m, "bounded_doubles", 1)
                 .cast::<f64>()
                 .write(2.0);
+            // The generated resize re-inits with malloc: every element must be written.
             let b = c_resize(&mut m, "bools", 3);
             b.write(1);
+            b.add(1).write(0);
             b.add(2).write(1);
             c_string(c_resize(&mut m, "strings", 1), "a");
             c_string(c_resize(&mut m, "bounded_strings", 1), "12345");
