@@ -29,6 +29,30 @@ pub struct NodeImpl {
 }
 
 impl NodeImpl {
+    /// Registers an endpoint of this node in the domain graph (removed when the entry drops).
+    pub fn register_endpoint(
+        &self,
+        kind: hazcat_core::EntryKind,
+        name: &str,
+        type_name: &str,
+        gid: [u8; 24],
+        type_hash: [u8; 32],
+        actual: &crate::sys::rmw_qos_profile_t,
+    ) -> RmwResult<hazcat_core::graph::EndpointEntry> {
+        let desc = hazcat_core::EndpointDesc {
+            kind,
+            topic: name,
+            type_name,
+            gid,
+            type_hash,
+            qos: crate::detail::qos::encode(actual),
+        };
+        self.ctx
+            .participant
+            .add_endpoint(&self.entry, &desc)
+            .map_err(|e| RmwError::error(format!("cannot register '{name}' in the graph: {e}")))
+    }
+
     /// Fully qualified name (`/ns/name`), as configuration rules match it.
     pub fn fqn(&self) -> String {
         crate::detail::endpoint_options::node_fqn(

@@ -9,7 +9,7 @@ use std::ffi::CString;
 use std::sync::{Arc, Mutex};
 
 use hazcat_core::graph::EndpointEntry;
-use hazcat_core::{EndpointDesc, EntryKind, Loan, Publisher, PublisherOptions, TypeInfo};
+use hazcat_core::{EntryKind, Loan, Publisher, PublisherOptions, TypeInfo};
 
 use crate::detail::context::ContextShared;
 use crate::detail::event::EventHub;
@@ -130,20 +130,8 @@ impl PublisherImpl {
                 },
             )
             .map_err(|e| RmwError::error(format!("cannot create publisher on '{topic}': {e}")))?;
-        let entry = ctx
-            .participant
-            .add_endpoint(
-                &node.entry,
-                &EndpointDesc {
-                    kind: EntryKind::Publisher,
-                    topic,
-                    type_name: &ty.name,
-                    gid,
-                    type_hash: ty.hash,
-                    qos: qos::encode(&q),
-                },
-            )
-            .map_err(|e| RmwError::error(format!("cannot register publisher: {e}")))?;
+        let entry =
+            node.register_endpoint(EntryKind::Publisher, topic, &ty.name, gid, ty.hash, &q)?;
         let events = Arc::new(EventHub::new(
             &ctx.participant,
             EntryKind::Publisher,

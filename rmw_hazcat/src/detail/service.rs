@@ -37,8 +37,7 @@ use std::sync::{Arc, Mutex};
 
 use hazcat_core::graph::EndpointEntry;
 use hazcat_core::{
-    EndpointDesc, EntryKind, Listener, Publisher, PublisherOptions, SubscriberOptions, TypeInfo,
-    Waker,
+    EntryKind, Listener, Publisher, PublisherOptions, SubscriberOptions, TypeInfo, Waker,
 };
 
 use crate::detail::context::ContextShared;
@@ -131,25 +130,14 @@ impl ServiceSpec {
         gid: [u8; 24],
         actual: &rmw_qos_profile_t,
     ) -> RmwResult<EndpointEntry> {
-        node.ctx
-            .participant
-            .add_endpoint(
-                &node.entry,
-                &EndpointDesc {
-                    kind,
-                    topic: self.name_str(),
-                    type_name: &self.type_name,
-                    gid,
-                    type_hash: self.type_hash,
-                    qos: qos::encode(actual),
-                },
-            )
-            .map_err(|e| {
-                RmwError::error(format!(
-                    "cannot register '{}' in the graph: {e}",
-                    self.name_str()
-                ))
-            })
+        node.register_endpoint(
+            kind,
+            self.name_str(),
+            &self.type_name,
+            gid,
+            self.type_hash,
+            actual,
+        )
     }
 }
 

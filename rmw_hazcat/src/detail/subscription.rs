@@ -10,8 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use hazcat_core::graph::EndpointEntry;
 use hazcat_core::{
-    EndpointDesc, EntryKind, Listener, Received, SampleInfo, Subscriber, SubscriberOptions,
-    TypeInfo, Waker,
+    EntryKind, Listener, Received, SampleInfo, Subscriber, SubscriberOptions, TypeInfo, Waker,
 };
 
 use crate::detail::context::{ContextShared, MessageNotifier};
@@ -113,20 +112,8 @@ impl SubscriptionImpl {
                     RmwError::error(format!("cannot create subscription on '{topic}': {e}"))
                 })?,
         );
-        let entry = ctx
-            .participant
-            .add_endpoint(
-                &node.entry,
-                &EndpointDesc {
-                    kind: EntryKind::Subscription,
-                    topic,
-                    type_name: &ty.name,
-                    gid,
-                    type_hash: ty.hash,
-                    qos: qos::encode(&q),
-                },
-            )
-            .map_err(|e| RmwError::error(format!("cannot register subscription: {e}")))?;
+        let entry =
+            node.register_endpoint(EntryKind::Subscription, topic, &ty.name, gid, ty.hash, &q)?;
         let events = Arc::new(EventHub::new(
             &ctx.participant,
             EntryKind::Subscription,
