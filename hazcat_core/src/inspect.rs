@@ -469,7 +469,7 @@ fn read_topic(name: &str) -> Result<TopicInfo, SegmentError> {
             domain: Domain::unpack(e.domain.load(Ordering::Relaxed)),
             depth: e.depth.load(Ordering::Relaxed),
             queued: tail.saturating_sub(head),
-            delivered: e.delivered.load(Ordering::Relaxed),
+            delivered: tail,
             lost: e.lost.load(Ordering::Relaxed),
             transient_local: e.flags.load(Ordering::Relaxed) & FLAG_TRANSIENT_LOCAL != 0,
             gid,

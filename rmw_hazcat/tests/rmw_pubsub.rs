@@ -506,9 +506,10 @@ fn qos_matching_and_events() {
             rmw_publisher_event_init(&mut pev, p, RMW_EVENT_OFFERED_QOS_INCOMPATIBLE),
             RMW_RET_OK
         );
+        // A subscription's event type on a publisher.
         let mut unsupported: rmw_event_t = std::mem::zeroed();
         assert_eq!(
-            rmw_publisher_event_init(&mut unsupported, p, RMW_EVENT_LIVELINESS_LOST),
+            rmw_publisher_event_init(&mut unsupported, p, RMW_EVENT_LIVELINESS_CHANGED),
             RMW_RET_UNSUPPORTED
         );
         #[cfg(not(ros_distro = "humble"))]
@@ -516,7 +517,8 @@ fn qos_matching_and_events() {
         #[cfg(not(ros_distro = "humble"))]
         {
             assert!(rmw_event_type_is_supported(RMW_EVENT_PUBLICATION_MATCHED));
-            assert!(!rmw_event_type_is_supported(RMW_EVENT_LIVELINESS_LOST));
+            assert!(rmw_event_type_is_supported(RMW_EVENT_LIVELINESS_LOST));
+            assert!(!rmw_event_type_is_supported(RMW_EVENT_INVALID));
             assert_eq!(
                 rmw_publisher_event_init(&mut matched, p, RMW_EVENT_PUBLICATION_MATCHED),
                 RMW_RET_OK

@@ -11,7 +11,7 @@
 //!        PoolRow[MAX_POOLS]      memory pools (arenas) whose blocks the columns point into
 //! ```
 
-use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::segment::ShmSafe;
 use crate::shmstr::ShmStr;
@@ -40,13 +40,61 @@ pub(crate) const FLAG_TRANSIENT_LOCAL: u32 = 1;
 pub(crate) const FLAG_IGNORE_LOCAL: u32 = 2;
 /// Publisher: offers reliable delivery. Subscriber: requires it.
 pub(crate) const FLAG_RELIABLE: u32 = 4;
+/// Publisher: asserts liveliness manually (by publishing or explicitly). Subscriber: requires it.
+pub(crate) const FLAG_MANUAL_LIVELINESS: u32 = 8;
+/// The row has a finite deadline or liveliness lease (`deadline` / `lease` fields).
+pub(crate) const FLAG_TIMED: u32 = 16;
 
-/// Whether a publisher with flags `offered` delivers to a subscriber with flags `requested`: a
-/// subscriber that requires reliability or transient-local durability is not matched with (and
-/// receives nothing from) a publisher that does not offer it, as in every ROS 2 middleware.
-pub(crate) fn delivers(offered: u32, requested: u32) -> bool {
-    let needs = requested & (FLAG_RELIABLE | FLAG_TRANSIENT_LOCAL);
-    offered & needs == needs
+/// Whether a publisher (row `p`, flags `offered`) delivers to a subscriber (row `s`, flags
+/// `requested`): a subscriber whose requests the publisher does not meet (reliability,
+/// transient-local durability, manual liveliness, a deadline or lease at least as short) is not
+/// matched with it and receives nothing from it, as in every ROS 2 middleware. The timed fields
+/// are read only when the subscriber has any, so the common case reads flags only.
+#[inline]
+pub(crate) fn delivers(p: &EndpointRow, offered: u32, s: &EndpointRow, requested: u32) -> bool {
+    let needs = requested & (FLAG_RELIABLE | FLAG_TRANSIENT_LOCAL | FLAG_MANUAL_LIVELINESS);
+    if offered & needs != needs {
+        return false;
+    }
+    if requested & FLAG_TIMED == 0 {
+        return true;
+    }
+    // 0 is infinite: an infinite request accepts anything, a finite one needs a finite offer
+    // that is not longer.
+    let meets = |offer: u64, request: u64| request == 0 || (offer != 0 && offer <= request);
+    meets(
+        p.deadline.load(Ordering::Relaxed),
+        s.deadline.load(Ordering::Relaxed),
+    ) && meets(
+        p.lease.load(Ordering::Relaxed),
+        s.lease.load(Ordering::Relaxed),
+    )
+}
+
+/// Deadline and liveliness of an endpoint, in nanoseconds (0: infinite / none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimedQos {
+    /// Deadline period offered (publisher) or requested (subscriber).
+    pub deadline_ns: u64,
+    /// Liveliness lease duration offered (publisher) or requested (subscriber).
+    pub lease_ns: u64,
+    /// Liveliness is asserted by publishing or explicitly (ROS `MANUAL_BY_TOPIC`), not by the
+    /// process merely being alive (`AUTOMATIC`).
+    pub manual_liveliness: bool,
+}
+
+impl TimedQos {
+    /// The row flags this adds.
+    pub(crate) fn flags(&self) -> u32 {
+        let mut f = 0;
+        if self.manual_liveliness {
+            f |= FLAG_MANUAL_LIVELINESS;
+        }
+        if self.deadline_ns != 0 || self.lease_ns != 0 {
+            f |= FLAG_TIMED;
+        }
+        f
+    }
 }
 
 // Column states: EMPTY, READY (the block is released by the sample's last reference), OWNED
@@ -125,12 +173,19 @@ pub(crate) struct EndpointRow {
     pub gid: [AtomicU64; 3],
     /// Messages dropped from this ring by keep-last overflow.
     pub lost: AtomicU64,
-    /// Messages pushed into this ring.
-    pub delivered: AtomicU64,
+    /// Unused (messages pushed are `tail`, which is monotonic).
+    pub _spare: AtomicU64,
     pub id: AtomicU64,
     /// Id of the participant that owns the endpoint (for ignore-local filtering).
     pub participant: AtomicU64,
-    pub _reserved: [AtomicU64; 4],
+    /// Publisher: source timestamp of its last message (0: none yet; for subscribers' deadlines).
+    pub last_publish: AtomicU64,
+    /// Publisher: time (ns since the epoch) liveliness was last asserted (manual liveliness).
+    pub last_assert: AtomicU64,
+    /// Liveliness lease offered / requested (ns, 0: infinite).
+    pub lease: AtomicU64,
+    /// Deadline offered / requested (ns, 0: infinite).
+    pub deadline: AtomicU64,
 }
 // SAFETY: repr(C), atomics only.
 unsafe impl ShmSafe for EndpointRow {}
@@ -158,7 +213,8 @@ pub(crate) struct SampleRow {
     pub publisher_row: AtomicU32,
     pub _pad: AtomicU32,
     col0: Column,
-    _pad1: AtomicU64,
+    /// End of the message's lifespan (ns since the epoch; 0: never expires).
+    pub expires: AtomicU64,
     pub gid: [AtomicU64; 3],
     _pad2: AtomicU64,
     cols: [Column; MAX_COLUMNS - 1],

@@ -16,9 +16,11 @@ mod pools;
 mod publisher;
 mod subscriber;
 
-pub use layout::{MAX_COLUMNS, MAX_ENDPOINTS, MAX_LOANS, MAX_POOLS, MAX_SAMPLES, RING_CAP};
+pub use layout::{
+    TimedQos, MAX_COLUMNS, MAX_ENDPOINTS, MAX_LOANS, MAX_POOLS, MAX_SAMPLES, RING_CAP,
+};
 pub use publisher::{Loan, LoanError, PublishError, Publisher, PublisherOptions};
-pub use subscriber::{Received, SampleInfo, Subscriber, SubscriberOptions, TakeError};
+pub use subscriber::{Publication, Received, SampleInfo, Subscriber, SubscriberOptions, TakeError};
 
 use layout::*;
 
@@ -568,6 +570,7 @@ impl Topic {
         depth: u32,
         flags: u32,
         gid: &[u8; 24],
+        timed: &TimedQos,
     ) -> Result<(u32, u64), EndpointError> {
         if self.is_closed() {
             return Err(EndpointError::TopicClosed);
@@ -584,7 +587,12 @@ impl Topic {
             let id = crate::os::process::random_u64();
             row.pid.store(me.pid, Ordering::Relaxed);
             row.start_time.store(me.start_time, Ordering::Relaxed);
-            row.flags.store(flags, Ordering::Relaxed);
+            row.flags.store(flags | timed.flags(), Ordering::Relaxed);
+            row.deadline.store(timed.deadline_ns, Ordering::Relaxed);
+            row.lease.store(timed.lease_ns, Ordering::Relaxed);
+            row.last_publish.store(0, Ordering::Relaxed);
+            // Created alive: manual liveliness counts from creation.
+            row.last_assert.store(crate::now_ns(), Ordering::Relaxed);
             row.column.store(column, Ordering::Relaxed);
             row.depth
                 .store(depth.clamp(1, RING_CAP as u32), Ordering::Relaxed);
@@ -599,7 +607,6 @@ impl Topic {
                 );
             }
             row.lost.store(0, Ordering::Relaxed);
-            row.delivered.store(0, Ordering::Relaxed);
             row.id.store(id, Ordering::Relaxed);
             for l in self.loans(r) {
                 l.store(0, Ordering::Relaxed);
@@ -756,7 +763,6 @@ impl Topic {
         // Release suffices: the waker bump that follows (after unlock) is a SeqCst RMW, which
         // orders this store before it for a listener that reads the waker word first.
         r.tail.store(tail + 1, Ordering::Release);
-        r.delivered.fetch_add(1, Ordering::Relaxed);
         WakerAddr::unpack(r.waker.load(Ordering::Relaxed))
     }
 

@@ -28,6 +28,11 @@ pub struct PublisherOptions {
     pub pool_size: usize,
     /// Globally unique id reported with every message.
     pub gid: [u8; 24],
+    /// Deadline and liveliness offered.
+    pub timed: TimedQos,
+    /// How long a message stays valid after its source timestamp (ns, 0: forever); expired
+    /// messages are dropped at take, including from transient-local history.
+    pub lifespan_ns: u64,
 }
 
 impl Default for PublisherOptions {
@@ -39,6 +44,8 @@ impl Default for PublisherOptions {
             reliable: true,
             pool_size: 4 << 20,
             gid: random_gid(),
+            timed: TimedQos::default(),
+            lifespan_ns: 0,
         }
     }
 }
@@ -192,7 +199,9 @@ impl Publisher {
             flags |= FLAG_RELIABLE;
         }
         let depth = if opts.transient_local { opts.depth } else { 1 };
-        let (row, id) = match g.claim_row(EP_PUB, opts.domain, depth, flags, &opts.gid) {
+        flags |= opts.timed.flags();
+        let (row, id) = match g.claim_row(EP_PUB, opts.domain, depth, flags, &opts.gid, &opts.timed)
+        {
             Ok(v) => v,
             Err(e) => {
                 let _ = crate::os::shm_file::unlink(&crate::naming::arena(
@@ -334,6 +343,9 @@ impl Publisher {
         }
         let t = &self.inner.topic;
         let g = t.lock();
+        let my_row = g.row(self.inner.row as usize).ok_or_else(|| {
+            PublishError::Corrupt(format!("publisher row {} out of range", self.inner.row))
+        })?;
         let preferred = match self.inner.freed_sample.swap(u32::MAX, Ordering::Relaxed) {
             u32::MAX => None,
             i => Some(i),
@@ -353,6 +365,16 @@ impl Publisher {
         s.seq.store(seq, Ordering::Relaxed);
         s.len.store(loan.block.len, Ordering::Relaxed);
         s.timestamp.store(timestamp, Ordering::Relaxed);
+        let expires = match self.inner.opts.lifespan_ns {
+            0 => 0,
+            l => timestamp.saturating_add(l),
+        };
+        s.expires.store(expires, Ordering::Relaxed);
+        if self.inner.flags & (FLAG_TIMED | FLAG_MANUAL_LIVELINESS) != 0 {
+            // Publishing meets the deadline and asserts liveliness (read by subscribers).
+            my_row.last_publish.store(timestamp, Ordering::Relaxed);
+            my_row.last_assert.store(timestamp, Ordering::Relaxed);
+        }
         for (w, chunk) in s.gid.iter().zip(self.inner.opts.gid.chunks(8)) {
             // Only written when it changes: the line then stays shared with the subscribers.
             let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
@@ -389,7 +411,7 @@ impl Publisher {
                 continue;
             }
             let requested = row.flags.load(Ordering::Relaxed);
-            if delivers(self.inner.flags, requested)
+            if delivers(my_row, self.inner.flags, row, requested)
                 && (requested & FLAG_IGNORE_LOCAL == 0
                     || row.participant.load(Ordering::Relaxed) != me)
             {
@@ -430,6 +452,13 @@ impl Publisher {
             .copy_to(loan.block, bytes)
             .map_err(|e| PublishError::Corrupt(e.to_string()))?;
         self.publish(loan)
+    }
+
+    /// Asserts this publisher's liveliness (manual liveliness; publishing does it too).
+    pub fn assert_liveliness(&self) {
+        if let Some(r) = self.inner.topic.row(self.inner.row as usize) {
+            r.last_assert.store(crate::now_ns(), Ordering::Relaxed);
+        }
     }
 
     /// Live subscribers on the topic (all processes).

@@ -33,6 +33,8 @@ pub struct SubscriberOptions {
     pub pool_size: usize,
     /// Globally unique id.
     pub gid: [u8; 24],
+    /// Deadline and liveliness requested: publishers offering less do not deliver here.
+    pub timed: TimedQos,
 }
 
 impl Default for SubscriberOptions {
@@ -45,8 +47,26 @@ impl Default for SubscriberOptions {
             ignore_local: false,
             pool_size: 4 << 20,
             gid: random_gid(),
+            timed: TimedQos::default(),
         }
     }
+}
+
+/// A publisher that delivers to a subscriber, as its row in the topic shows it right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Publication {
+    /// The publisher's gid.
+    pub gid: [u8; 24],
+    /// Source timestamp of its latest message (ns since the epoch; 0: none yet).
+    pub last_publish_ns: u64,
+    /// Last liveliness assertion (ns since the epoch): creation, a publish or an explicit one.
+    pub last_assert_ns: u64,
+    /// Liveliness lease offered (ns, 0: infinite).
+    pub lease_ns: u64,
+    /// Liveliness is manual (asserted by publishing), not automatic.
+    pub manual_liveliness: bool,
+    /// Whether the owning process is alive (checked only when asked for).
+    pub process_alive: bool,
 }
 
 /// Why a take failed. The message is not lost silently: it is released and the error says why.
@@ -143,7 +163,15 @@ impl Subscriber {
         if opts.reliable {
             flags |= FLAG_RELIABLE;
         }
-        let (row, id) = g.claim_row(EP_SUB, opts.domain, opts.depth, flags, &opts.gid)?;
+        flags |= opts.timed.flags();
+        let (row, id) = g.claim_row(
+            EP_SUB,
+            opts.domain,
+            opts.depth,
+            flags,
+            &opts.gid,
+            &opts.timed,
+        )?;
         let r = g.row(row as usize).expect("claimed row");
         r.participant.store(topic.participant.id, Ordering::Relaxed);
         let column = r.column.load(Ordering::Relaxed);
@@ -152,7 +180,7 @@ impl Subscriber {
             for p in 0..g.rows_in_use() {
                 let Some(pr) = g.row(p) else { break };
                 if pr.state.load(Ordering::Relaxed) != EP_PUB
-                    || !delivers(pr.flags.load(Ordering::Relaxed), flags)
+                    || !delivers(pr, pr.flags.load(Ordering::Relaxed), r, flags)
                     || (opts.ignore_local
                         && pr.participant.load(Ordering::Relaxed) == topic.participant.id)
                 {
@@ -213,6 +241,18 @@ impl Subscriber {
         r.tail.load(Ordering::SeqCst) != r.head.load(Ordering::SeqCst)
     }
 
+    /// Messages pushed into this subscriber's queue so far (monotonic; overflowed ones included).
+    pub fn delivered(&self) -> u64 {
+        self.row().tail.load(Ordering::Acquire)
+    }
+
+    /// Messages waiting in the queue now.
+    pub fn queued(&self) -> u64 {
+        let r = self.row();
+        let head = r.head.load(Ordering::Acquire);
+        r.tail.load(Ordering::Acquire).saturating_sub(head)
+    }
+
     /// Messages dropped from this subscriber's queue by keep-last overflow so far.
     pub fn lost(&self) -> u64 {
         self.row().lost.load(Ordering::Relaxed)
@@ -238,6 +278,47 @@ impl Subscriber {
         self.inner.topic.stats().publishers
     }
 
+    /// The publishers that deliver to this subscriber (skipping this participant's own when
+    /// ignoring local publications), with their deadline and liveliness state. Lock-free: a
+    /// snapshot of rows that may change meanwhile. `check_processes` also asks the OS whether
+    /// each owner process is alive (one `/proc` read per publisher).
+    pub fn publications(&self, check_processes: bool) -> Vec<Publication> {
+        let t = &self.inner.topic;
+        let me = self.row();
+        let requested = me.flags.load(Ordering::Relaxed);
+        let mut out = Vec::new();
+        for p in 0..t.rows_in_use() {
+            let Some(pr) = t.row(p) else { break };
+            let offered = pr.flags.load(Ordering::Acquire);
+            if pr.state.load(Ordering::Acquire) != EP_PUB
+                || !delivers(pr, offered, me, requested)
+                || (requested & FLAG_IGNORE_LOCAL != 0
+                    && pr.participant.load(Ordering::Relaxed) == t.participant.id)
+            {
+                continue;
+            }
+            let mut gid = [0u8; 24];
+            for (chunk, w) in gid.chunks_mut(8).zip(&pr.gid) {
+                chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+            }
+            let process_alive = !check_processes
+                || ProcessId {
+                    pid: pr.pid.load(Ordering::Relaxed),
+                    start_time: pr.start_time.load(Ordering::Relaxed),
+                }
+                .is_alive();
+            out.push(Publication {
+                gid,
+                last_publish_ns: pr.last_publish.load(Ordering::Relaxed),
+                last_assert_ns: pr.last_assert.load(Ordering::Relaxed),
+                lease_ns: pr.lease.load(Ordering::Relaxed),
+                manual_liveliness: offered & FLAG_MANUAL_LIVELINESS != 0,
+                process_alive,
+            });
+        }
+        out
+    }
+
     /// Takes the oldest queued message, `None` if the queue is empty.
     ///
     /// The common case takes no lock: pop the ring with a compare-and-swap, record the sample in
@@ -251,23 +332,32 @@ impl Subscriber {
             return Ok(None);
         }
         let _one_taker = self.inner.taking.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(idx) = t.pop(row) else {
-            return Ok(None);
+        let (pin, s) = loop {
+            let Some(idx) = t.pop(row) else {
+                return Ok(None);
+            };
+            // The ring's reference is ours now; record it before anything can fail.
+            let record = Topic::sample_record(idx);
+            let Some(slot) = t.add_loan(row, record) else {
+                let _ = t.sample_unref(idx);
+                return Err(TakeError::TooManyLoans);
+            };
+            let pin = Pin {
+                topic: t,
+                row,
+                slot,
+                record,
+                idx,
+            };
+            let s = t.sample(idx as usize).expect("index checked by pop");
+            let expires = s.expires.load(Ordering::Relaxed);
+            if expires != 0 && crate::now_ns() > expires {
+                // Past its lifespan: dropped unseen (the pin releases it).
+                continue;
+            }
+            break (pin, s);
         };
-        // The ring's reference is ours now; record it before anything can fail.
-        let record = Topic::sample_record(idx);
-        let Some(slot) = t.add_loan(row, record) else {
-            let _ = t.sample_unref(idx);
-            return Err(TakeError::TooManyLoans);
-        };
-        let pin = Pin {
-            topic: t,
-            row,
-            slot,
-            record,
-            idx,
-        };
-        let s = t.sample(idx as usize).expect("index checked by pop");
+        let idx = pin.idx;
         let mut info = SampleInfo {
             sequence: s.seq.load(Ordering::Relaxed),
             source_timestamp: s.timestamp.load(Ordering::Relaxed),

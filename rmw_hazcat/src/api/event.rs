@@ -26,10 +26,13 @@ unsafe fn init_event(
     e.implementation_identifier = identifier();
     e.data = (hub as *const EventHub).cast_mut().cast();
     e.event_type = event_type;
+    if let Some(kind) = hub.event_kind(event_type) {
+        hub.enable(kind);
+    }
     Ok(())
 }
 
-/// Initializes an event of a publisher (`RMW_RET_UNSUPPORTED` for liveliness / deadline).
+/// Initializes an event of a publisher.
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -48,7 +51,7 @@ pub unsafe extern "C" fn rmw_publisher_event_init(
     })
 }
 
-/// Initializes an event of a subscription (`RMW_RET_UNSUPPORTED` for liveliness / deadline).
+/// Initializes an event of a subscription.
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -99,6 +102,14 @@ pub unsafe extern "C" fn rmw_take_event(
             EventStatus::IncompatibleType(s) => unsafe { *info.cast() = s },
             // SAFETY: see above (rmw_message_lost_status_t).
             EventStatus::MessageLost(s) => unsafe { *info.cast() = s },
+            // SAFETY: see above (rmw_offered_deadline_missed_status_t).
+            EventStatus::OfferedDeadlineMissed(s) => unsafe { *info.cast() = s },
+            // SAFETY: see above (rmw_requested_deadline_missed_status_t).
+            EventStatus::RequestedDeadlineMissed(s) => unsafe { *info.cast() = s },
+            // SAFETY: see above (rmw_liveliness_lost_status_t).
+            EventStatus::LivelinessLost(s) => unsafe { *info.cast() = s },
+            // SAFETY: see above (rmw_liveliness_changed_status_t).
+            EventStatus::LivelinessChanged(s) => unsafe { *info.cast() = s },
         }
         // SAFETY: non-NULL, writable.
         unsafe { *taken = true };
@@ -122,8 +133,7 @@ pub unsafe extern "C" fn rmw_event_set_callback(
         let kind = hub
             .event_kind(h.event_type)
             .ok_or_else(|| RmwError::invalid("event has an unsupported type"))?;
-        hub.set_callback(kind, callback, user_data);
-        Ok(())
+        hub.set_callback(kind, callback, user_data)
     })
 }
 

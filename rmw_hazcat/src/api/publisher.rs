@@ -202,7 +202,8 @@ pub unsafe extern "C" fn rmw_publisher_count_matched_subscriptions(
     })
 }
 
-/// Liveliness is implied by the process being alive (hazcat reclaims dead peers): OK.
+/// Asserts the publisher's liveliness (what MANUAL_BY_TOPIC subscriptions and the publisher's
+/// LIVELINESS_LOST event judge, besides its publishes).
 ///
 /// # Safety
 /// `publisher` NULL or valid.
@@ -212,7 +213,8 @@ pub unsafe extern "C" fn rmw_publisher_assert_liveliness(
 ) -> rmw_ret_t {
     guard_ret("rmw_publisher_assert_liveliness", || {
         // SAFETY: forwarded from the caller's contract.
-        unsafe { handle::get(publisher)? };
+        let (_, p) = unsafe { handle::get(publisher)? };
+        p.assert_liveliness();
         Ok(())
     })
 }

@@ -281,8 +281,7 @@ pub unsafe extern "C" fn rmw_subscription_count_matched_publishers(
 }
 
 /// Sets the new-message callback (NULL clears it). Messages already queued are announced at
-/// once; later ones when published by this process (other processes' publishes wake
-/// `rmw_wait`, see `MessageNotifier`).
+/// once; later ones, published by any process, from the participant's notifier thread.
 ///
 /// # Safety
 /// `subscription` NULL or valid; the callback and user data stay valid while set.
@@ -295,9 +294,7 @@ pub unsafe extern "C" fn rmw_subscription_set_on_new_message_callback(
     guard_ret("rmw_subscription_set_on_new_message_callback", || {
         // SAFETY: forwarded from the caller's contract.
         let (_, s) = unsafe { handle::get(subscription)? };
-        s.notifier
-            .set(callback, user_data, usize::from(s.has_data()));
-        Ok(())
+        s.listener.set(callback, user_data)
     })
 }
 

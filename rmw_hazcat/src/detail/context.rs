@@ -30,11 +30,9 @@ pub struct ContextShared {
     pub hazcat_config: hazcat_core::config::Config,
     shutdown: AtomicBool,
     next_gid: AtomicU64,
-    /// Event hubs of this context's publishers and subscriptions, refreshed on local graph
-    /// changes so that event callbacks fire without a background thread.
+    /// Event hubs of this context's publishers and subscriptions, refreshed at once on local
+    /// graph changes (other processes' changes reach them through the notifier thread).
     hubs: Mutex<Vec<Weak<EventHub>>>,
-    /// New-message listeners of this context's subscriptions, told about local publishes.
-    notifiers: Mutex<Vec<Weak<MessageNotifier>>>,
 }
 
 impl ContextShared {
@@ -60,29 +58,6 @@ impl ContextShared {
         hubs.push(Arc::downgrade(hub));
     }
 
-    /// Registers a subscription's new-message notifier.
-    pub fn register_notifier(&self, n: &Arc<MessageNotifier>) {
-        let mut ns = self.notifiers.lock().unwrap_or_else(|e| e.into_inner());
-        ns.retain(|w| w.strong_count() > 0);
-        ns.push(Arc::downgrade(n));
-    }
-
-    /// A publisher of this context published one message on `topic`.
-    pub fn notify_local_publish(&self, topic: &std::ffi::CStr, type_name: &str) {
-        let topic = topic.to_string_lossy();
-        let targets: Vec<Arc<MessageNotifier>> = self
-            .notifiers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter_map(Weak::upgrade)
-            .filter(|n| !n.ignore_local && n.topic == topic && n.type_name == type_name)
-            .collect();
-        for n in targets {
-            n.fire(1);
-        }
-    }
-
     /// Called after this process changed the graph: recomputes every local hub's statuses and
     /// fires the event callbacks that have news.
     pub fn graph_changed_locally(&self) {
@@ -99,60 +74,6 @@ impl ContextShared {
         let snap = self.participant.graph();
         for h in hubs {
             h.refresh_with(&snap);
-        }
-    }
-}
-
-/// `rmw_event_callback_t` without the `Option`.
-pub type EventCallbackFn = unsafe extern "C" fn(*const std::ffi::c_void, usize);
-
-/// The new-message callback of a subscription (`rmw_subscription_set_on_new_message_callback`).
-///
-/// Without a background thread, callbacks fire for publishes made by this process (and, on
-/// registration, for messages already queued); publishes of other processes are seen by
-/// `rmw_wait`, which is what the default executors use.
-#[derive(Debug)]
-pub struct MessageNotifier {
-    /// Topic name.
-    pub topic: String,
-    /// Type name.
-    pub type_name: String,
-    /// Whether the subscription ignores publications of this context.
-    pub ignore_local: bool,
-    callback: Mutex<Option<(EventCallbackFn, usize)>>,
-}
-
-impl MessageNotifier {
-    /// A notifier without a callback.
-    pub fn new(topic: &str, type_name: &str, ignore_local: bool) -> MessageNotifier {
-        MessageNotifier {
-            topic: topic.to_owned(),
-            type_name: type_name.to_owned(),
-            ignore_local,
-            callback: Mutex::new(None),
-        }
-    }
-
-    /// Sets or clears the callback; `pending` messages already queued are announced at once.
-    pub fn set(
-        &self,
-        f: Option<unsafe extern "C" fn(*const std::ffi::c_void, usize)>,
-        user_data: *const std::ffi::c_void,
-        pending: usize,
-    ) {
-        let cb = f.map(|f| (f, user_data as usize));
-        *self.callback.lock().unwrap_or_else(|e| e.into_inner()) = cb;
-        if pending > 0 {
-            self.fire(pending);
-        }
-    }
-
-    /// Calls the callback, if any, with `n` new messages.
-    pub fn fire(&self, n: usize) {
-        let cb = *self.callback.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((f, user_data)) = cb {
-            // SAFETY: the registrant keeps the callback and its user data valid while set.
-            unsafe { f(user_data as *const std::ffi::c_void, n) };
         }
     }
 }
@@ -196,7 +117,6 @@ impl ContextImpl {
                 shutdown: AtomicBool::new(false),
                 next_gid: AtomicU64::new(0),
                 hubs: Mutex::new(Vec::new()),
-                notifiers: Mutex::new(Vec::new()),
             }),
         })
     }

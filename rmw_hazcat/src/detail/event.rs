@@ -2,23 +2,37 @@
 //!
 //! Event state lives in an [`EventHub`] owned by the publisher or subscription
 //! (`rmw_event_t::data` points at it), because `rmw_event_fini` is implemented in librmw and
-//! never tells us that an event handle died. Statuses are derived from the domain graph
-//! (matched, incompatible QoS, incompatible type) and from the subscriber queue (message lost);
-//! they are recomputed only when the graph generation moved, so checking an event in a wait set
-//! is cheap.
+//! never tells us that an event handle died.
 //!
-//! Supported: MATCHED (both sides, not on Humble), OFFERED/REQUESTED_QOS_INCOMPATIBLE,
-//! PUBLISHER/SUBSCRIPTION_INCOMPATIBLE_TYPE (not on Humble), MESSAGE_LOST. Liveliness and
-//! deadline events are `RMW_RET_UNSUPPORTED` (hazcat has no liveliness leases or deadlines).
+//! * Matched, incompatible QoS and incompatible type come from the domain graph; they are
+//!   recomputed only when the graph generation moved, so checking them in a wait set is cheap.
+//! * Message lost comes from the subscriber queue's overflow counter.
+//! * Deadline missed counts whole deadline periods without a message, from the first message on
+//!   (DDS semantics for a keyless topic): the publisher from its own publishes, the subscription
+//!   from the latest publish of the publishers that deliver to it (their topic rows in shared
+//!   memory).
+//! * Liveliness: a publisher with MANUAL_BY_TOPIC liveliness and a finite lease loses it when
+//!   neither a publish nor `rmw_publisher_assert_liveliness` happened within the lease; an
+//!   AUTOMATIC publisher is alive while its process is (checked once per lease). Subscriptions
+//!   count matched publishers alive / not alive.
+//!
+//! Time-driven statuses are brought up to date whenever they are looked at; wait sets sleep at
+//! most until the next time one can change ([`EventHub::next_due`]) and the notifier thread runs
+//! the callbacks ([`Pump`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::c_void;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use hazcat_core::{EntryKind, GraphSnapshot, Listener, Participant, Subscriber, Waker};
+use hazcat_core::topic::TimedQos;
+use hazcat_core::{now_ns, EntryKind, GraphSnapshot, Listener, Participant, Waker};
 
+use crate::detail::notifier::{Notifier, Pump};
 use crate::detail::qos;
+use crate::detail::subscription::ArrivalRoute;
 use crate::detail::wait_set::Waitable;
+use crate::ret::RmwResult;
 use crate::sys::*;
 
 /// The event kinds hazcat reports.
@@ -32,9 +46,21 @@ pub enum EventKind {
     IncompatibleType,
     /// MESSAGE_LOST (subscriptions).
     MessageLost,
+    /// OFFERED_DEADLINE_MISSED / REQUESTED_DEADLINE_MISSED.
+    Deadline,
+    /// LIVELINESS_LOST (publishers) / LIVELINESS_CHANGED (subscriptions).
+    Liveliness,
 }
 
-const KINDS: usize = 4;
+const KINDS: usize = 6;
+const ALL_KINDS: [EventKind; KINDS] = [
+    EventKind::Matched,
+    EventKind::QosIncompatible,
+    EventKind::IncompatibleType,
+    EventKind::MessageLost,
+    EventKind::Deadline,
+    EventKind::Liveliness,
+];
 
 impl EventKind {
     fn index(self) -> usize {
@@ -52,7 +78,12 @@ impl EventKind {
                 return Some(EventKind::IncompatibleType);
             }
         }
-        (t == RMW_EVENT_OFFERED_QOS_INCOMPATIBLE).then_some(EventKind::QosIncompatible)
+        match t {
+            RMW_EVENT_OFFERED_QOS_INCOMPATIBLE => Some(EventKind::QosIncompatible),
+            RMW_EVENT_OFFERED_DEADLINE_MISSED => Some(EventKind::Deadline),
+            RMW_EVENT_LIVELINESS_LOST => Some(EventKind::Liveliness),
+            _ => None,
+        }
     }
 
     /// The kind of a subscription event type, `None` when unsupported.
@@ -66,10 +97,13 @@ impl EventKind {
                 return Some(EventKind::IncompatibleType);
             }
         }
-        if t == RMW_EVENT_REQUESTED_QOS_INCOMPATIBLE {
-            return Some(EventKind::QosIncompatible);
+        match t {
+            RMW_EVENT_REQUESTED_QOS_INCOMPATIBLE => Some(EventKind::QosIncompatible),
+            RMW_EVENT_MESSAGE_LOST => Some(EventKind::MessageLost),
+            RMW_EVENT_REQUESTED_DEADLINE_MISSED => Some(EventKind::Deadline),
+            RMW_EVENT_LIVELINESS_CHANGED => Some(EventKind::Liveliness),
+            _ => None,
         }
-        (t == RMW_EVENT_MESSAGE_LOST).then_some(EventKind::MessageLost)
     }
 
     /// Whether `rmw_*_event_init` accepts `t` for some entity (`rmw_event_type_is_supported`).
@@ -85,6 +119,7 @@ struct Callback {
     user_data: usize,
 }
 
+/// Membership of peers in one graph-derived category (matched, incompatible QoS, other type).
 #[derive(Default)]
 struct Counter {
     /// Endpoints currently in this category.
@@ -109,6 +144,95 @@ impl Counter {
     }
 }
 
+/// A cumulative count read by takes and announced to callbacks.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    total: u64,
+    taken: u64,
+    announced: u64,
+}
+
+impl Tally {
+    fn unannounced(&mut self) -> u64 {
+        let n = self.total - self.announced;
+        self.announced = self.total;
+        n
+    }
+}
+
+/// Deadline periods missed: whole periods since the latest activity (publish or receipt).
+#[derive(Default)]
+struct Deadline {
+    /// Latest activity (ns since the epoch); 0 before the first one.
+    last: u64,
+    /// Periods already counted since `last`.
+    missed_in_gap: u64,
+    tally: Tally,
+}
+
+impl Deadline {
+    fn count_until(&mut self, period: u64, now: u64) {
+        if self.last == 0 || now <= self.last {
+            return;
+        }
+        let n = (now - self.last) / period;
+        if n > self.missed_in_gap {
+            self.tally.total += n - self.missed_in_gap;
+            self.missed_in_gap = n;
+        }
+    }
+
+    /// Takes the latest activity time into account, then counts up to `now`.
+    fn observe(&mut self, period: u64, activity: u64, now: u64) {
+        if activity > self.last {
+            // Periods missed before this activity still count.
+            self.count_until(period, activity.min(now));
+            self.last = activity;
+            self.missed_in_gap = 0;
+        }
+        self.count_until(period, now);
+    }
+
+    fn next_due(&self, period: u64) -> Option<u64> {
+        (self.last != 0).then(|| {
+            self.last
+                .saturating_add(period.saturating_mul(self.missed_in_gap + 1))
+        })
+    }
+}
+
+/// What a subscription knows about one matched publisher's liveliness.
+#[derive(Clone, Copy)]
+struct Peer {
+    alive: bool,
+    process_alive: bool,
+}
+
+/// LIVELINESS_CHANGED state of a subscription.
+#[derive(Default)]
+struct PeerLiveliness {
+    peers: HashMap<[u8; 24], Peer>,
+    alive: i32,
+    not_alive: i32,
+    alive_taken: i32,
+    not_alive_taken: i32,
+    /// Transitions (a peer appearing, changing or leaving).
+    changes: Tally,
+    /// When to ask the OS again whether automatic-liveliness publishers' processes live.
+    next_process_check: u64,
+    next_due: Option<u64>,
+}
+
+impl PeerLiveliness {
+    fn count(&mut self, alive: bool, delta: i32) {
+        if alive {
+            self.alive += delta;
+        } else {
+            self.not_alive += delta;
+        }
+    }
+}
+
 #[derive(Default)]
 struct HubState {
     generation: Option<u64>,
@@ -116,7 +240,18 @@ struct HubState {
     last_policy: rmw_qos_policy_kind_t,
     lost_taken: u64,
     lost_announced: u64,
+    deadline: Deadline,
+    /// Publisher: LIVELINESS_LOST.
+    liveliness_lost: Tally,
+    /// Publisher: currently without liveliness.
+    lost: bool,
+    /// Subscription: LIVELINESS_CHANGED.
+    peers: PeerLiveliness,
     callbacks: [Option<Callback>; KINDS],
+    /// The notifier pumping this hub, while any callback is set.
+    notifier: Option<Arc<Notifier>>,
+    /// Whether this hub holds the subscription's arrival route to the notifier.
+    route_held: bool,
 }
 
 /// Event state of one publisher or subscription.
@@ -127,8 +262,19 @@ pub struct EventHub {
     topic: String,
     type_name: String,
     qos: rmw_qos_profile_t,
+    timed: TimedQos,
     gid: [u8; 24],
-    subscriber: Option<Arc<Subscriber>>,
+    /// Subscriptions: their queue and who its arrivals wake.
+    route: Option<Arc<ArrivalRoute>>,
+    /// Publisher: time of its latest publish (ns since the epoch, 0: none).
+    last_publish: AtomicU64,
+    /// Publisher: time of its latest liveliness assertion (creation counts).
+    last_assert: AtomicU64,
+    /// Kinds that have an event handle: only those do time-driven work.
+    enabled: [AtomicBool; KINDS],
+    /// Set when the notifier sleeps without a due time that a publish or assertion would create.
+    kick: AtomicBool,
+    me: Weak<EventHub>,
     state: Mutex<HubState>,
 }
 
@@ -154,10 +300,22 @@ pub enum EventStatus {
     IncompatibleType(rmw_incompatible_type_status_t),
     /// `rmw_message_lost_status_t`.
     MessageLost(rmw_message_lost_status_t),
+    /// `rmw_offered_deadline_missed_status_t`.
+    OfferedDeadlineMissed(rmw_offered_deadline_missed_status_t),
+    /// `rmw_requested_deadline_missed_status_t`.
+    RequestedDeadlineMissed(rmw_requested_deadline_missed_status_t),
+    /// `rmw_liveliness_lost_status_t`.
+    LivelinessLost(rmw_liveliness_lost_status_t),
+    /// `rmw_liveliness_changed_status_t`.
+    LivelinessChanged(rmw_liveliness_changed_status_t),
+}
+
+fn clamp_i32(v: u64) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 impl EventHub {
-    /// Event state for an endpoint with these properties (`subscriber` for subscriptions).
+    /// Event state for an endpoint with these properties (`route` for subscriptions).
     pub fn new(
         participant: &Participant,
         kind: EntryKind,
@@ -165,18 +323,24 @@ impl EventHub {
         type_name: &str,
         qos: rmw_qos_profile_t,
         gid: [u8; 24],
-        subscriber: Option<Arc<Subscriber>>,
-    ) -> EventHub {
-        EventHub {
+        route: Option<Arc<ArrivalRoute>>,
+    ) -> Arc<EventHub> {
+        Arc::new_cyclic(|me| EventHub {
             participant: participant.clone(),
             kind,
             topic: topic.to_owned(),
             type_name: type_name.to_owned(),
             qos,
+            timed: qos::timed(&qos),
             gid,
-            subscriber,
+            route,
+            last_publish: AtomicU64::new(0),
+            last_assert: AtomicU64::new(now_ns()),
+            enabled: Default::default(),
+            kick: AtomicBool::new(false),
+            me: me.clone(),
             state: Mutex::new(HubState::default()),
-        }
+        })
     }
 
     /// The kind of event type `t` for this hub's endpoint, `None` when unsupported.
@@ -187,22 +351,71 @@ impl EventHub {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HubState> {
+    /// An event handle of `kind` exists: start its time-driven bookkeeping.
+    pub fn enable(&self, kind: EventKind) {
+        self.enabled[kind.index()].store(true, Ordering::Relaxed);
+    }
+
+    fn is_enabled(&self, kind: EventKind) -> bool {
+        self.enabled[kind.index()].load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HubState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Recomputes statuses from the graph if it changed since the last computation.
-    pub fn refresh(&self) {
-        let generation = self.participant.graph_generation();
-        if self.lock().generation == Some(generation) {
-            return;
-        }
-        let snap = self.participant.graph();
-        self.refresh_with(&snap);
+    /// Whether this publisher's publishes and assertions feed deadline or liveliness events.
+    pub fn tracks_activity(&self) -> bool {
+        self.timed.deadline_ns != 0 || (self.timed.manual_liveliness && self.timed.lease_ns != 0)
     }
 
-    /// Recomputes statuses from `snap` and announces news to callbacks.
+    /// The publisher published a message at `t` (ns since the epoch): meets the deadline and
+    /// asserts liveliness.
+    pub fn note_publish(&self, t: u64) {
+        self.last_publish.store(t, Ordering::Relaxed);
+        self.note_assert(t);
+    }
+
+    /// The publisher asserted its liveliness at `t`.
+    pub fn note_assert(&self, t: u64) {
+        self.last_assert.store(t, Ordering::Relaxed);
+        if self.kick.swap(false, Ordering::AcqRel) {
+            if let Some(n) = &self.lock().notifier {
+                n.wake();
+            }
+        }
+    }
+
+    /// Recomputes statuses from `snap` (if newer), brings timers up to date and announces news
+    /// to callbacks.
     pub fn refresh_with(&self, snap: &GraphSnapshot) {
+        let calls = {
+            let mut st = self.lock();
+            self.apply_graph(&mut st, snap);
+            self.poll_timed(&mut st, now_ns());
+            self.pending_announcements(&mut st)
+        };
+        Self::announce(calls);
+    }
+
+    /// Brings every status up to date (graph if it changed, timers to now); returns the
+    /// callback calls that are due.
+    fn update(&self) -> Vec<(Callback, usize)> {
+        let generation = self.participant.graph_generation();
+        let stale = self.lock().generation != Some(generation);
+        let snap = stale.then(|| self.participant.graph());
+        let mut st = self.lock();
+        if let Some(snap) = &snap {
+            self.apply_graph(&mut st, snap);
+        }
+        self.poll_timed(&mut st, now_ns());
+        self.pending_announcements(&mut st)
+    }
+
+    fn apply_graph(&self, st: &mut HubState, snap: &GraphSnapshot) {
+        if st.generation.is_some_and(|g| g >= snap.generation) {
+            return;
+        }
         let peer_kind = match self.kind {
             EntryKind::Publisher => EntryKind::Subscription,
             _ => EntryKind::Publisher,
@@ -233,10 +446,6 @@ impl EventHub {
                 matched.insert(e.gid);
             }
         }
-        let mut st = self.lock();
-        if st.generation.is_some_and(|g| g >= snap.generation) {
-            return;
-        }
         st.generation = Some(snap.generation);
         st.counters[0].update(matched);
         st.counters[1].update(incompatible);
@@ -244,38 +453,149 @@ impl EventHub {
         if let Some(p) = policy {
             st.last_policy = p;
         }
-        let calls = Self::pending_announcements(&mut st, self.lost());
-        drop(st);
-        Self::announce(calls);
+    }
+
+    /// Brings deadline and liveliness statuses to `now`.
+    fn poll_timed(&self, st: &mut HubState, now: u64) {
+        if self.is_enabled(EventKind::Deadline) && self.timed.deadline_ns != 0 {
+            let activity = match &self.route {
+                None => self.last_publish.load(Ordering::Relaxed),
+                Some(r) => r
+                    .subscriber()
+                    .publications(false)
+                    .iter()
+                    .map(|p| p.last_publish_ns)
+                    .max()
+                    .unwrap_or(0),
+            };
+            st.deadline.observe(self.timed.deadline_ns, activity, now);
+        }
+        if !self.is_enabled(EventKind::Liveliness) {
+            return;
+        }
+        match &self.route {
+            None => {
+                if self.timed.manual_liveliness && self.timed.lease_ns != 0 {
+                    let end = self
+                        .last_assert
+                        .load(Ordering::Relaxed)
+                        .saturating_add(self.timed.lease_ns);
+                    if now > end && !st.lost {
+                        st.lost = true;
+                        st.liveliness_lost.total += 1;
+                    } else if now <= end {
+                        st.lost = false;
+                    }
+                }
+            }
+            Some(r) => Self::poll_peers(st, r, now),
+        }
+    }
+
+    /// LIVELINESS_CHANGED: matched publishers (from the graph) alive or not, judged by their
+    /// topic rows (manual liveliness) and their processes (automatic, finite lease).
+    fn poll_peers(st: &mut HubState, route: &ArrivalRoute, now: u64) {
+        let check_processes = now >= st.peers.next_process_check;
+        let rows = route.subscriber().publications(check_processes);
+        let matched = &st.counters[0].current;
+        let pl = &mut st.peers;
+        let mut next: Option<u64> = None;
+        let mut auto_lease: Option<u64> = None;
+        let mut peers = HashMap::with_capacity(matched.len());
+        for gid in matched {
+            let row = rows.iter().find(|p| p.gid == *gid);
+            let prev = pl.peers.get(gid).copied();
+            let process_alive = match row {
+                Some(p) if check_processes => p.process_alive,
+                _ => prev.is_none_or(|x| x.process_alive),
+            };
+            let mut lease_ok = true;
+            if let Some(p) = row {
+                if p.manual_liveliness && p.lease_ns != 0 {
+                    let end = p.last_assert_ns.saturating_add(p.lease_ns);
+                    lease_ok = now <= end;
+                    // Alive: look again when the lease ends; lost: once per lease for a revival
+                    // (an assertion without a publish wakes nobody).
+                    let due = if lease_ok {
+                        end + 1
+                    } else {
+                        now.saturating_add(p.lease_ns)
+                    };
+                    next = Some(next.map_or(due, |n| n.min(due)));
+                } else if p.lease_ns != 0 {
+                    auto_lease = Some(auto_lease.map_or(p.lease_ns, |l| l.min(p.lease_ns)));
+                }
+            }
+            let alive = process_alive && lease_ok;
+            match prev {
+                None => {
+                    pl.count(alive, 1);
+                    pl.changes.total += 1;
+                }
+                Some(x) if x.alive != alive => {
+                    pl.count(x.alive, -1);
+                    pl.count(alive, 1);
+                    pl.changes.total += 1;
+                }
+                _ => {}
+            }
+            peers.insert(
+                *gid,
+                Peer {
+                    alive,
+                    process_alive,
+                },
+            );
+        }
+        let old = std::mem::replace(&mut pl.peers, peers);
+        for (gid, x) in old {
+            if !pl.peers.contains_key(&gid) {
+                pl.count(x.alive, -1);
+                pl.changes.total += 1;
+            }
+        }
+        if check_processes {
+            pl.next_process_check = auto_lease.map_or(u64::MAX, |l| now.saturating_add(l));
+        }
+        let process_due = (pl.next_process_check != u64::MAX).then_some(pl.next_process_check);
+        pl.next_due = match (next, process_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     fn lost(&self) -> u64 {
-        self.subscriber.as_ref().map_or(0, |s| s.lost())
+        self.route.as_ref().map_or(0, |r| r.subscriber().lost())
     }
 
-    fn pending_announcements(st: &mut HubState, lost: u64) -> Vec<(Callback, usize)> {
+    fn pending_announcements(&self, st: &mut HubState) -> Vec<(Callback, usize)> {
         let mut calls = Vec::new();
-        for (i, kind) in [
-            EventKind::Matched,
-            EventKind::QosIncompatible,
-            EventKind::IncompatibleType,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if let Some(cb) = st.callbacks[kind.index()] {
-                let n = std::mem::take(&mut st.counters[i].unannounced);
-                if n > 0 {
-                    calls.push((cb, n));
-                }
+        let mut push = |cb: Option<Callback>, n: u64| {
+            if let (Some(cb), true) = (cb, n > 0) {
+                calls.push((cb, n as usize));
+            }
+        };
+        for (i, kind) in ALL_KINDS[..3].iter().enumerate() {
+            let cb = st.callbacks[kind.index()];
+            if cb.is_some() {
+                push(cb, std::mem::take(&mut st.counters[i].unannounced) as u64);
             }
         }
         if let Some(cb) = st.callbacks[EventKind::MessageLost.index()] {
+            let lost = self.lost();
             let n = lost.saturating_sub(st.lost_announced);
             st.lost_announced = lost;
-            if n > 0 {
-                calls.push((cb, n as usize));
-            }
+            push(Some(cb), n);
+        }
+        if let Some(cb) = st.callbacks[EventKind::Deadline.index()] {
+            push(Some(cb), st.deadline.tally.unannounced());
+        }
+        if let Some(cb) = st.callbacks[EventKind::Liveliness.index()] {
+            let n = match self.route {
+                None => st.liveliness_lost.unannounced(),
+                Some(_) => st.peers.changes.unannounced(),
+            };
+            push(Some(cb), n);
         }
         calls
     }
@@ -288,32 +608,83 @@ impl EventHub {
         }
     }
 
-    /// Sets (or clears, with `None`) the listener callback of `kind`; changes that happened
-    /// before are announced at once.
+    /// When `kind` can next change by the passage of time alone (ns since the epoch).
+    fn due_of(&self, st: &HubState, kind: EventKind) -> Option<u64> {
+        match kind {
+            EventKind::Deadline if self.timed.deadline_ns != 0 => {
+                st.deadline.next_due(self.timed.deadline_ns)
+            }
+            EventKind::Liveliness => match self.route {
+                None if self.timed.manual_liveliness && self.timed.lease_ns != 0 && !st.lost => {
+                    Some(
+                        self.last_assert
+                            .load(Ordering::Relaxed)
+                            .saturating_add(self.timed.lease_ns)
+                            + 1,
+                    )
+                }
+                None => None,
+                Some(_) => st.peers.next_due,
+            },
+            _ => None,
+        }
+    }
+
+    /// When `kind` can next change by the passage of time alone, as of the last check.
+    pub fn next_due(&self, kind: EventKind) -> Option<u64> {
+        self.due_of(&self.lock(), kind)
+    }
+
+    /// Sets (or clears, with `None`) the listener callback of `kind`. While any callback is
+    /// set, the participant's notifier thread pumps this hub; changes that happened before are
+    /// announced at once.
     pub fn set_callback(
         &self,
         kind: EventKind,
         f: Option<unsafe extern "C" fn(*const c_void, usize)>,
         user_data: *const c_void,
-    ) {
-        self.refresh();
+    ) -> RmwResult<()> {
+        self.enable(kind);
+        let me: Weak<dyn Pump> = self.me.clone();
         let mut st = self.lock();
         st.callbacks[kind.index()] = f.map(|f| Callback {
             f,
             user_data: user_data as usize,
         });
-        let calls = if st.callbacks[kind.index()].is_some() {
-            Self::pending_announcements(&mut st, self.lost())
-        } else {
-            Vec::new()
-        };
+        let any = st.callbacks.iter().any(Option::is_some);
+        if any && st.notifier.is_none() {
+            let n = Notifier::for_participant(&self.participant)?;
+            n.register(me.clone());
+            st.notifier = Some(n);
+        }
+        // Arrivals (messages, overflow) must wake the notifier for these two.
+        let needs_route = st.callbacks[EventKind::MessageLost.index()].is_some()
+            || st.callbacks[EventKind::Deadline.index()].is_some();
+        if let Some(r) = &self.route {
+            if needs_route && !st.route_held {
+                r.acquire_notifier()?;
+                st.route_held = true;
+            } else if !needs_route && st.route_held {
+                r.release_notifier();
+                st.route_held = false;
+            }
+        }
+        if !any {
+            if let Some(n) = st.notifier.take() {
+                n.unregister(&me);
+            }
+        }
         drop(st);
-        Self::announce(calls);
+        Self::announce(self.update());
+        if let Some(n) = &self.lock().notifier {
+            n.wake();
+        }
+        Ok(())
     }
 
     /// Peers currently matched (same type, compatible QoS).
     pub fn matched_count(&self) -> usize {
-        self.refresh();
+        Self::announce(self.update());
         self.lock().counters[EventKind::Matched.index()]
             .current
             .len()
@@ -321,58 +692,146 @@ impl EventHub {
 
     /// Whether `kind` changed since the last take.
     pub fn is_ready(&self, kind: EventKind) -> bool {
-        if kind == EventKind::MessageLost {
-            return self.lost() != self.lock().lost_taken;
-        }
-        self.refresh();
+        Self::announce(self.update());
         let st = self.lock();
-        let c = &st.counters[kind.index()];
-        c.total != c.total_taken || c.current.len() != c.current_taken
+        match kind {
+            EventKind::MessageLost => self.lost() != st.lost_taken,
+            EventKind::Deadline => st.deadline.tally.total != st.deadline.tally.taken,
+            EventKind::Liveliness => match self.route {
+                None => st.liveliness_lost.total != st.liveliness_lost.taken,
+                Some(_) => st.peers.changes.total != st.peers.changes.taken,
+            },
+            _ => {
+                let c = &st.counters[kind.index()];
+                c.total != c.total_taken || c.current.len() != c.current_taken
+            }
+        }
     }
 
     /// Reads the status of `kind` and resets its `*_change` fields.
     pub fn take(&self, kind: EventKind) -> EventStatus {
-        if kind != EventKind::MessageLost {
-            self.refresh();
-        }
+        let calls = self.update();
         let lost = self.lost();
         let mut st = self.lock();
-        let last_policy = st.last_policy;
-        if kind == EventKind::MessageLost {
-            let change = lost.saturating_sub(st.lost_taken);
-            st.lost_taken = lost;
-            return EventStatus::MessageLost(rmw_message_lost_status_t {
-                total_count: lost as usize,
-                total_count_change: change as usize,
-            });
-        }
-        let c = &mut st.counters[kind.index()];
-        let total_change = c.total - c.total_taken;
-        let current = c.current.len();
-        #[cfg_attr(ros_distro = "humble", allow(unused_variables))]
-        let current_change = current as i64 - c.current_taken as i64;
-        c.total_taken = c.total;
-        c.current_taken = current;
-        match kind {
-            #[cfg(not(ros_distro = "humble"))]
-            EventKind::Matched => EventStatus::Matched(rmw_matched_status_t {
-                total_count: c.total,
-                total_count_change: total_change,
-                current_count: current,
-                current_count_change: current_change as i32,
-            }),
-            #[cfg(not(ros_distro = "humble"))]
-            EventKind::IncompatibleType => {
-                EventStatus::IncompatibleType(rmw_incompatible_type_status_t {
-                    total_count: c.total as i32,
-                    total_count_change: total_change as i32,
+        let status = match kind {
+            EventKind::MessageLost => {
+                let change = lost.saturating_sub(st.lost_taken);
+                st.lost_taken = lost;
+                EventStatus::MessageLost(rmw_message_lost_status_t {
+                    total_count: lost as usize,
+                    total_count_change: change as usize,
                 })
             }
-            _ => EventStatus::QosIncompatible(rmw_qos_incompatible_event_status_t {
-                total_count: c.total as i32,
-                total_count_change: total_change as i32,
-                last_policy_kind: last_policy,
-            }),
+            EventKind::Deadline => {
+                let t = &mut st.deadline.tally;
+                let (total, change) = (clamp_i32(t.total), clamp_i32(t.total - t.taken));
+                t.taken = t.total;
+                match self.route {
+                    None => {
+                        EventStatus::OfferedDeadlineMissed(rmw_offered_deadline_missed_status_t {
+                            total_count: total,
+                            total_count_change: change,
+                        })
+                    }
+                    Some(_) => EventStatus::RequestedDeadlineMissed(
+                        rmw_requested_deadline_missed_status_t {
+                            total_count: total,
+                            total_count_change: change,
+                        },
+                    ),
+                }
+            }
+            EventKind::Liveliness if self.route.is_none() => {
+                let t = &mut st.liveliness_lost;
+                let (total, change) = (clamp_i32(t.total), clamp_i32(t.total - t.taken));
+                t.taken = t.total;
+                EventStatus::LivelinessLost(rmw_liveliness_lost_status_t {
+                    total_count: total,
+                    total_count_change: change,
+                })
+            }
+            EventKind::Liveliness => {
+                let p = &mut st.peers;
+                let s = rmw_liveliness_changed_status_t {
+                    alive_count: p.alive,
+                    not_alive_count: p.not_alive,
+                    alive_count_change: p.alive - p.alive_taken,
+                    not_alive_count_change: p.not_alive - p.not_alive_taken,
+                };
+                p.alive_taken = p.alive;
+                p.not_alive_taken = p.not_alive;
+                p.changes.taken = p.changes.total;
+                EventStatus::LivelinessChanged(s)
+            }
+            _ => {
+                let last_policy = st.last_policy;
+                let c = &mut st.counters[kind.index()];
+                let total_change = c.total - c.total_taken;
+                let current = c.current.len();
+                #[cfg_attr(ros_distro = "humble", allow(unused_variables))]
+                let current_change = current as i64 - c.current_taken as i64;
+                c.total_taken = c.total;
+                c.current_taken = current;
+                match kind {
+                    #[cfg(not(ros_distro = "humble"))]
+                    EventKind::Matched => EventStatus::Matched(rmw_matched_status_t {
+                        total_count: c.total,
+                        total_count_change: total_change,
+                        current_count: current,
+                        current_count_change: current_change as i32,
+                    }),
+                    #[cfg(not(ros_distro = "humble"))]
+                    EventKind::IncompatibleType => {
+                        EventStatus::IncompatibleType(rmw_incompatible_type_status_t {
+                            total_count: c.total as i32,
+                            total_count_change: total_change as i32,
+                        })
+                    }
+                    _ => EventStatus::QosIncompatible(rmw_qos_incompatible_event_status_t {
+                        total_count: c.total as i32,
+                        total_count_change: total_change as i32,
+                        last_policy_kind: last_policy,
+                    }),
+                }
+            }
+        };
+        drop(st);
+        Self::announce(calls);
+        status
+    }
+}
+
+impl Pump for EventHub {
+    fn pump(&self) -> Option<u64> {
+        Self::announce(self.update());
+        let st = self.lock();
+        let mut due: Option<u64> = None;
+        let mut timed_without_due = false;
+        for kind in [EventKind::Deadline, EventKind::Liveliness] {
+            if st.callbacks[kind.index()].is_none() {
+                continue;
+            }
+            match self.due_of(&st, kind) {
+                Some(d) => due = Some(due.map_or(d, |x| x.min(d))),
+                None => timed_without_due = true,
+            }
+        }
+        // A publisher's first publish (deadline) or a revival (liveliness) creates a due time
+        // that nothing else would tell the notifier about.
+        if timed_without_due && self.route.is_none() {
+            self.kick.store(true, Ordering::Release);
+        }
+        due
+    }
+}
+
+impl Drop for EventHub {
+    fn drop(&mut self) {
+        let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        if st.route_held {
+            if let Some(r) = &self.route {
+                r.release_notifier();
+            }
         }
     }
 }
@@ -388,17 +847,29 @@ pub struct EventEntry<'a> {
 
 impl Waitable for EventEntry<'_> {
     fn attach(&self, listener: &Listener, _waker: &Waker) {
-        match (&self.hub.subscriber, self.kind) {
-            (Some(s), EventKind::MessageLost) => s.attach(listener),
+        match (&self.hub.route, self.kind) {
+            (Some(r), EventKind::MessageLost | EventKind::Deadline) => r.begin_wait(listener),
             _ => listener.set_graph_interest(true),
         }
     }
 
+    fn detach(&self, _waker: &Waker) {
+        if let (Some(r), EventKind::MessageLost | EventKind::Deadline) =
+            (&self.hub.route, self.kind)
+        {
+            r.end_wait();
+        }
+    }
+
     fn needs_graph(&self) -> bool {
-        self.kind != EventKind::MessageLost
+        !matches!(self.kind, EventKind::MessageLost | EventKind::Deadline)
     }
 
     fn is_ready(&self) -> bool {
         self.hub.is_ready(self.kind)
+    }
+
+    fn next_due(&self) -> Option<u64> {
+        self.hub.next_due(self.kind)
     }
 }

@@ -9,6 +9,7 @@ pub mod graph;
 pub mod guard;
 pub mod names;
 pub mod node;
+pub mod notifier;
 pub mod publisher;
 pub mod qos;
 pub mod service;

@@ -127,12 +127,14 @@ impl PublisherImpl {
                     transient_local: q.durability
                         == crate::sys::RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
                     gid,
+                    timed: qos::timed(&q),
+                    lifespan_ns: qos::finite_ns(&q.lifespan),
                 },
             )
             .map_err(|e| RmwError::error(format!("cannot create publisher on '{topic}': {e}")))?;
         let entry =
             node.register_endpoint(EntryKind::Publisher, topic, &ty.name, gid, ty.hash, &q)?;
-        let events = Arc::new(EventHub::new(
+        let events = EventHub::new(
             &ctx.participant,
             EntryKind::Publisher,
             topic,
@@ -140,7 +142,7 @@ impl PublisherImpl {
             q,
             gid,
             None,
-        ));
+        );
         ctx.register_hub(&events);
         ctx.graph_changed_locally();
         Ok(PublisherImpl {
@@ -182,12 +184,29 @@ impl PublisherImpl {
                     .map_err(|e| RmwError::error(format!("publish: {e}")))?;
             }
         }
-        self.publisher
-            .publish(loan)
-            .map_err(|e| RmwError::error(e.to_string()))?;
-        self.ctx
-            .notify_local_publish(&self.topic_name, &self.ty.name);
+        self.publish_loan_now(loan)
+    }
+
+    fn publish_loan_now(&self, loan: Loan) -> RmwResult<()> {
+        if self.events.tracks_activity() {
+            // One timestamp for the message and the deadline / liveliness bookkeeping.
+            let t = hazcat_core::now_ns();
+            self.publisher
+                .publish_with_timestamp(loan, t)
+                .map_err(|e| RmwError::error(e.to_string()))?;
+            self.events.note_publish(t);
+        } else {
+            self.publisher
+                .publish(loan)
+                .map_err(|e| RmwError::error(e.to_string()))?;
+        }
         Ok(())
+    }
+
+    /// Asserts liveliness (MANUAL_BY_TOPIC publishers; harmless for others).
+    pub fn assert_liveliness(&self) {
+        self.publisher.assert_liveliness();
+        self.events.note_assert(hazcat_core::now_ns());
     }
 
     /// Lends an uninitialized message-sized block of shared memory (plain types only).
@@ -228,12 +247,7 @@ impl PublisherImpl {
     /// Publishes a borrowed message; ownership returns to the middleware whatever happens.
     pub fn publish_loan(&self, p: *mut u8) -> RmwResult<()> {
         let loan = self.take_loan(p)?;
-        self.publisher
-            .publish(loan)
-            .map_err(|e| RmwError::error(e.to_string()))?;
-        self.ctx
-            .notify_local_publish(&self.topic_name, &self.ty.name);
-        Ok(())
+        self.publish_loan_now(loan)
     }
 
     /// Gives back an unpublished loan.

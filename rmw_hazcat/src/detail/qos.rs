@@ -114,6 +114,31 @@ fn ns_to_time(ns: u64) -> rmw_time_t {
     }
 }
 
+/// A duration as hazcat takes it: nanoseconds, 0 for infinite (unspecified `{0, 0}` and
+/// `RMW_DURATION_INFINITE` both mean "no limit").
+pub fn finite_ns(t: &rmw_time_t) -> u64 {
+    match time_to_ns(t) {
+        ns if ns >= i64::MAX as u64 => 0,
+        ns => ns,
+    }
+}
+
+/// Whether a profile's liveliness is asserted manually (MANUAL_BY_TOPIC, or the deprecated
+/// MANUAL_BY_NODE, which behaves the same for one publisher).
+pub fn is_manual_liveliness(q: &rmw_qos_profile_t) -> bool {
+    q.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC
+        || q.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_NODE
+}
+
+/// The deadline and liveliness of a profile, for hazcat's delivery filter and event timers.
+pub fn timed(q: &rmw_qos_profile_t) -> hazcat_core::topic::TimedQos {
+    hazcat_core::topic::TimedQos {
+        deadline_ns: finite_ns(&q.deadline),
+        lease_ns: finite_ns(&q.liveliness_lease_duration),
+        manual_liveliness: is_manual_liveliness(q),
+    }
+}
+
 /// Packs a profile into the graph registry's eight words. Durations are stored in nanoseconds
 /// (`RMW_DURATION_INFINITE` is exactly `i64::MAX` ns, so it survives the round trip).
 pub fn encode(q: &rmw_qos_profile_t) -> [u64; 8] {

@@ -4,18 +4,21 @@
 use crate::detail::endpoint_options::{self, hazcat_endpoint_options_t};
 use hazcat_core::config::Role as ConfigRole;
 use std::collections::HashMap;
+use std::ffi::c_void;
 use std::ffi::CString;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use hazcat_core::graph::EndpointEntry;
 use hazcat_core::{
-    EntryKind, Listener, Received, SampleInfo, Subscriber, SubscriberOptions, TypeInfo, Waker,
+    EntryKind, Listener, Participant, Received, SampleInfo, Subscriber, SubscriberOptions,
+    TypeInfo, Waker,
 };
 
-use crate::detail::context::{ContextShared, MessageNotifier};
+use crate::detail::context::ContextShared;
 use crate::detail::event::EventHub;
 use crate::detail::node::NodeImpl;
+use crate::detail::notifier::{Notifier, Pump};
 use crate::detail::publisher::{peer_qos, validate_endpoint, EndpointType};
 use crate::detail::qos::{self, Role};
 use crate::detail::wait_set::Waitable;
@@ -29,6 +32,192 @@ pub struct TakenInfo {
     pub sample: SampleInfo,
     /// Per-subscription reception sequence number (1, 2, ...).
     pub reception_sequence: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Who a subscriber's arrivals wake: the wait set waiting on it, otherwise the participant's
+/// notifier thread while some callback (new message, message lost, deadline) needs them, else
+/// nobody (a publish then costs no wake-up).
+pub struct ArrivalRoute {
+    participant: Participant,
+    subscriber: Arc<Subscriber>,
+    /// Users of the notifier route, and the notifier while there are any.
+    notifier: Mutex<(u32, Option<Arc<Notifier>>)>,
+}
+
+impl std::fmt::Debug for ArrivalRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArrivalRoute")
+            .field("subscriber", &self.subscriber)
+            .finish()
+    }
+}
+
+impl ArrivalRoute {
+    fn new(participant: &Participant, subscriber: Subscriber) -> ArrivalRoute {
+        ArrivalRoute {
+            participant: participant.clone(),
+            subscriber: Arc::new(subscriber),
+            notifier: Mutex::new((0, None)),
+        }
+    }
+
+    /// The hazcat subscriber.
+    pub fn subscriber(&self) -> &Subscriber {
+        &self.subscriber
+    }
+
+    /// One more user needs arrivals to wake the notifier; returns the notifier.
+    pub fn acquire_notifier(&self) -> RmwResult<Arc<Notifier>> {
+        let mut n = lock(&self.notifier);
+        let notifier = match &n.1 {
+            Some(x) => x.clone(),
+            None => {
+                let x = Notifier::for_participant(&self.participant)?;
+                self.subscriber.attach_addr(x.waker().addr());
+                n.1 = Some(x.clone());
+                x
+            }
+        };
+        n.0 += 1;
+        Ok(notifier)
+    }
+
+    /// A user of [`ArrivalRoute::acquire_notifier`] is done.
+    pub fn release_notifier(&self) {
+        let mut n = lock(&self.notifier);
+        n.0 = n.0.saturating_sub(1);
+        if n.0 == 0 && n.1.take().is_some() {
+            self.subscriber.detach();
+        }
+    }
+
+    /// A wait set waits: arrivals wake `listener`.
+    pub fn begin_wait(&self, listener: &Listener) {
+        self.subscriber.attach(listener);
+    }
+
+    /// The wait ended: arrivals wake the notifier again (which looks at what came meanwhile),
+    /// or nobody.
+    pub fn end_wait(&self) {
+        match &lock(&self.notifier).1 {
+            Some(n) => {
+                self.subscriber.attach_addr(n.waker().addr());
+                n.wake();
+            }
+            None => self.subscriber.detach(),
+        }
+    }
+}
+
+/// A listener callback and its user data.
+#[derive(Clone, Copy)]
+struct Callback {
+    f: unsafe extern "C" fn(*const c_void, usize),
+    user_data: usize,
+}
+
+#[derive(Default)]
+struct ListenerState {
+    callback: Option<Callback>,
+    /// Queue pushes (the subscriber's monotonic count) already announced.
+    announced: u64,
+    /// The notifier pumping this listener while a callback is set.
+    notifier: Option<Arc<Notifier>>,
+}
+
+/// The new-message callback of a subscription (`rmw_subscription_set_on_new_message_callback`),
+/// fired by the participant's notifier thread for messages from any process.
+pub struct MessageListener {
+    route: Arc<ArrivalRoute>,
+    /// Held while a callback runs, so that clearing it waits for a running call.
+    state: Mutex<ListenerState>,
+    me: Weak<MessageListener>,
+}
+
+impl std::fmt::Debug for MessageListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageListener").finish_non_exhaustive()
+    }
+}
+
+impl MessageListener {
+    fn new(route: &Arc<ArrivalRoute>) -> Arc<MessageListener> {
+        Arc::new_cyclic(|me| MessageListener {
+            route: route.clone(),
+            state: Mutex::new(ListenerState::default()),
+            me: me.clone(),
+        })
+    }
+
+    /// Sets or clears the callback. Messages already queued are announced at once (announcing
+    /// one twice costs a take that finds nothing; never announcing it would lose it), later
+    /// arrivals from the notifier thread.
+    pub fn set(
+        &self,
+        f: Option<unsafe extern "C" fn(*const c_void, usize)>,
+        user_data: *const c_void,
+    ) -> RmwResult<()> {
+        let me: Weak<dyn Pump> = self.me.clone();
+        let mut st = lock(&self.state);
+        st.callback = f.map(|f| Callback {
+            f,
+            user_data: user_data as usize,
+        });
+        match st.callback {
+            Some(cb) => {
+                if st.notifier.is_none() {
+                    let n = self.route.acquire_notifier()?;
+                    n.register(me);
+                    st.notifier = Some(n);
+                }
+                // Baseline first: a message pushed after it is announced by the thread.
+                let sub = self.route.subscriber();
+                st.announced = sub.delivered();
+                let queued = sub.queued();
+                if queued > 0 {
+                    // SAFETY: the caller keeps callback and user data valid while set; the
+                    // state lock held here makes clearing wait for this call.
+                    unsafe { (cb.f)(cb.user_data as *const c_void, queued as usize) };
+                }
+            }
+            None => {
+                if let Some(n) = st.notifier.take() {
+                    n.unregister(&me);
+                    self.route.release_notifier();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Pump for MessageListener {
+    fn pump(&self) -> Option<u64> {
+        let mut st = lock(&self.state);
+        if let Some(cb) = st.callback {
+            let delivered = self.route.subscriber().delivered();
+            let n = delivered.saturating_sub(st.announced);
+            st.announced = delivered;
+            if n > 0 {
+                // SAFETY: as in `set`.
+                unsafe { (cb.f)(cb.user_data as *const c_void, n as usize) };
+            }
+        }
+        None
+    }
+}
+
+impl Drop for MessageListener {
+    fn drop(&mut self) {
+        let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        if st.notifier.take().is_some() {
+            self.route.release_notifier();
+        }
+    }
 }
 
 /// What `rmw_subscription_t::data` points at.
@@ -46,8 +235,8 @@ pub struct SubscriptionImpl {
     /// Event state.
     pub events: Arc<EventHub>,
     /// New-message callback.
-    pub notifier: Arc<MessageNotifier>,
-    subscriber: Arc<Subscriber>,
+    pub listener: Arc<MessageListener>,
+    route: Arc<ArrivalRoute>,
     received: AtomicU64,
     loans: Mutex<HashMap<usize, Received>>,
     entry: Option<EndpointEntry>,
@@ -93,39 +282,39 @@ impl SubscriptionImpl {
         } else {
             q.depth.clamp(1, hazcat_core::topic::RING_CAP)
         };
-        let subscriber = Arc::new(
-            ctx.participant
-                .subscriber(
-                    topic,
-                    &type_info,
-                    SubscriberOptions {
-                        depth: memory.depth.unwrap_or(depth as u32),
-                        domain: memory.domain,
-                        pool_size: memory.pool_size,
-                        transient_local: q.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
-                        reliable: q.reliability == crate::sys::RMW_QOS_POLICY_RELIABILITY_RELIABLE,
-                        ignore_local,
-                        gid,
-                    },
-                )
-                .map_err(|e| {
-                    RmwError::error(format!("cannot create subscription on '{topic}': {e}"))
-                })?,
-        );
+        let subscriber = ctx
+            .participant
+            .subscriber(
+                topic,
+                &type_info,
+                SubscriberOptions {
+                    depth: memory.depth.unwrap_or(depth as u32),
+                    domain: memory.domain,
+                    pool_size: memory.pool_size,
+                    transient_local: q.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
+                    reliable: q.reliability == crate::sys::RMW_QOS_POLICY_RELIABILITY_RELIABLE,
+                    ignore_local,
+                    gid,
+                    timed: qos::timed(&q),
+                },
+            )
+            .map_err(|e| {
+                RmwError::error(format!("cannot create subscription on '{topic}': {e}"))
+            })?;
+        let route = Arc::new(ArrivalRoute::new(&ctx.participant, subscriber));
         let entry =
             node.register_endpoint(EntryKind::Subscription, topic, &ty.name, gid, ty.hash, &q)?;
-        let events = Arc::new(EventHub::new(
+        let events = EventHub::new(
             &ctx.participant,
             EntryKind::Subscription,
             topic,
             &ty.name,
             q,
             gid,
-            Some(subscriber.clone()),
-        ));
+            Some(route.clone()),
+        );
         ctx.register_hub(&events);
-        let notifier = Arc::new(MessageNotifier::new(topic, &ty.name, ignore_local));
-        ctx.register_notifier(&notifier);
+        let listener = MessageListener::new(&route);
         ctx.graph_changed_locally();
         Ok(SubscriptionImpl {
             topic_name: CString::new(topic).map_err(|_| RmwError::invalid("topic name has NUL"))?,
@@ -134,8 +323,8 @@ impl SubscriptionImpl {
             qos: q,
             gid,
             events,
-            notifier,
-            subscriber,
+            listener,
+            route,
             received: AtomicU64::new(0),
             loans: Mutex::new(HashMap::new()),
             entry: Some(entry),
@@ -149,12 +338,13 @@ impl SubscriptionImpl {
 
     /// Whether a message is queued.
     pub fn has_data(&self) -> bool {
-        self.subscriber.has_data()
+        self.route.subscriber().has_data()
     }
 
     fn take_received(&self) -> RmwResult<Option<(Received, TakenInfo)>> {
         let Some(r) = self
-            .subscriber
+            .route
+            .subscriber()
             .take()
             .map_err(|e| RmwError::error(e.to_string()))?
         else {
@@ -234,11 +424,15 @@ impl SubscriptionImpl {
 
 impl Waitable for SubscriptionImpl {
     fn attach(&self, listener: &Listener, _waker: &Waker) {
-        self.subscriber.attach(listener);
+        self.route.begin_wait(listener);
+    }
+
+    fn detach(&self, _waker: &Waker) {
+        self.route.end_wait();
     }
 
     fn is_ready(&self) -> bool {
-        self.subscriber.has_data()
+        self.has_data()
     }
 }
 

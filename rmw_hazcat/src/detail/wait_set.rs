@@ -23,6 +23,11 @@ pub trait Waitable {
     }
     /// Non-consuming readiness check.
     fn is_ready(&self) -> bool;
+    /// When (ns since the Unix epoch) the passage of time alone can make this entity ready
+    /// (deadlines, liveliness leases), as of the last `is_ready`.
+    fn next_due(&self) -> Option<u64> {
+        None
+    }
     /// Final readiness reported to the caller; may consume (guard conditions are reported once).
     fn take_ready(&self) -> bool {
         self.is_ready()
@@ -77,8 +82,19 @@ impl WaitSetImpl {
                     _ => break,
                 },
             };
-            // A wake-up (possibly spurious) leads to a re-check; a timeout to the final check.
-            if !self.listener.wait(epoch, left) {
+            // Sleep no longer than until an entry can become ready by time alone.
+            let due = entries.iter().filter_map(|e| e.next_due()).min().map(|d| {
+                Duration::from_nanos(d.saturating_sub(hazcat_core::now_ns()))
+                    .max(Duration::from_micros(100))
+            });
+            let (sleep, capped) = match (left, due) {
+                (Some(l), Some(d)) if d < l => (Some(d), true),
+                (None, Some(d)) => (Some(d), true),
+                (l, _) => (l, false),
+            };
+            // A wake-up (possibly spurious) or a due time leads to a re-check; the caller's
+            // timeout to the final check.
+            if !self.listener.wait(epoch, sleep) && !capped {
                 break;
             }
         }

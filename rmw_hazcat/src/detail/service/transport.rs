@@ -1,6 +1,6 @@
 //! The transport under services and clients: internal topic names, the request/response header,
-//! the [`Inbox`] that takes (and, for listener callbacks, pre-fetches) incoming messages, and the
-//! per-participant [`Notifier`] thread that fires `rmw_*_set_on_new_*_callback` callbacks.
+//! and the [`Inbox`] that takes (and, for listener callbacks, pre-fetches) incoming messages;
+//! callbacks are fired by the participant's [`Notifier`] thread.
 //!
 //! Wire format of one request or response sample on a hazcat topic:
 //!
@@ -15,11 +15,11 @@
 
 use std::collections::VecDeque;
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::thread::JoinHandle;
 
 use hazcat_core::{Listener, Participant, Publisher, SampleInfo, Subscriber, Waker};
+
+use crate::detail::notifier::{Notifier, Pump};
 
 use crate::ret::{RmwError, RmwResult};
 use crate::sys::*;
@@ -253,20 +253,6 @@ impl Inbox {
         n
     }
 
-    /// Announces new messages to the callback, if one is set (called by the notifier thread).
-    fn pump(&self) {
-        let cb = lock(&self.callback);
-        if let Some(cb) = *cb {
-            let n = self.prefetch();
-            if n > 0 {
-                // SAFETY: callback and user data were registered together by the caller of
-                // `rmw_*_set_on_new_*_callback`, who keeps them valid while registered; the lock
-                // held here makes clearing wait for this call.
-                unsafe { (cb.f)(cb.user_data as *const c_void, n) };
-            }
-        }
-    }
-
     /// Sets or clears the listener callback. With `notifier`, arrivals wake that notifier, and
     /// messages already queued are announced at once.
     fn set_callback(
@@ -315,6 +301,23 @@ impl Inbox {
     }
 }
 
+impl Pump for Inbox {
+    /// Announces new messages to the callback, if one is set.
+    fn pump(&self) -> Option<u64> {
+        let cb = lock(&self.callback);
+        if let Some(cb) = *cb {
+            let n = self.prefetch();
+            if n > 0 {
+                // SAFETY: callback and user data were registered together by the caller of
+                // `rmw_*_set_on_new_*_callback`, who keeps them valid while registered; the lock
+                // held here makes clearing wait for this call.
+                unsafe { (cb.f)(cb.user_data as *const c_void, n) };
+            }
+        }
+        None
+    }
+}
+
 /// The listener-callback machinery of one service or client: its inbox plus the notifier it is
 /// registered with while a callback is set.
 #[derive(Debug)]
@@ -335,6 +338,11 @@ impl Listening {
         }
     }
 
+    fn pump(&self) -> Weak<dyn Pump> {
+        let p: Arc<dyn Pump> = self.inbox.clone();
+        Arc::downgrade(&p)
+    }
+
     /// `rmw_*_set_on_new_*_callback`: with a callback, messages already queued are announced at
     /// once (count = messages not taken yet) and every later arrival is announced from the
     /// participant's notifier thread; `None` clears it (and waits for a running call).
@@ -350,7 +358,7 @@ impl Listening {
                     Some(n) => n.clone(),
                     None => {
                         let n = Notifier::for_participant(&self.participant)?;
-                        n.register(&self.inbox);
+                        n.register(self.pump());
                         *slot = Some(n.clone());
                         n
                     }
@@ -360,7 +368,7 @@ impl Listening {
             None => {
                 self.inbox.set_callback(None, user_data, None);
                 if let Some(n) = slot.take() {
-                    n.unregister(&self.inbox);
+                    n.unregister(&self.pump());
                 }
             }
         }
@@ -371,114 +379,5 @@ impl Listening {
 impl Drop for Listening {
     fn drop(&mut self) {
         let _ = self.set_callback(None, std::ptr::null());
-    }
-}
-
-/// One thread per participant that fires listener callbacks: every inbox with a callback makes
-/// its subscriber wake the notifier's listener; the thread then prefetches and announces.
-/// (A publisher cannot call into another process, so the taking process announces.)
-pub struct Notifier {
-    shared: Arc<NotifierShared>,
-    waker: Waker,
-    thread: Option<JoinHandle<()>>,
-    participant_id: u64,
-}
-
-struct NotifierShared {
-    listener: Listener,
-    stop: AtomicBool,
-    inboxes: Mutex<Vec<Weak<Inbox>>>,
-}
-
-impl std::fmt::Debug for Notifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Notifier")
-            .field("participant", &format_args!("{:016x}", self.participant_id))
-            .finish()
-    }
-}
-
-fn notifiers() -> &'static Mutex<Vec<(u64, Weak<Notifier>)>> {
-    static N: Mutex<Vec<(u64, Weak<Notifier>)>> = Mutex::new(Vec::new());
-    &N
-}
-
-impl Notifier {
-    /// The notifier of `participant`, started on first use and stopped with its last user.
-    pub fn for_participant(participant: &Participant) -> RmwResult<Arc<Notifier>> {
-        let mut all = lock(notifiers());
-        all.retain(|(_, w)| w.strong_count() > 0);
-        if let Some(n) = all
-            .iter()
-            .find(|(id, _)| *id == participant.id())
-            .and_then(|(_, w)| w.upgrade())
-        {
-            return Ok(n);
-        }
-        let listener = participant
-            .listener()
-            .map_err(|e| RmwError::error(format!("listener callback: {e}")))?;
-        let waker = listener.waker();
-        let shared = Arc::new(NotifierShared {
-            listener,
-            stop: AtomicBool::new(false),
-            inboxes: Mutex::new(Vec::new()),
-        });
-        let s = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("hazcat-notify".into())
-            .spawn(move || run(&s))
-            .map_err(|e| RmwError::error(format!("cannot start the notifier thread: {e}")))?;
-        let n = Arc::new(Notifier {
-            shared,
-            waker,
-            thread: Some(thread),
-            participant_id: participant.id(),
-        });
-        all.push((participant.id(), Arc::downgrade(&n)));
-        Ok(n)
-    }
-
-    fn waker(&self) -> Waker {
-        self.waker.clone()
-    }
-
-    fn register(&self, inbox: &Arc<Inbox>) {
-        let mut v = lock(&self.shared.inboxes);
-        v.retain(|w| w.strong_count() > 0);
-        v.push(Arc::downgrade(inbox));
-    }
-
-    fn unregister(&self, inbox: &Arc<Inbox>) {
-        lock(&self.shared.inboxes)
-            .retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Arc::as_ptr(inbox)));
-    }
-}
-
-fn run(s: &NotifierShared) {
-    loop {
-        // Epoch first, then the work: an arrival after this read wakes the wait below.
-        let epoch = s.listener.epoch();
-        if s.stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let inboxes: Vec<Arc<Inbox>> = lock(&s.inboxes).iter().filter_map(Weak::upgrade).collect();
-        for i in &inboxes {
-            i.pump();
-        }
-        drop(inboxes);
-        s.listener.wait(epoch, None);
-    }
-}
-
-impl Drop for Notifier {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.waker.wake();
-        if let Some(t) = self.thread.take() {
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
-            }
-        }
     }
 }
