@@ -276,6 +276,7 @@ pub struct EventHub {
     kick: AtomicBool,
     me: Weak<EventHub>,
     state: Mutex<HubState>,
+    calling: Mutex<()>,
 }
 
 impl std::fmt::Debug for EventHub {
@@ -340,6 +341,7 @@ impl EventHub {
             kick: AtomicBool::new(false),
             me: me.clone(),
             state: Mutex::new(HubState::default()),
+            calling: Mutex::new(()),
         })
     }
 
@@ -395,7 +397,7 @@ impl EventHub {
             self.poll_timed(&mut st, now_ns());
             self.pending_announcements(&mut st)
         };
-        Self::announce(calls);
+        self.announce(calls);
     }
 
     /// Brings every status up to date (graph if it changed, timers to now); returns the
@@ -600,7 +602,12 @@ impl EventHub {
         calls
     }
 
-    fn announce(calls: Vec<(Callback, usize)>) {
+    fn announce(&self, calls: Vec<(Callback, usize)>) {
+        if calls.is_empty() {
+            return;
+        }
+        // Held while calling, so that clearing a callback waits for a call in flight.
+        let _calling = self.calling.lock().unwrap_or_else(|e| e.into_inner());
         for (cb, n) in calls {
             // SAFETY: the callback and its user data were registered together by the caller of
             // `rmw_event_set_callback`, who keeps them valid while registered.
@@ -675,16 +682,29 @@ impl EventHub {
             }
         }
         drop(st);
-        Self::announce(self.update());
+        if f.is_none() {
+            // A call of the old callback may be in flight on the notifier thread: let it end.
+            drop(self.calling.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+        self.announce(self.update());
         if let Some(n) = &self.lock().notifier {
             n.wake();
         }
         Ok(())
     }
 
+    /// Clears every callback (the owner is being destroyed); waits for a call in flight.
+    pub fn clear_callbacks(&self) {
+        for kind in ALL_KINDS {
+            if self.lock().callbacks[kind.index()].is_some() {
+                let _ = self.set_callback(kind, None, std::ptr::null());
+            }
+        }
+    }
+
     /// Peers currently matched (same type, compatible QoS).
     pub fn matched_count(&self) -> usize {
-        Self::announce(self.update());
+        self.announce(self.update());
         self.lock().counters[EventKind::Matched.index()]
             .current
             .len()
@@ -692,7 +712,7 @@ impl EventHub {
 
     /// Whether `kind` changed since the last take.
     pub fn is_ready(&self, kind: EventKind) -> bool {
-        Self::announce(self.update());
+        self.announce(self.update());
         let st = self.lock();
         match kind {
             EventKind::MessageLost => self.lost() != st.lost_taken,
@@ -796,14 +816,14 @@ impl EventHub {
             }
         };
         drop(st);
-        Self::announce(calls);
+        self.announce(calls);
         status
     }
 }
 
 impl Pump for EventHub {
     fn pump(&self) -> Option<u64> {
-        Self::announce(self.update());
+        self.announce(self.update());
         let st = self.lock();
         let mut due: Option<u64> = None;
         let mut timed_without_due = false;

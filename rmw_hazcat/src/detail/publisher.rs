@@ -263,6 +263,8 @@ impl PublisherImpl {
 
 impl Drop for PublisherImpl {
     fn drop(&mut self) {
+        // No callback may run once the publisher is gone.
+        self.events.clear_callbacks();
         for (p, _) in self.loans.lock().unwrap_or_else(|e| e.into_inner()).drain() {
             crate::api::loan::forget_loan_domain(p as *const u8);
         }

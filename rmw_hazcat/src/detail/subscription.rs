@@ -438,6 +438,9 @@ impl Waitable for SubscriptionImpl {
 
 impl Drop for SubscriptionImpl {
     fn drop(&mut self) {
+        // No callback may run once the subscription is gone.
+        let _ = self.listener.set(None, std::ptr::null());
+        self.events.clear_callbacks();
         for (p, _) in self.loans.lock().unwrap_or_else(|e| e.into_inner()).drain() {
             crate::api::loan::forget_loan_domain(p as *const u8);
         }
