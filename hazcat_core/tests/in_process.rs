@@ -357,3 +357,73 @@ fn incompatible_qos_pairs_receive_nothing() {
     ));
     assert!(shm_objects(domain).is_empty());
 }
+
+#[test]
+fn timed_qos_filter_lifespan_and_publication_rows() {
+    let domain = unique_domain();
+    let p = Participant::join(domain).unwrap();
+    let ty = TypeInfo::named("test/msg/Timed");
+    let timed = |deadline_ns, lease_ns, manual_liveliness| hazcat_core::topic::TimedQos {
+        deadline_ns,
+        lease_ns,
+        manual_liveliness,
+    };
+    // Requests a 1 ms deadline and manual liveliness with a 1 s lease.
+    let demanding = p
+        .subscriber(
+            "/timed",
+            &ty,
+            SubscriberOptions {
+                timed: timed(1_000_000, 1_000_000_000, true),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let relaxed = p
+        .subscriber("/timed", &ty, SubscriberOptions::default())
+        .unwrap();
+    let plain = p
+        .publisher("/timed", &ty, PublisherOptions::default())
+        .unwrap();
+    // Offers all of it, and more (shorter deadline and lease); messages expire at once.
+    let strict = p
+        .publisher(
+            "/timed",
+            &ty,
+            PublisherOptions {
+                timed: timed(500_000, 10_000_000, true),
+                lifespan_ns: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    plain.publish_bytes(b"plain").unwrap();
+    assert!(!demanding.has_data(), "requests not met: not delivered");
+    assert_eq!(
+        relaxed.take().unwrap().unwrap().bytes(),
+        Some(&b"plain"[..])
+    );
+    // Only the strict publisher delivers to the demanding subscriber, and its row shows it.
+    let pubs = demanding.publications(true);
+    assert_eq!(pubs.len(), 1);
+    assert_eq!(pubs[0].gid, strict.gid());
+    assert_eq!(pubs[0].last_publish_ns, 0);
+    assert!(pubs[0].manual_liveliness && pubs[0].process_alive);
+    assert_eq!(pubs[0].lease_ns, 10_000_000);
+    let created = pubs[0].last_assert_ns;
+    assert!(created > 0, "creation asserts liveliness");
+    let ts = created + 1_000;
+    let loan = strict.loan(3).unwrap();
+    strict.publish_with_timestamp(loan, ts).unwrap();
+    let pubs = demanding.publications(false);
+    assert_eq!((pubs[0].last_publish_ns, pubs[0].last_assert_ns), (ts, ts));
+    // Queued in both, expired (1 ns lifespan) before any take: dropped, and counted nowhere.
+    assert_eq!((demanding.queued(), relaxed.queued()), (1, 1));
+    assert!(demanding.take().unwrap().is_none());
+    assert!(relaxed.take().unwrap().is_none());
+    assert_eq!(demanding.delivered(), 1);
+    strict.assert_liveliness();
+    assert!(demanding.publications(false)[0].last_assert_ns >= created);
+    drop((demanding, relaxed, plain, strict, p));
+    assert!(shm_objects(domain).is_empty());
+}
