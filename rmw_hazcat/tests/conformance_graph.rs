@@ -346,9 +346,14 @@ fn counts_bad_arguments() {
     let name = cs("/test_topic");
     let invalid = cs("not a valid topic name !");
     type Count = unsafe extern "C" fn(*const rmw_node_t, *const c_char, *mut usize) -> rmw_ret_t;
-    let mut counters: Vec<Count> = vec![rmw_count_publishers, rmw_count_subscribers];
-    #[cfg(not(ros_distro = "humble"))]
-    counters.extend([rmw_count_clients as Count, rmw_count_services as Count]);
+    let counters: Vec<Count> = vec![
+        rmw_count_publishers,
+        rmw_count_subscribers,
+        #[cfg(not(ros_distro = "humble"))]
+        rmw_count_clients,
+        #[cfg(not(ros_distro = "humble"))]
+        rmw_count_services,
+    ];
     for f in counters {
         unsafe {
             let mut n = 7usize;
