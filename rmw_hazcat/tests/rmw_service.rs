@@ -689,18 +689,18 @@ fn destroy_and_use_with_bad_arguments() {
             rmw_take_response(cli, &mut info, sp, null_mut()),
             RMW_RET_INVALID_ARGUMENT
         );
-        // server_is_available
+        // server_is_available: NULL arguments are RMW_RET_ERROR (test_client)
         assert_eq!(
             rmw_service_server_is_available(null(), cli, &mut avail),
-            RMW_RET_INVALID_ARGUMENT
+            RMW_RET_ERROR
         );
         assert_eq!(
             rmw_service_server_is_available(node.0, null(), &mut avail),
-            RMW_RET_INVALID_ARGUMENT
+            RMW_RET_ERROR
         );
         assert_eq!(
             rmw_service_server_is_available(node.0, cli, null_mut()),
-            RMW_RET_INVALID_ARGUMENT
+            RMW_RET_ERROR
         );
         // actual QoS
         let mut q = rmw_qos_profile_unknown;

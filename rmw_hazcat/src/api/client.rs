@@ -7,9 +7,7 @@ use crate::api::check_null;
 use crate::api::service::{creation_args, destroy_args};
 use crate::detail::service::ClientImpl;
 use crate::handle::{self, identifier, RmwHandle};
-#[cfg(ros_distro = "lyrical")]
-use crate::ret::RmwError;
-use crate::ret::{guard_ptr, guard_ret, RmwResult};
+use crate::ret::{guard_ptr, guard_ret, RmwError, RmwResult};
 use crate::sys::rosidl::rosidl_service_type_support_t;
 use crate::sys::*;
 
@@ -124,6 +122,10 @@ pub unsafe extern "C" fn rmw_take_response(
 
 /// Whether a service of the client's name and type exists in the domain (any process).
 ///
+/// A NULL `node`, `client` or `is_available` is `RMW_RET_ERROR`, not INVALID_ARGUMENT: rmw.h
+/// documents only OK / ERROR / INCORRECT_RMW_IMPLEMENTATION here, and test_rmw_implementation
+/// (test_client `service_server_is_available_bad_args`) asserts `RMW_RET_ERROR`.
+///
 /// # Safety
 /// Pointers NULL or valid.
 #[no_mangle]
@@ -133,11 +135,19 @@ pub unsafe extern "C" fn rmw_service_server_is_available(
     is_available: *mut bool,
 ) -> rmw_ret_t {
     guard_ret("rmw_service_server_is_available", || {
+        for (p, what) in [
+            (node.cast::<c_void>(), "node"),
+            (client.cast(), "client"),
+            (is_available.cast_const().cast(), "is_available"),
+        ] {
+            if p.is_null() {
+                return Err(RmwError::error(format!("{what} is NULL")));
+            }
+        }
         // SAFETY: forwarded from the caller's contract.
         unsafe { handle::get(node)? };
         // SAFETY: forwarded from the caller's contract.
         let (_, c) = unsafe { handle::get(client)? };
-        check_null!(is_available, "is_available");
         // SAFETY: non-NULL and valid (caller's contract).
         unsafe { *is_available = c.server_is_available() };
         Ok(())

@@ -262,9 +262,28 @@ fn cache() -> &'static Mutex<HashMap<CacheKey, Arc<MessageType>>> {
     CACHE.get_or_init(Default::default)
 }
 
-fn handle_cache() -> &'static Mutex<HashMap<usize, Arc<MessageType>>> {
-    static CACHE: OnceLock<Mutex<HashMap<usize, Arc<MessageType>>>> = OnceLock::new();
+/// A type-support handle as it is *now*: its address and the fields that decide what it
+/// resolves to. Callers may rewrite a handle in place (test_rmw_implementation swaps in a bogus
+/// `typesupport_identifier` on the very handle it used before and expects creation to fail), so
+/// the address alone must not answer from the cache.
+type HandleKey = (usize, usize, usize, usize);
+
+fn handle_cache() -> &'static Mutex<HashMap<HandleKey, Arc<MessageType>>> {
+    static CACHE: OnceLock<Mutex<HashMap<HandleKey, Arc<MessageType>>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
+}
+
+/// # Safety
+/// `ts` is a valid, non-NULL `rosidl_message_type_support_t`.
+unsafe fn handle_key(ts: *const rosidl_message_type_support_t) -> HandleKey {
+    // SAFETY: non-NULL and valid per the caller's contract.
+    let h = unsafe { &*ts };
+    (
+        ts as usize,
+        h.typesupport_identifier as usize,
+        h.data as usize,
+        h.func.map_or(0, |f| f as usize),
+    )
 }
 
 /// The model of the message type behind any type-support handle (cached per handle and per
@@ -274,10 +293,15 @@ fn handle_cache() -> &'static Mutex<HashMap<usize, Arc<MessageType>>> {
 /// `ts` is NULL or a valid `rosidl_message_type_support_t` whose libraries stay loaded for the
 /// rest of the process (or at least while the returned model is used).
 pub unsafe fn message_type(ts: *const rosidl_message_type_support_t) -> Result<Arc<MessageType>> {
+    if ts.is_null() {
+        return Err(TypeSupportError::NullPointer("message type support"));
+    }
+    // SAFETY: non-NULL, valid per the caller's contract.
+    let key = unsafe { handle_key(ts) };
     if let Some(t) = handle_cache()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .get(&(ts as usize))
+        .get(&key)
     {
         return Ok(t.clone());
     }
@@ -291,7 +315,7 @@ pub unsafe fn message_type(ts: *const rosidl_message_type_support_t) -> Result<A
     handle_cache()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(ts as usize, ty.clone());
+        .insert(key, ty.clone());
     Ok(ty)
 }
 
