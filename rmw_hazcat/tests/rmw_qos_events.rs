@@ -636,3 +636,62 @@ fn killed_automatic_publisher_is_no_longer_alive() {
     drop(ctx);
     assert_shm_clean(domain);
 }
+
+#[test]
+fn idle_liveliness_event_times_out_and_message_lost_callback_fires() {
+    let mut ctx = Context::new();
+    let node = ctx.node("lost_cb", "/");
+    let mut q = rmw_qos_profile_default;
+    q.depth = 1;
+    let s = create_sub(&node, "/lost", &q);
+    // test_wait_set's setup: a LIVELINESS_CHANGED event of a subscription without publishers
+    // is accepted and idle (NULLed on timeout).
+    let live = sub_event(s, RMW_EVENT_LIVELINESS_CHANGED);
+    unsafe {
+        let ws = rmw_create_wait_set(ctx.ptr(), 1);
+        let mut arr = [(&*live as *const rmw_event_t).cast_mut().cast::<c_void>()];
+        let mut evs = rmw_events_t {
+            event_count: 1,
+            events: arr.as_mut_ptr(),
+        };
+        let t = rmw_time_t { sec: 0, nsec: 0 };
+        let rc = rmw_wait(
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            &mut evs,
+            ws,
+            &t,
+        );
+        assert_eq!(rc, RMW_RET_TIMEOUT);
+        assert!(arr[0].is_null());
+        assert_eq!(rmw_destroy_wait_set(ws), RMW_RET_OK);
+    }
+    // Overflow of a depth-1 queue is announced to a MESSAGE_LOST callback by the notifier.
+    let mut lost = sub_event(s, RMW_EVENT_MESSAGE_LOST);
+    let announced = Box::new(Announced::default());
+    assert_eq!(
+        unsafe {
+            rmw_event_set_callback(
+                &mut *lost,
+                Some(announce),
+                (&*announced as *const Announced).cast(),
+            )
+        },
+        RMW_RET_OK
+    );
+    let p = create_pub(&node, "/lost", &rmw_qos_profile_default);
+    for i in 0..3 {
+        publish(p, i);
+    }
+    assert_eq!(announced.wait_for(2), 2);
+    let st: rmw_message_lost_status_t = take_status(&lost);
+    assert_eq!((st.total_count, st.total_count_change), (2, 2));
+    assert_eq!(take_all(s), [2]);
+    unsafe {
+        assert_eq!(rmw_event_set_callback(&mut *lost, None, null()), RMW_RET_OK);
+        assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
+        assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
+    }
+}
