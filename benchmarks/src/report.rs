@@ -17,8 +17,10 @@ pub struct Row {
     pub system: System,
     /// Message size.
     pub size: Size,
-    /// One-way latency (round trip / 2), if measured.
+    /// One-way latency (round trip / 2): median over the rounds, if measured.
     pub latency: Option<LatencySummary>,
+    /// Every latency round, in order (round `i` of both systems ran back to back).
+    pub rounds: Vec<LatencySummary>,
     /// Throughput (messages, seconds), if measured.
     pub throughput: Option<(u64, f64)>,
 }
@@ -57,7 +59,26 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
-/// Markdown table: per size, both systems' p50/p99 (µs) and throughput, and the ratios.
+/// Paired latency ratio a/b: the median over rounds of the ratio within each round (the two
+/// systems of one round ran back to back, so a host-side change between rounds cancels out).
+/// `None` without rounds on both sides.
+pub fn paired_ratio(a: &Row, b: &Row, f: fn(&LatencySummary) -> f64) -> Option<f64> {
+    let mut v: Vec<f64> = a
+        .rounds
+        .iter()
+        .zip(&b.rounds)
+        .filter(|(_, y)| f(y) > 0.0)
+        .map(|(x, y)| f(x) / f(y))
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// Markdown table: per size, both systems' p50/p99 (µs, median over rounds) and throughput, and
+/// the ratios (latency: [`paired_ratio`]).
 pub fn markdown(rows: &[Row]) -> String {
     let mut s = String::new();
     s.push_str(
@@ -76,6 +97,10 @@ pub fn markdown(rows: &[Row]) -> String {
         let (ip50, ip99) = (lat(i, |l| l.p50), lat(i, |l| l.p99));
         let hm = h.and_then(Row::msgs_per_s);
         let im = i.and_then(Row::msgs_per_s);
+        let paired = |f: fn(&LatencySummary) -> f64| match (h, i) {
+            (Some(h), Some(i)) => paired_ratio(h, i, f),
+            _ => None,
+        };
         let _ = writeln!(
             s,
             "| {size} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -83,8 +108,8 @@ pub fn markdown(rows: &[Row]) -> String {
             opt(hp99, 2),
             opt(ip50, 2),
             opt(ip99, 2),
-            opt(ratio(hp50, ip50), 2),
-            opt(ratio(hp99, ip99), 2),
+            opt(paired(|l| l.p50), 2),
+            opt(paired(|l| l.p99), 2),
             opt(hm, 0),
             opt(im, 0),
             opt(h.and_then(Row::gb_per_s), 1),

@@ -38,10 +38,11 @@ struct Cli {
     /// Measured round trips per size up to 256 KiB (halved up to 4 MiB, fifth above).
     #[arg(long, default_value_t = 200_000)]
     iters: u64,
-    /// Latency rounds per size: the systems alternate (order swapped every round) and the table
-    /// reports the median p50 and p99 over the rounds, so that a host-side placement change in
-    /// the middle of a run does not decide a comparison.
-    #[arg(long, default_value_t = 5)]
+    /// Latency rounds per size: the systems alternate (order swapped every round); the table
+    /// reports the median p50 and p99 over the rounds and, as the ratio, the median of the
+    /// per-round ratios, so that a host-side placement change in the middle of a run does not
+    /// decide a comparison.
+    #[arg(long, default_value_t = 11)]
     rounds: u32,
     /// Warm-up round trips per size (scaled like --iters).
     #[arg(long, default_value_t = 10_000)]
@@ -225,6 +226,7 @@ fn run(cli: &Cli) -> Result<()> {
                 system,
                 size,
                 latency: median(&rounds[i]),
+                rounds: rounds[i].clone(),
                 throughput: None,
             };
             let tput = cli.tput_msgs;
@@ -250,18 +252,17 @@ fn run(cli: &Cli) -> Result<()> {
     let md = report::markdown(&rows);
     println!("\n{md}");
     for size in &cli.sizes {
-        let get = |s| {
-            rows.iter()
-                .find(|r| r.system == s && r.size == *size)
-                .and_then(|r| r.latency)
-        };
+        let get = |s| rows.iter().find(|r| r.system == s && r.size == *size);
         if let (Some(h), Some(i)) = (get(System::Hazcat), get(System::Iceoryx2)) {
-            println!(
-                "ratio hazcat/iceoryx2 at {:>5}: p50 {:.2}  p99 {:.2}",
-                size.to_string(),
-                h.p50 / i.p50,
-                h.p99 / i.p99
-            );
+            if let (Some(p50), Some(p99)) = (
+                report::paired_ratio(h, i, |l| l.p50),
+                report::paired_ratio(h, i, |l| l.p99),
+            ) {
+                println!(
+                    "ratio hazcat/iceoryx2 at {:>5}: p50 {p50:.2}  p99 {p99:.2}  (median of per-round ratios)",
+                    size.to_string(),
+                );
+            }
         }
     }
     std::fs::create_dir_all(&cli.out)?;
@@ -272,7 +273,7 @@ fn run(cli: &Cli) -> Result<()> {
     );
     std::fs::write(
         cli.out.join("latency.md"),
-        format!("# {title}\n\n{md}\nOne-way latency = ping-pong round trip / 2; throughput = one-way stream with credit-based flow control; GB/s counts the logical payload (zero-copy: only a 24-byte header is written per message).\n"),
+        format!("# {title}\n\n{md}\nOne-way latency = ping-pong round trip / 2, median over the rounds; latency ratios = median over rounds of the ratio within a round (both systems run back to back in every round, order alternating); throughput = one-way stream with credit-based flow control; GB/s counts the logical payload (zero-copy: only a 24-byte header is written per message).\n"),
     )?;
     report::plot(&rows, &cli.out.join("latency.png"), &title)?;
     println!(

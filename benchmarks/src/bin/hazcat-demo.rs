@@ -160,10 +160,10 @@ fn run_subscriber(a: &SubArgs) -> Result<()> {
             };
             let bytes = m.bytes().ok_or("sample not host-addressable")?;
             let h = Header::read(bytes).ok_or("short message")?;
-            let i = m.info();
+            let received = hazcat_core::now_ns();
             Ok(Some((
                 h,
-                i.received_timestamp.saturating_sub(i.source_timestamp),
+                received.saturating_sub(m.info().source_timestamp),
             )))
         })?
         else {

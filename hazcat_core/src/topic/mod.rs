@@ -22,6 +22,9 @@ pub use layout::{
 pub use publisher::{Loan, LoanError, PublishError, Publisher, PublisherOptions};
 pub use subscriber::{Publication, Received, SampleInfo, Subscriber, SubscriberOptions, TakeError};
 
+/// A taker's last pool: index, arena id, mapping (see [`Topic::pool_cached`]).
+pub(crate) type LastPool = Option<(u32, u64, Arc<dyn Allocator>)>;
+
 use layout::*;
 
 use std::fmt;
@@ -473,8 +476,8 @@ impl Topic {
         }
     }
 
-    /// Maps pool `idx` (cached per process), validating its row against corruption.
-    pub(crate) fn pool(&self, idx: u32) -> Result<Arc<dyn Allocator>, SegmentError> {
+    /// The arena id of pool `idx` if its row is valid and in use.
+    fn live_pool_id(&self, idx: u32) -> Result<u64, SegmentError> {
         let corrupt = |what: String| SegmentError::Corrupt {
             name: self.seg.name().to_owned(),
             what,
@@ -486,7 +489,37 @@ impl Topic {
         if state != POOL_ACTIVE && state != POOL_ORPHAN {
             return Err(corrupt(format!("pool {idx} is not in use")));
         }
-        let id = row.arena_id.load(Ordering::Relaxed);
+        Ok(row.arena_id.load(Ordering::Relaxed))
+    }
+
+    /// [`Topic::pool`] through a caller-held one-entry cache (a taker's last pool), which saves
+    /// the shared map's lock on the common path of consecutive messages from one pool.
+    pub(crate) fn pool_cached(
+        &self,
+        idx: u32,
+        cache: &mut LastPool,
+    ) -> Result<Arc<dyn Allocator>, SegmentError> {
+        let id = self.live_pool_id(idx)?;
+        if let Some((i, cached_id, p)) = cache {
+            if *i == idx && *cached_id == id {
+                return Ok(p.clone());
+            }
+        }
+        let p = self.pool(idx)?;
+        *cache = Some((idx, id, p.clone()));
+        Ok(p)
+    }
+
+    /// Maps pool `idx` (cached per process), validating its row against corruption.
+    pub(crate) fn pool(&self, idx: u32) -> Result<Arc<dyn Allocator>, SegmentError> {
+        let corrupt = |what: String| SegmentError::Corrupt {
+            name: self.seg.name().to_owned(),
+            what,
+        };
+        let id = self.live_pool_id(idx)?;
+        let row = self
+            .pool_row(idx as usize)
+            .ok_or_else(|| corrupt(format!("pool index {idx} out of range")))?;
         if let Some(Some((cached_id, p))) = self
             .pools
             .read()
@@ -976,9 +1009,19 @@ impl Topic {
         s: &SampleRow,
         col: usize,
     ) -> Result<(u32, Arc<dyn Allocator>, BlockRef), SegmentError> {
+        self.column_block_cached(s, col, &mut None)
+    }
+
+    /// [`Topic::column_block`] through a taker's pool cache (see [`Topic::pool_cached`]).
+    pub(crate) fn column_block_cached(
+        &self,
+        s: &SampleRow,
+        col: usize,
+        cache: &mut LastPool,
+    ) -> Result<(u32, Arc<dyn Allocator>, BlockRef), SegmentError> {
         let c = &s.column(col);
         let pool_idx = c.pool.load(Ordering::Relaxed);
-        let pool = self.pool(pool_idx)?;
+        let pool = self.pool_cached(pool_idx, cache)?;
         let block = pool
             .checked_block(
                 c.offset.load(Ordering::Relaxed),

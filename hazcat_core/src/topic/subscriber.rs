@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::layout::*;
 use super::pools::{Allocated, EndpointPools, GrowError};
 use super::publisher::{check_domain, random_gid};
-use super::{EndpointError, Topic, Unref};
+use super::{EndpointError, LastPool, Topic, Unref};
 use crate::alloc::{self, AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
 use crate::os::process::ProcessId;
@@ -102,10 +102,9 @@ impl std::error::Error for TakeError {}
 pub struct SampleInfo {
     /// Topic-wide sequence number (1, 2, ...).
     pub sequence: u64,
-    /// Source timestamp (ns since the Unix epoch) given by the publisher.
+    /// Source timestamp (ns since the Unix epoch) given by the publisher. (A take reads no
+    /// clock: a consumer that wants a reception time stamps it itself.)
     pub source_timestamp: u64,
-    /// Time of the take (ns since the Unix epoch).
-    pub received_timestamp: u64,
     /// Gid of the publisher.
     pub publisher_gid: [u8; 24],
     /// Whether the bytes were copied into this subscriber's domain by this take.
@@ -119,8 +118,9 @@ pub(crate) struct SubscriberInner {
     column: u32,
     opts: SubscriberOptions,
     copy_pools: EndpointPools,
-    /// One take at a time per subscriber in this process (the ring has a single consumer).
-    taking: Mutex<()>,
+    /// One take at a time per subscriber in this process (the ring has a single consumer); holds
+    /// the pool of the last message taken (index, arena id, mapping).
+    taking: Mutex<LastPool>,
 }
 
 impl Drop for SubscriberInner {
@@ -213,7 +213,7 @@ impl Subscriber {
                 column,
                 copy_pools: EndpointPools::new(opts.domain, opts.pool_size),
                 opts,
-                taking: Mutex::new(()),
+                taking: Mutex::new(None),
             }),
         })
     }
@@ -331,7 +331,7 @@ impl Subscriber {
         if !self.has_data() {
             return Ok(None);
         }
-        let _one_taker = self.inner.taking.lock().unwrap_or_else(|e| e.into_inner());
+        let mut one_taker = self.inner.taking.lock().unwrap_or_else(|e| e.into_inner());
         let (pin, s) = loop {
             let Some(idx) = t.pop(row) else {
                 return Ok(None);
@@ -361,7 +361,6 @@ impl Subscriber {
         let mut info = SampleInfo {
             sequence: s.seq.load(Ordering::Relaxed),
             source_timestamp: s.timestamp.load(Ordering::Relaxed),
-            received_timestamp: 0,
             publisher_gid: [0; 24],
             copied: false,
         };
@@ -373,9 +372,9 @@ impl Subscriber {
         }
         // The column is READY and stays so while our pin holds the sample.
         let (_, pool, block) = t
-            .column_block(s, col)
+            .column_block_cached(s, col, &mut one_taker)
             .map_err(|e| TakeError::Corrupt(e.to_string()))?;
-        info.received_timestamp = crate::now_ns();
+        drop(one_taker);
         let pin = pin.keep();
         Ok(Some(Received {
             sub: self.inner.clone(),

@@ -82,7 +82,7 @@ pub(crate) fn rmw_gid(gid: &[u8; 24]) -> rmw_gid_t {
 /// Fills `rmw_message_info_t` for a taken message.
 pub(crate) fn fill_message_info(out: &mut rmw_message_info_t, t: &TakenInfo) {
     out.source_timestamp = t.sample.source_timestamp as i64;
-    out.received_timestamp = t.sample.received_timestamp as i64;
+    out.received_timestamp = t.received_timestamp as i64;
     out.publication_sequence_number = t.sample.sequence;
     out.reception_sequence_number = t.reception_sequence;
     out.publisher_gid = rmw_gid(&t.sample.publisher_gid);

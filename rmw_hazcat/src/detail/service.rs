@@ -48,7 +48,7 @@ use crate::ret::{RmwError, RmwResult};
 use crate::sys::rosidl::rosidl_service_type_support_t;
 use crate::sys::*;
 use crate::typesupport::{deserialize, service_types, ServiceTypes};
-use transport::{ClientId, Header, Inbox, Kind, Listening};
+use transport::{Arrival, ClientId, Header, Inbox, Kind, Listening};
 
 /// What services and clients are made of: a validated name, resolved types and QoS.
 #[derive(Debug)]
@@ -142,9 +142,9 @@ impl ServiceSpec {
 }
 
 /// Fills `rmw_service_info_t` from a taken request or response.
-pub fn fill_info(out: &mut rmw_service_info_t, h: &Header, info: &hazcat_core::SampleInfo) {
-    out.source_timestamp = info.source_timestamp as i64;
-    out.received_timestamp = info.received_timestamp as i64;
+pub fn fill_info(out: &mut rmw_service_info_t, h: &Header, a: &Arrival) {
+    out.source_timestamp = a.info.source_timestamp as i64;
+    out.received_timestamp = a.received_timestamp as i64;
     for (d, s) in out.request_id.writer_guid.iter_mut().zip(h.client) {
         // `writer_guid` is `int8_t[16]` on Humble, `uint8_t[16]` later.
         #[allow(clippy::unnecessary_cast)]

@@ -32,6 +32,8 @@ pub struct TakenInfo {
     pub sample: SampleInfo,
     /// Per-subscription reception sequence number (1, 2, ...).
     pub reception_sequence: u64,
+    /// When it was taken (ns since the Unix epoch).
+    pub received_timestamp: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -353,6 +355,7 @@ impl SubscriptionImpl {
         let info = TakenInfo {
             sample: *r.info(),
             reception_sequence: self.received.fetch_add(1, Ordering::Relaxed) + 1,
+            received_timestamp: hazcat_core::now_ns(),
         };
         Ok(Some((r, info)))
     }

@@ -142,11 +142,29 @@ pub unsafe fn publish(
     Ok(())
 }
 
+/// Metadata of a received request or response.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival {
+    /// From hazcat (source timestamp, sequence, publisher).
+    pub info: SampleInfo,
+    /// When it left the shared queue (ns since the Unix epoch).
+    pub received_timestamp: u64,
+}
+
+impl Arrival {
+    fn now(info: &SampleInfo) -> Arrival {
+        Arrival {
+            info: *info,
+            received_timestamp: hazcat_core::now_ns(),
+        }
+    }
+}
+
 /// A message moved out of shared memory ahead of a take (listener callbacks count them).
 #[derive(Debug)]
 struct Prefetched {
     header: Header,
-    info: SampleInfo,
+    arrival: Arrival,
     body: Vec<u8>,
 }
 
@@ -207,15 +225,15 @@ impl Inbox {
         !lock(&self.prefetched).is_empty() || self.sub.has_data()
     }
 
-    /// Takes the oldest message for us and hands it to `f` (header, sample info, CDR body);
+    /// Takes the oldest message for us and hands it to `f` (header, arrival, CDR body);
     /// `Ok(None)` when there is none.
     pub fn take<R>(
         &self,
-        f: impl FnOnce(&Header, &SampleInfo, &[u8]) -> RmwResult<R>,
+        f: impl FnOnce(&Header, &Arrival, &[u8]) -> RmwResult<R>,
     ) -> RmwResult<Option<R>> {
         let first = lock(&self.prefetched).pop_front();
         if let Some(p) = first {
-            return f(&p.header, &p.info, &p.body).map(Some);
+            return f(&p.header, &p.arrival, &p.body).map(Some);
         }
         loop {
             let Some(rx) = self
@@ -228,7 +246,7 @@ impl Inbox {
             let Some(bytes) = rx.bytes() else { continue };
             match Header::read(bytes) {
                 Some(h) if self.accepts(&h) => {
-                    return f(&h, rx.info(), &bytes[HEADER_LEN..]).map(Some);
+                    return f(&h, &Arrival::now(rx.info()), &bytes[HEADER_LEN..]).map(Some);
                 }
                 _ => continue,
             }
@@ -244,7 +262,7 @@ impl Inbox {
             if let Some(h) = Header::read(bytes).filter(|h| self.accepts(h)) {
                 q.push_back(Prefetched {
                     header: h,
-                    info: *rx.info(),
+                    arrival: Arrival::now(rx.info()),
                     body: bytes[HEADER_LEN..].to_vec(),
                 });
                 n += 1;
