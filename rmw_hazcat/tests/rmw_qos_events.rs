@@ -695,3 +695,26 @@ fn idle_liveliness_event_times_out_and_message_lost_callback_fires() {
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
     }
 }
+
+#[test]
+fn late_joiner_counts_deadlines_from_its_creation() {
+    let mut ctx = Context::new();
+    let node = ctx.node("deadline_late", "/");
+    let mut q = qos(200, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 0);
+    q.durability = RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL;
+    let p = create_pub(&node, "/dl_late", &q);
+    publish(p, 1);
+    // Two and a half periods pass before the subscription exists.
+    let_time_pass(&mut ctx, Duration::from_millis(500));
+    let s = create_sub(&node, "/dl_late", &q);
+    let se = sub_event(s, RMW_EVENT_REQUESTED_DEADLINE_MISSED);
+    let st: rmw_requested_deadline_missed_status_t = take_status(&se);
+    // Counted from its own creation (the history message arrived then), not from the publish
+    // (which would already give 2).
+    assert!(st.total_count < 2, "{}", st.total_count);
+    assert_eq!(take_all(s), [1]);
+    unsafe {
+        assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
+        assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
+    }
+}

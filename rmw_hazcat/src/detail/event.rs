@@ -270,6 +270,8 @@ pub struct EventHub {
     last_publish: AtomicU64,
     /// Publisher: time of its latest liveliness assertion (creation counts).
     last_assert: AtomicU64,
+    /// When the endpoint was created (ns since the epoch).
+    created: u64,
     /// Kinds that have an event handle: only those do time-driven work.
     enabled: [AtomicBool; KINDS],
     /// Set when the notifier sleeps without a due time that a publish or assertion would create.
@@ -337,6 +339,7 @@ impl EventHub {
             route,
             last_publish: AtomicU64::new(0),
             last_assert: AtomicU64::new(now_ns()),
+            created: now_ns(),
             enabled: Default::default(),
             kick: AtomicBool::new(false),
             me: me.clone(),
@@ -462,13 +465,18 @@ impl EventHub {
         if self.is_enabled(EventKind::Deadline) && self.timed.deadline_ns != 0 {
             let activity = match &self.route {
                 None => self.last_publish.load(Ordering::Relaxed),
-                Some(r) => r
+                // A message published before this subscription existed (transient-local
+                // history) was received at its creation at the earliest.
+                Some(r) => match r
                     .subscriber()
                     .publications(false)
                     .iter()
                     .map(|p| p.last_publish_ns)
                     .max()
-                    .unwrap_or(0),
+                {
+                    Some(t) if t != 0 => t.max(self.created),
+                    _ => 0,
+                },
             };
             st.deadline.observe(self.timed.deadline_ns, activity, now);
         }
