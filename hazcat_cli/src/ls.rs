@@ -23,6 +23,54 @@ fn gid_hex(gid: &[u8; 24]) -> String {
     gid.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A duration in ns for people: `250ms`, `1.5s`.
+fn duration(ns: u64) -> String {
+    if ns.is_multiple_of(1_000_000_000) {
+        format!("{}s", ns / 1_000_000_000)
+    } else if ns >= 1_000_000_000 {
+        format!("{:.3}s", ns as f64 / 1e9)
+    } else if ns.is_multiple_of(1_000_000) {
+        format!("{}ms", ns / 1_000_000)
+    } else {
+        format!("{}us", ns / 1_000)
+    }
+}
+
+/// The QoS an endpoint offers (publisher) or requests (subscriber), compactly: reliability,
+/// durability, then deadline and liveliness when set. A subscriber receives only from publishers
+/// that meet every request.
+fn qos_summary(e: &EndpointInfo) -> String {
+    let mut s = vec![
+        if e.reliable {
+            "reliable"
+        } else {
+            "best-effort"
+        }
+        .to_owned(),
+        if e.transient_local {
+            "transient-local"
+        } else {
+            "volatile"
+        }
+        .to_owned(),
+    ];
+    if e.timed.deadline_ns != 0 {
+        s.push(format!("deadline {}", duration(e.timed.deadline_ns)));
+    }
+    if e.timed.manual_liveliness || e.timed.lease_ns != 0 {
+        let kind = if e.timed.manual_liveliness {
+            "manual"
+        } else {
+            "automatic"
+        };
+        s.push(match e.timed.lease_ns {
+            0 => format!("liveliness {kind}"),
+            l => format!("liveliness {kind} {}", duration(l)),
+        });
+    }
+    s.join(", ")
+}
+
 fn endpoint_json(r: &DomainReport, t: &TopicInfo, e: &EndpointInfo) -> Value {
     json!({
         "role": role(e.role),
@@ -35,6 +83,11 @@ fn endpoint_json(r: &DomainReport, t: &TopicInfo, e: &EndpointInfo) -> Value {
         "delivered": e.delivered,
         "lost": e.lost,
         "transient_local": e.transient_local,
+        "reliable": e.reliable,
+        "deadline_ns": e.timed.deadline_ns,
+        "liveliness": if e.timed.manual_liveliness { "manual" } else { "automatic" },
+        "lease_ns": e.timed.lease_ns,
+        "last_publish_ns": e.last_publish_ns,
         "zero_copy": t.endpoint_zero_copy(e),
         "gid": gid_hex(&e.gid),
     })
@@ -159,6 +212,7 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
             "DEPTH",
             "QUEUED",
             "POOLS",
+            "QOS",
         ]);
         for topic in &r.topics {
             let zc = format!(
@@ -208,6 +262,7 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
                     } else {
                         format!("{} x {}", owned.len(), human_bytes(pool_bytes))
                     },
+                    qos_summary(e),
                 ]);
             }
         }
@@ -313,4 +368,48 @@ pub fn stats(domains: &[u32], json: bool) -> CmdResult {
         print!("{}", t.render(0));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(reliable: bool, timed: hazcat_core::topic::TimedQos) -> EndpointInfo {
+        EndpointInfo {
+            row: 0,
+            role: EndpointRole::Subscriber,
+            pid: 1,
+            alive: true,
+            domain: None,
+            depth: 10,
+            queued: 0,
+            delivered: 0,
+            lost: 0,
+            transient_local: true,
+            reliable,
+            timed,
+            last_publish_ns: 0,
+            gid: [0; 24],
+        }
+    }
+
+    #[test]
+    fn qos_summary_names_every_request() {
+        let plain = endpoint(false, Default::default());
+        assert_eq!(qos_summary(&plain), "best-effort, transient-local");
+        let timed = endpoint(
+            true,
+            hazcat_core::topic::TimedQos {
+                deadline_ns: 250_000_000,
+                lease_ns: 1_500_000_000,
+                manual_liveliness: true,
+            },
+        );
+        assert_eq!(
+            qos_summary(&timed),
+            "reliable, transient-local, deadline 250ms, liveliness manual 1.500s"
+        );
+        assert_eq!(duration(2_000_000_000), "2s");
+        assert_eq!(duration(1_500), "1us");
+    }
 }

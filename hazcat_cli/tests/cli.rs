@@ -160,6 +160,18 @@ fn ls_stats_and_clean_against_live_and_killed_processes() {
         eps.iter().find(|e| e["role"] == "subscriber").unwrap()["queued"],
         3
     );
+    // QoS as the rows hold it: the demo's publisher offers reliability, its subscriber does not
+    // require it; neither has a deadline or a lease.
+    let qos = |role: &str| {
+        let e = eps.iter().find(|e| e["role"] == role).unwrap();
+        (
+            e["reliable"].clone(),
+            e["deadline_ns"].clone(),
+            e["lease_ns"].clone(),
+        )
+    };
+    assert_eq!(qos("publisher"), (true.into(), 0.into(), 0.into()));
+    assert_eq!(qos("subscriber"), (false.into(), 0.into(), 0.into()));
     assert!(!t["pools"].as_array().unwrap().is_empty());
     assert_eq!(
         ls["domains"][0]["participants"].as_array().unwrap().len(),
@@ -170,6 +182,7 @@ fn ls_stats_and_clean_against_live_and_killed_processes() {
     let table = String::from_utf8(hazcat(&["ls", "-d", &d, "--pools"]).stdout).unwrap();
     assert!(table.contains("/cli/chatter"), "{table}");
     assert!(table.contains(&talker.pid().to_string()), "{table}");
+    assert!(table.contains("reliable, volatile"), "{table}");
 
     // stats.
     let stats = json(&["stats", "-d", &d, "--json"]);

@@ -26,8 +26,8 @@ use crate::registry::{
 use crate::segment::{Segment, SegmentError, SegmentKind};
 use crate::topic::layout::{
     EndpointRow, PoolRow, SampleRow, TopicHeader, ENDPOINTS_OFF, EP_PUB, EP_SUB,
-    FLAG_TRANSIENT_LOCAL, HEADER_OFF as TOPIC_HEADER_OFF, NO_COLUMN, POOLS_OFF, POOL_ACTIVE,
-    POOL_ORPHAN, SAMPLES_OFF, TOPIC_SIZE,
+    FLAG_MANUAL_LIVELINESS, FLAG_RELIABLE, FLAG_TRANSIENT_LOCAL, HEADER_OFF as TOPIC_HEADER_OFF,
+    NO_COLUMN, POOLS_OFF, POOL_ACTIVE, POOL_ORPHAN, SAMPLES_OFF, TOPIC_SIZE,
 };
 use crate::topic::{DomainStats, MAX_COLUMNS, MAX_ENDPOINTS, MAX_POOLS, MAX_SAMPLES};
 
@@ -114,6 +114,12 @@ pub struct EndpointInfo {
     pub lost: u64,
     /// Transient-local durability.
     pub transient_local: bool,
+    /// Reliable (offered by a publisher, required by a subscriber).
+    pub reliable: bool,
+    /// Deadline and liveliness offered (publisher) or requested (subscriber).
+    pub timed: crate::topic::TimedQos,
+    /// Publisher: source timestamp of its last message (ns since the epoch, 0: none).
+    pub last_publish_ns: u64,
     /// Globally unique id (matches the graph entry of the same endpoint).
     pub gid: [u8; 24],
 }
@@ -461,6 +467,7 @@ fn read_topic(name: &str) -> Result<TopicInfo, SegmentError> {
             e.head.load(Ordering::Relaxed),
             e.tail.load(Ordering::Relaxed),
         );
+        let flags = e.flags.load(Ordering::Relaxed);
         endpoints.push(EndpointInfo {
             row: row as u32,
             role,
@@ -471,7 +478,14 @@ fn read_topic(name: &str) -> Result<TopicInfo, SegmentError> {
             queued: tail.saturating_sub(head),
             delivered: tail,
             lost: e.lost.load(Ordering::Relaxed),
-            transient_local: e.flags.load(Ordering::Relaxed) & FLAG_TRANSIENT_LOCAL != 0,
+            transient_local: flags & FLAG_TRANSIENT_LOCAL != 0,
+            reliable: flags & FLAG_RELIABLE != 0,
+            timed: crate::topic::TimedQos {
+                deadline_ns: e.deadline.load(Ordering::Relaxed),
+                lease_ns: e.lease.load(Ordering::Relaxed),
+                manual_liveliness: flags & FLAG_MANUAL_LIVELINESS != 0,
+            },
+            last_publish_ns: e.last_publish.load(Ordering::Relaxed),
             gid,
         });
     }
