@@ -684,12 +684,14 @@ impl EventHub {
                 st.route_held = false;
             }
         }
-        if !any {
-            if let Some(n) = st.notifier.take() {
-                n.unregister(&me);
-            }
-        }
+        let retired = if any { None } else { st.notifier.take() };
         drop(st);
+        // Dropped without our lock: the last handle stops and joins the notifier thread, which
+        // may be waiting for that lock in `pump`.
+        if let Some(n) = retired {
+            n.unregister(&me);
+            drop(n);
+        }
         if f.is_none() {
             // A call of the old callback may be in flight on the notifier thread: let it end.
             drop(self.calling.lock().unwrap_or_else(|e| e.into_inner()));

@@ -92,9 +92,13 @@ impl ArrivalRoute {
     pub fn release_notifier(&self) {
         let mut n = lock(&self.notifier);
         n.0 = n.0.saturating_sub(1);
-        if n.0 == 0 && n.1.take().is_some() {
+        let retired = if n.0 == 0 { n.1.take() } else { None };
+        if retired.is_some() {
             self.subscriber.detach();
         }
+        // The last handle stops the notifier thread: not while holding our lock.
+        drop(n);
+        drop(retired);
     }
 
     /// A wait set waits: arrivals wake `listener`.
@@ -187,9 +191,14 @@ impl MessageListener {
                 }
             }
             None => {
-                if let Some(n) = st.notifier.take() {
+                let retired = st.notifier.take();
+                drop(st);
+                // Dropped without our lock: the last handle stops and joins the notifier
+                // thread, which may be waiting for that lock in `pump`.
+                if let Some(n) = retired {
                     n.unregister(&me);
                     self.route.release_notifier();
+                    drop(n);
                 }
             }
         }
