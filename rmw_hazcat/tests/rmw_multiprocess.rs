@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::child::*;
 use common::fixture::*;
 use common::*;
 use rmw_hazcat_rs::api::graph::*;
@@ -14,41 +15,7 @@ use rmw_hazcat_rs::api::publisher::*;
 use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
 use rmw_hazcat_rs::sys::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
 use std::ptr::{null, null_mut};
-
-const ROLE: &str = "HAZCAT_RMW_ROLE";
-const DOMAIN: &str = "HAZCAT_RMW_DOMAIN";
-
-fn spawn(role: &str, domain: usize) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
-        .env(ROLE, role)
-        .env(DOMAIN, domain.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = BufReader::new(child.stdout.take().unwrap());
-    (child, out)
-}
-
-/// Reads lines until one contains `prefix` (libtest may print "test child_entry ... " before it
-/// on the same line); returns what follows it.
-fn expect_line(out: &mut BufReader<std::process::ChildStdout>, prefix: &str) -> String {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "child ended before '{prefix}'"
-        );
-        if let Some(pos) = line.find(prefix) {
-            return line[pos + prefix.len()..].trim_end().to_owned();
-        }
-    }
-}
 
 fn publisher(node: &Node, topic: &str) -> *mut rmw_publisher_t {
     let t = cs(topic);
@@ -99,8 +66,7 @@ fn role_publisher(domain: usize) {
         RMW_RET_OK
     );
     let hex: String = gid.data.iter().map(|b| format!("{b:02x}")).collect();
-    println!("GID {hex}");
-    std::io::stdout().flush().unwrap();
+    say(&format!("GID {hex}"));
     wait_graph(&mut ctx, &node, || {
         let mut n = 0;
         assert_eq!(
@@ -121,8 +87,7 @@ fn role_publisher(domain: usize) {
         );
     }
     // Stay alive until the parent has taken everything (it closes our stdin).
-    let mut sink = Vec::new();
-    std::io::stdin().read_to_end(&mut sink).unwrap();
+    wait_for_stdin_close();
     assert_eq!(unsafe { rmw_destroy_publisher(node.0, p) }, RMW_RET_OK);
 }
 
@@ -130,10 +95,8 @@ fn role_doomed(domain: usize) {
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("doomed", "/");
     let _p = publisher(&node, "/doomed");
-    println!("READY");
-    std::io::stdout().flush().unwrap();
-    let mut sink = Vec::new();
-    std::io::stdin().read_to_end(&mut sink).unwrap();
+    say("READY");
+    wait_for_stdin_close();
     unreachable_by_design();
 }
 
@@ -145,10 +108,9 @@ fn unreachable_by_design() {
 /// Entry point of child processes (a no-op in the normal test run).
 #[test]
 fn child_entry() {
-    let Ok(role) = std::env::var(ROLE) else {
+    let Some((role, domain)) = role_and_domain() else {
         return;
     };
-    let domain: usize = std::env::var(DOMAIN).unwrap().parse().unwrap();
     match role.as_str() {
         "publisher" => role_publisher(domain),
         "doomed" => role_doomed(domain),

@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::child::*;
 use common::fixture::*;
 use common::*;
 use rmw_hazcat_rs::api::event::*;
@@ -18,14 +19,9 @@ use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
 use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
 use std::ptr::{null, null_mut};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
-
-const ROLE: &str = "HAZCAT_RMW_ROLE";
-const DOMAIN: &str = "HAZCAT_RMW_DOMAIN";
 
 fn ms(v: u64) -> rmw_time_t {
     rmw_time_t {
@@ -488,33 +484,6 @@ fn deadline_and_liveliness_callbacks_fire_from_the_notifier() {
 
 // ---- across processes ----
 
-fn spawn(role: &str, domain: usize) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
-        .env(ROLE, role)
-        .env(DOMAIN, domain.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = BufReader::new(child.stdout.take().unwrap());
-    (child, out)
-}
-
-fn expect_line(out: &mut BufReader<std::process::ChildStdout>, prefix: &str) -> String {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "child ended before '{prefix}'"
-        );
-        if let Some(pos) = line.find(prefix) {
-            return line[pos + prefix.len()..].trim_end().to_owned();
-        }
-    }
-}
-
 const CALLBACK_MESSAGES: u32 = 50;
 
 /// Publishes when told (a line on stdin), then waits for stdin to close.
@@ -522,27 +491,22 @@ fn role_publisher(domain: usize, q: rmw_qos_profile_t, topic: &str) {
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("child_pub", "/");
     let p = create_pub(&node, topic, &q);
-    println!("READY");
-    std::io::stdout().flush().unwrap();
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line).unwrap();
+    say("READY");
+    read_stdin_line();
     for i in 0..CALLBACK_MESSAGES {
         publish(p, i);
     }
-    println!("SENT");
-    std::io::stdout().flush().unwrap();
-    let mut sink = Vec::new();
-    std::io::stdin().read_to_end(&mut sink).unwrap();
+    say("SENT");
+    wait_for_stdin_close();
     unsafe { assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK) };
 }
 
 /// Entry point of child processes (a no-op in the normal test run).
 #[test]
 fn child_entry() {
-    let Ok(role) = std::env::var(ROLE) else {
+    let Some((role, domain)) = role_and_domain() else {
         return;
     };
-    let domain: usize = std::env::var(DOMAIN).unwrap().parse().unwrap();
     match role.as_str() {
         "callback_publisher" => {
             let mut q = rmw_qos_profile_default;
@@ -579,9 +543,7 @@ fn new_message_callback_counts_messages_from_another_process() {
     );
     let (mut child, mut out) = spawn("callback_publisher", domain);
     expect_line(&mut out, "READY");
-    let stdin = child.stdin.as_mut().unwrap();
-    writeln!(stdin, "go").unwrap();
-    stdin.flush().unwrap();
+    send_line(child.stdin.as_mut().unwrap(), "go");
     expect_line(&mut out, "SENT");
     // Announced by this process's notifier thread, without any rmw_wait here.
     assert_eq!(

@@ -3,7 +3,7 @@
 //! test_unique_identifiers), request/response round trips with `hazcat_test_msgs/srv/Echo`,
 //! routing to the requesting client only, wait-set readiness, listener callbacks, graph
 //! registration, and a service and clients in separate processes (this test binary re-executed
-//! with a role in `HAZCAT_SRV_ROLE`; pipes and `rmw_wait` synchronise, nothing sleeps).
+//! with a role in `HAZCAT_RMW_ROLE`; pipes and `rmw_wait` synchronise, nothing sleeps).
 //!
 //! Type support: on Humble builds the Debian-generated introspection C library of
 //! `hazcat_test_msgs` (`scripts/build_test_msgs.sh`; without it the tests say so and use the
@@ -13,6 +13,7 @@
 
 mod common;
 
+use common::child::*;
 use common::*;
 use rmw_hazcat_rs::api::client::*;
 use rmw_hazcat_rs::api::service::*;
@@ -21,8 +22,8 @@ use rmw_hazcat_rs::sys::rosidl::*;
 use rmw_hazcat_rs::sys::*;
 use rmw_hazcat_rs::typesupport::{service_types, OwnedMessage, ServiceTypes};
 use std::ffi::{c_char, c_void, CStr};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdin, ChildStdout};
 use std::ptr::{null, null_mut};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
@@ -1265,9 +1266,6 @@ fn listener_callbacks_count_arrivals() {
 // Separate processes.
 // ---------------------------------------------------------------------------------------------
 
-const ROLE: &str = "HAZCAT_SRV_ROLE";
-const DOMAIN: &str = "HAZCAT_SRV_DOMAIN";
-
 /// A re-executed copy of this test binary running one `child_*` test in a role.
 struct Peer {
     child: Child,
@@ -1277,16 +1275,8 @@ struct Peer {
 
 impl Peer {
     fn spawn(test: &str, role: &str, domain: usize) -> Peer {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([test, "--exact", "--nocapture", "--test-threads=1"])
-            .env(ROLE, role)
-            .env(DOMAIN, domain.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("re-exec the test binary");
+        let (mut child, stdout) = spawn_test(test, role, domain);
         let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
         Peer {
             child,
             stdin,
@@ -1294,7 +1284,7 @@ impl Peer {
         }
     }
 
-    /// The next protocol line (`HAZCAT:` prefix stripped), skipping libtest's own output.
+    /// The next protocol line (after [`MARKER`]), skipping libtest's own output.
     fn expect(&mut self, what: &str) -> String {
         let mut line = String::new();
         loop {
@@ -1302,7 +1292,7 @@ impl Peer {
             let n = self.stdout.read_line(&mut line).unwrap();
             assert!(n > 0, "peer exited before sending {what}");
             // libtest may have printed "test child_x ... " on the same line first.
-            if let Some((_, rest)) = line.trim_end().split_once("HAZCAT:") {
+            if let Some((_, rest)) = line.trim_end().split_once(MARKER) {
                 assert!(rest.starts_with(what), "expected {what}, got {rest}");
                 return rest[what.len()..].trim().to_owned();
             }
@@ -1310,8 +1300,7 @@ impl Peer {
     }
 
     fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.stdin.flush().unwrap();
+        send_line(&mut self.stdin, line);
     }
 
     fn finish(mut self) {
@@ -1321,27 +1310,10 @@ impl Peer {
     }
 }
 
-/// In a child: the role and domain, or `None` when run as a plain test.
-fn child_role(role: &str) -> Option<usize> {
-    (std::env::var(ROLE).as_deref() == Ok(role))
-        .then(|| std::env::var(DOMAIN).unwrap().parse().unwrap())
-}
-
-fn say(line: &str) {
-    println!("HAZCAT:{line}");
-    std::io::stdout().flush().unwrap();
-}
-
-fn read_stdin_line() -> String {
-    let mut s = String::new();
-    std::io::stdin().read_line(&mut s).unwrap();
-    s.trim().to_owned()
-}
-
 /// Child: serves `SERVICE` until told `exit`; answers `text` with `"re: text"`, total = count*10.
 #[test]
 fn child_server() {
-    let Some(domain) = child_role("server") else {
+    let Some(domain) = domain_if_role("server") else {
         return;
     };
     let mut ctx = Context::with_domain(domain);
@@ -1374,7 +1346,7 @@ fn child_server() {
 /// Child: one client that sends `count` requests and checks it gets exactly its own answers.
 #[test]
 fn child_client() {
-    let Some(domain) = child_role("client") else {
+    let Some(domain) = domain_if_role("client") else {
         return;
     };
     let mut ctx = Context::with_domain(domain);
@@ -1408,7 +1380,7 @@ fn child_client() {
 /// Child: sends one request and leaves.
 #[test]
 fn child_send_and_leave() {
-    let Some(domain) = child_role("leaver") else {
+    let Some(domain) = domain_if_role("leaver") else {
         return;
     };
     let mut ctx = Context::with_domain(domain);
