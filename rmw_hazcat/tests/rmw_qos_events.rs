@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::announce::*;
 use common::child::*;
 use common::fixture::*;
 use common::*;
@@ -20,7 +21,6 @@ use rmw_hazcat_rs::api::wait::*;
 use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
-use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 fn ms(v: u64) -> rmw_time_t {
@@ -412,30 +412,6 @@ fn qos_requests_not_offered_are_neither_matched_nor_delivered() {
             assert_eq!(rmw_destroy_publisher(node.0, p2), RMW_RET_OK);
         }
     }
-}
-
-#[derive(Default)]
-struct Announced {
-    count: Mutex<usize>,
-    cv: Condvar,
-}
-
-impl Announced {
-    /// Waits until at least `n` were announced in total (hang guard only).
-    fn wait_for(&self, n: usize) -> usize {
-        let g = self.count.lock().unwrap();
-        let (g, _) = self
-            .cv
-            .wait_timeout_while(g, Duration::from_secs(60), |c| *c < n)
-            .unwrap();
-        *g
-    }
-}
-
-unsafe extern "C" fn announce(user_data: *const c_void, n: usize) {
-    let a = unsafe { &*user_data.cast::<Announced>() };
-    *a.count.lock().unwrap() += n;
-    a.cv.notify_all();
 }
 
 #[test]

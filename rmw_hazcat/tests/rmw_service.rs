@@ -13,6 +13,7 @@
 
 mod common;
 
+use common::announce::*;
 use common::child::*;
 use common::*;
 use rmw_hazcat_rs::api::client::*;
@@ -25,8 +26,6 @@ use std::ffi::{c_char, c_void, CStr};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, ChildStdout};
 use std::ptr::{null, null_mut};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------------
 // The Echo service: `string text; int32 count --- string reply; int64 total; bool ok`, C layout.
@@ -1164,30 +1163,6 @@ fn graph_registration() {
 // ---------------------------------------------------------------------------------------------
 // Listener callbacks.
 // ---------------------------------------------------------------------------------------------
-
-#[derive(Default)]
-struct Announced {
-    count: Mutex<usize>,
-    cv: Condvar,
-}
-
-impl Announced {
-    /// Waits until at least `n` were announced in total (hang guard only).
-    fn wait_for(&self, n: usize) -> usize {
-        let g = self.count.lock().unwrap();
-        let (g, _) = self
-            .cv
-            .wait_timeout_while(g, Duration::from_secs(60), |c| *c < n)
-            .unwrap();
-        *g
-    }
-}
-
-unsafe extern "C" fn announce(user_data: *const c_void, n: usize) {
-    let a = unsafe { &*user_data.cast::<Announced>() };
-    *a.count.lock().unwrap() += n;
-    a.cv.notify_all();
-}
 
 #[test]
 fn listener_callbacks_count_arrivals() {

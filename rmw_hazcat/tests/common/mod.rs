@@ -5,6 +5,7 @@
     clippy::missing_safety_doc
 )]
 
+pub mod announce;
 pub mod child;
 pub mod fixture;
 pub mod generated;
