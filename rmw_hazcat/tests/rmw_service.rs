@@ -46,16 +46,11 @@ struct EchoResponse {
 
 mod fixture {
     use super::*;
+    use crate::common::fixture::{
+        empty_string, member, message_members, service_handle, service_members,
+    };
     use rmw_hazcat_rs::sys::rosidl::field_types::*;
     use std::mem::offset_of;
-
-    unsafe fn empty_string() -> rosidl_runtime_c__String {
-        rosidl_runtime_c__String {
-            data: unsafe { libc::calloc(1, 1) }.cast(),
-            size: 0,
-            capacity: 1,
-        }
-    }
 
     unsafe extern "C" fn req_init(p: *mut c_void, _: rosidl_runtime_c__message_initialization) {
         unsafe {
@@ -84,17 +79,6 @@ mod fixture {
         unsafe { libc::free((*p.cast::<EchoResponse>()).reply.data.cast()) };
     }
 
-    unsafe extern "C" fn ident_compare(
-        h: *const rosidl_service_type_support_t,
-        id: *const c_char,
-    ) -> *const rosidl_service_type_support_t {
-        if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
-            h
-        } else {
-            null()
-        }
-    }
-
     #[cfg(not(ros_distro = "humble"))]
     pub static HASH: rmw_hazcat_rs::sys::rosidl::rosidl_type_hash_t =
         rmw_hazcat_rs::sys::rosidl::rosidl_type_hash_t {
@@ -109,110 +93,39 @@ mod fixture {
         &HASH
     }
 
-    fn member(
-        name: &'static CStr,
-        type_id: u8,
-        offset: usize,
-    ) -> rosidl_typesupport_introspection_c__MessageMember {
-        rosidl_typesupport_introspection_c__MessageMember {
-            name_: name.as_ptr(),
-            type_id_: type_id,
-            string_upper_bound_: 0,
-            members_: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            is_key_: false,
-            is_array_: false,
-            array_size_: 0,
-            is_upper_bound_: false,
-            offset_: offset as u32,
-            default_value_: null(),
-            size_function: None,
-            get_const_function: None,
-            get_function: None,
-            fetch_function: None,
-            assign_function: None,
-            resize_function: None,
-        }
-    }
-
-    fn members(
-        name: &'static CStr,
-        fields: Vec<rosidl_typesupport_introspection_c__MessageMember>,
-        size: usize,
-        init: unsafe extern "C" fn(*mut c_void, rosidl_runtime_c__message_initialization),
-        fini: unsafe extern "C" fn(*mut c_void),
-    ) -> &'static rosidl_typesupport_introspection_c__MessageMembers {
-        let fields: &'static [_] = Box::leak(fields.into_boxed_slice());
-        Box::leak(Box::new(
-            rosidl_typesupport_introspection_c__MessageMembers {
-                message_namespace_: c"hazcat_test_msgs__srv".as_ptr(),
-                message_name_: name.as_ptr(),
-                member_count_: fields.len() as u32,
-                size_of_: size,
-                #[cfg(not(ros_distro = "humble"))]
-                has_any_key_member_: false,
-                members_: fields.as_ptr(),
-                init_function: Some(init),
-                fini_function: Some(fini),
-            },
-        ))
-    }
-
     /// A service type-support handle with the given identifier (leaked).
     pub fn handle(id: &'static CStr) -> *const rosidl_service_type_support_t {
-        let req = members(
+        const NAMESPACE: &CStr = c"hazcat_test_msgs__srv";
+        let req = message_members(
+            NAMESPACE,
             c"Echo_Request",
+            std::mem::size_of::<EchoRequest>(),
             vec![
                 member(c"text", ROS_TYPE_STRING, offset_of!(EchoRequest, text)),
                 member(c"count", ROS_TYPE_INT32, offset_of!(EchoRequest, count)),
             ],
-            std::mem::size_of::<EchoRequest>(),
             req_init,
             req_fini,
         );
-        let resp = members(
+        let resp = message_members(
+            NAMESPACE,
             c"Echo_Response",
+            std::mem::size_of::<EchoResponse>(),
             vec![
                 member(c"reply", ROS_TYPE_STRING, offset_of!(EchoResponse, reply)),
                 member(c"total", ROS_TYPE_INT64, offset_of!(EchoResponse, total)),
                 member(c"ok", ROS_TYPE_BOOLEAN, offset_of!(EchoResponse, ok)),
             ],
-            std::mem::size_of::<EchoResponse>(),
             resp_init,
             resp_fini,
         );
-        let sm: &'static _ = Box::leak(Box::new(
-            rosidl_typesupport_introspection_c__ServiceMembers {
-                service_namespace_: c"hazcat_test_msgs__srv".as_ptr(),
-                service_name_: c"Echo".as_ptr(),
-                request_members_: req,
-                response_members_: resp,
-                #[cfg(not(ros_distro = "humble"))]
-                event_members_: null(),
-            },
-        ));
-        let h: &'static _ = Box::leak(Box::new(rosidl_service_type_support_t {
-            typesupport_identifier: id.as_ptr(),
-            data: (sm as *const rosidl_typesupport_introspection_c__ServiceMembers).cast(),
-            func: Some(ident_compare),
-            #[cfg(not(ros_distro = "humble"))]
-            request_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            response_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_create_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_destroy_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_hash_func: Some(type_hash),
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_func: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_sources_func: None,
-        }));
-        h
+        #[allow(unused_mut)]
+        let mut h = service_handle(id, service_members(NAMESPACE, c"Echo", req, resp));
+        #[cfg(not(ros_distro = "humble"))]
+        {
+            h.get_type_hash_func = Some(type_hash);
+        }
+        Box::leak(Box::new(h))
     }
 }
 
