@@ -14,34 +14,6 @@ use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
 
-fn create_client(node: &Node, name: &str) -> *mut rmw_client_t {
-    let n = cs(name);
-    let c = unsafe {
-        rmw_create_client(
-            node.0,
-            plain_echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!c.is_null(), "{}", last_error());
-    c
-}
-
-fn create_service(node: &Node, name: &str) -> *mut rmw_service_t {
-    let n = cs(name);
-    let s = unsafe {
-        rmw_create_service(
-            node.0,
-            plain_echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!s.is_null(), "{}", last_error());
-    s
-}
-
 /// test_client service_server_is_available_bad_args: NULL node, client or output are
 /// `RMW_RET_ERROR` (not INVALID_ARGUMENT); a foreign client is INCORRECT_RMW_IMPLEMENTATION.
 /// service_server_is_available_good_args: false without a server, true once one exists.
@@ -49,7 +21,7 @@ fn create_service(node: &Node, name: &str) -> *mut rmw_service_t {
 fn server_is_available_arguments_and_result() {
     let mut ctx = Context::new();
     let node = ctx.node("avail", "/");
-    let client = create_client(&node, "/avail");
+    let client = create_client(&node, plain_echo_ts(), "/avail");
     unsafe {
         let mut available = true;
         assert_eq!(
@@ -78,7 +50,7 @@ fn server_is_available_arguments_and_result() {
             RMW_RET_OK
         );
         assert!(!available);
-        let service = create_service(&node, "/avail");
+        let service = create_service(&node, plain_echo_ts(), "/avail");
         assert_eq!(
             rmw_service_server_is_available(node.0, client, &mut available),
             RMW_RET_OK
@@ -98,10 +70,7 @@ fn gids_of_publishers_and_clients() {
     let mut ctx = Context::new();
     let node = ctx.node("gids", "/");
     let q = rmw_qos_profile_default;
-    let opts = rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-    };
+    let opts = pub_opts();
     let (t0, t1) = (cs("/test0"), cs("/test1"));
     let foreign = c"not-an-rmw-implementation-identifier".as_ptr();
     unsafe {
@@ -112,9 +81,9 @@ fn gids_of_publishers_and_clients() {
         ];
         assert!(pubs.iter().all(|p| !p.is_null()), "{}", last_error());
         let clients = [
-            create_client(&node, "/test_service0"),
-            create_client(&node, "/test_service1"),
-            create_client(&node, "/test_service1"),
+            create_client(&node, plain_echo_ts(), "/test_service0"),
+            create_client(&node, plain_echo_ts(), "/test_service1"),
+            create_client(&node, plain_echo_ts(), "/test_service1"),
         ];
 
         let equal = |a: &rmw_gid_t, b: &rmw_gid_t| {
@@ -222,8 +191,8 @@ fn gids_of_publishers_and_clients() {
 fn take_request_and_response_bad_arguments_leave_outputs_unchanged() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_take", "/");
-    let service = create_service(&node, "/srv_take");
-    let client = create_client(&node, "/srv_take");
+    let service = create_service(&node, plain_echo_ts(), "/srv_take");
+    let client = create_client(&node, plain_echo_ts(), "/srv_take");
     let original = Plain {
         id: 1,
         value: 2.0,

@@ -78,12 +78,7 @@ fn every_kind_of_idle_entity_times_out_and_is_nulled() {
     let topic = cs("/test");
     let q = rmw_qos_profile_default;
     unsafe {
-        let sopts = rmw_subscription_options_t {
-            rmw_specific_subscription_payload: null_mut(),
-            ignore_local_publications: false,
-            require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-            content_filter_options: null_mut(),
-        };
+        let sopts = sub_opts(false);
         let sub = rmw_create_subscription(node.0, plain_ts(), topic.as_ptr(), &q, &sopts);
         assert!(!sub.is_null(), "{}", last_error());
         let gc = rmw_create_guard_condition(ctx.ptr());

@@ -236,34 +236,6 @@ fn read_response(m: &OwnedMessage) -> (String, i64, bool) {
 
 const SERVICE: &str = "/echo";
 
-fn create_service(node: &Node, name: &str) -> *mut rmw_service_t {
-    let n = cs(name);
-    let s = unsafe {
-        rmw_create_service(
-            node.0,
-            echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!s.is_null(), "{}", last_error());
-    s
-}
-
-fn create_client(node: &Node, name: &str) -> *mut rmw_client_t {
-    let n = cs(name);
-    let c = unsafe {
-        rmw_create_client(
-            node.0,
-            echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!c.is_null(), "{}", last_error());
-    c
-}
-
 fn destroy_service(node: &Node, s: *mut rmw_service_t) {
     assert_eq!(unsafe { rmw_destroy_service(node.0, s) }, RMW_RET_OK);
 }
@@ -497,8 +469,8 @@ fn create_with_bad_arguments() {
 fn destroy_and_use_with_bad_arguments() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_bad", "/ns");
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     assert_eq!(rs(unsafe { (*srv).service_name }), SERVICE);
     assert_eq!(rs(unsafe { (*cli).service_name }), SERVICE);
     unsafe {
@@ -788,8 +760,8 @@ fn actual_qos_echoes_the_requested_profile() {
 fn client_gids_are_distinct_and_match_request_ids() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_gid", "/");
-    let a = create_client(&node, SERVICE);
-    let b = create_client(&node, SERVICE);
+    let a = create_client(&node, echo_ts(), SERVICE);
+    let b = create_client(&node, echo_ts(), SERVICE);
     let gid = |c| {
         let mut g: rmw_gid_t = unsafe { std::mem::zeroed() };
         assert_eq!(unsafe { rmw_get_gid_for_client(c, &mut g) }, RMW_RET_OK);
@@ -818,9 +790,9 @@ fn round_trip_and_wait_set_readiness() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_rt", "/");
     let ws = WaitSet::new(&mut ctx);
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     assert!(!server_available(&node, cli));
-    let srv = create_service(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
     assert!(server_available(&node, cli));
 
     // Nothing queued: both entries NULLed, RMW_RET_TIMEOUT.
@@ -878,9 +850,9 @@ fn two_clients_get_only_their_own_responses() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_two", "/");
     let ws = WaitSet::new(&mut ctx);
-    let srv = create_service(&node, SERVICE);
-    let a = create_client(&node, SERVICE);
-    let b = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let a = create_client(&node, echo_ts(), SERVICE);
+    let b = create_client(&node, echo_ts(), SERVICE);
     assert_ne!(client_gid(a), client_gid(b));
     assert_eq!(send_request(a, "from a", 1), 1);
     assert_eq!(send_request(b, "from b", 2), 1);
@@ -932,10 +904,10 @@ fn every_service_of_a_name_gets_every_request() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_many", "/");
     let ws = WaitSet::new(&mut ctx);
-    let s1 = create_service(&node, SERVICE);
-    let s2 = create_service(&node, SERVICE);
-    let other = create_service(&node, "/other");
-    let cli = create_client(&node, SERVICE);
+    let s1 = create_service(&node, echo_ts(), SERVICE);
+    let s2 = create_service(&node, echo_ts(), SERVICE);
+    let other = create_service(&node, echo_ts(), "/other");
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let seq = send_request(cli, "both", 7);
     for s in [s1, s2] {
         ws.until_service_ready(s);
@@ -973,8 +945,8 @@ fn response_after_the_client_is_gone_returns_ok() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_gone", "/");
     let ws = WaitSet::new(&mut ctx);
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     send_request(cli, "bye", 1);
     destroy_client(&node, cli);
     ws.until_service_ready(srv);
@@ -1001,8 +973,8 @@ fn departed_clients_release_their_response_topic() {
     let domain = ctx.domain as u32;
     let node = ctx.node("srv_release", "/");
     let ws = WaitSet::new(&mut ctx);
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let topic = transport::response_topic(SERVICE, "hazcat_test_msgs/srv/Echo", &client_gid(cli));
     let segment = hazcat_core::naming::topic(
         domain,
@@ -1031,8 +1003,8 @@ fn departed_clients_release_their_response_topic() {
 fn graph_registration() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_graph", "/g");
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, "/remote");
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), "/remote");
     let shared = unsafe { &rmw_hazcat_rs::handle::context(ctx.ptr()).unwrap().shared };
     let snap = shared.participant.graph();
     let mine: Vec<_> = snap.endpoints.iter().collect();
@@ -1081,8 +1053,8 @@ fn graph_registration() {
 fn listener_callbacks_count_arrivals() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_cb", "/");
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let requests = Box::new(Announced::default());
     let responses = Box::new(Announced::default());
 
@@ -1206,7 +1178,7 @@ fn child_server() {
     };
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("remote_server", "/");
-    let srv = create_service(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     say("READY");
     let n: usize = read_stdin_line().parse().expect("number of requests");
@@ -1239,7 +1211,7 @@ fn child_client() {
     };
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("remote_client", "/");
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     assert!(server_available(&node, cli));
     for i in 1..=3 {
@@ -1273,7 +1245,7 @@ fn child_send_and_leave() {
     };
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("leaver", "/");
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     assert!(server_available(&node, cli));
     send_request(cli, "leaving", 1);
     destroy_client(&node, cli);
@@ -1287,7 +1259,7 @@ fn cross_process_round_trip_routing_and_availability() {
     let domain = unique_domain();
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("local_client", "/");
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     assert!(!server_available(&node, cli));
 
@@ -1336,7 +1308,7 @@ fn cross_process_response_after_the_client_left() {
     let domain = unique_domain();
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("local_server", "/");
-    let srv = create_service(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     let mut leaver = Peer::spawn("child_send_and_leave", "leaver", domain);
     leaver.expect("LEFT");
