@@ -66,6 +66,46 @@ fn info_bytes(i: &rmw_message_info_t) -> Vec<u8> {
     .to_vec()
 }
 
+/// `rmw_publisher_count_matched_subscriptions`, asserting success.
+fn matched_subscriptions(p: *mut rmw_publisher_t) -> usize {
+    let mut n = 99usize;
+    assert_eq!(
+        unsafe { rmw_publisher_count_matched_subscriptions(p, &mut n) },
+        RMW_RET_OK
+    );
+    n
+}
+
+/// `rmw_subscription_count_matched_publishers`, asserting success.
+fn matched_publishers(s: *mut rmw_subscription_t) -> usize {
+    let mut n = 99usize;
+    assert_eq!(
+        unsafe { rmw_subscription_count_matched_publishers(s, &mut n) },
+        RMW_RET_OK
+    );
+    n
+}
+
+/// Publishes `m` on `p`, waits until `s` is ready, takes one message from it: `m` again.
+fn round_trip(ctx: &mut Context, p: *mut rmw_publisher_t, s: *mut rmw_subscription_t, m: &Plain) {
+    unsafe {
+        assert_eq!(
+            rmw_publish(p, (m as *const Plain).cast(), null_mut()),
+            RMW_RET_OK
+        );
+        let (rc, ready) = wait_subs(ctx, &[s]);
+        assert_eq!((rc, ready), (RMW_RET_OK, vec![true]));
+        let mut out = Plain::default();
+        let mut taken = false;
+        assert_eq!(
+            rmw_take(s, (&mut out as *mut Plain).cast(), &mut taken, null_mut()),
+            RMW_RET_OK
+        );
+        assert!(taken);
+        assert_eq!(out, *m);
+    }
+}
+
 /// test_publisher / test_subscription / test_serialize_deserialize overwrite the
 /// `typesupport_identifier` of the very handle they used before and expect every entry point to
 /// reject it, then restore it and expect success again.
@@ -450,25 +490,12 @@ fn count_matched_follows_qos_compatibility() {
     let reliable = rmw_qos_profile_default;
     let p = create_pub(&node, plain_ts(), "/matched", &best_effort);
     unsafe {
-        let count_p = || {
-            let mut n = 99usize;
-            assert_eq!(
-                rmw_publisher_count_matched_subscriptions(p, &mut n),
-                RMW_RET_OK
-            );
-            n
-        };
-        assert_eq!(count_p(), 0);
+        assert_eq!(matched_subscriptions(p), 0);
         let s = create_sub(&node, plain_ts(), "/matched", &best_effort);
-        assert_eq!(count_p(), 1);
-        let mut n = 99usize;
-        assert_eq!(
-            rmw_subscription_count_matched_publishers(s, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 1);
+        assert_eq!(matched_subscriptions(p), 1);
+        assert_eq!(matched_publishers(s), 1);
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
-        assert_eq!(count_p(), 0);
+        assert_eq!(matched_subscriptions(p), 0);
 
         let mut compat = RMW_QOS_COMPATIBILITY_OK;
         assert_eq!(
@@ -478,18 +505,13 @@ fn count_matched_follows_qos_compatibility() {
         assert_eq!(compat, RMW_QOS_COMPATIBILITY_ERROR);
         let strict = create_sub(&node, plain_ts(), "/matched", &reliable);
         assert_eq!(
-            count_p(),
+            matched_subscriptions(p),
             0,
             "BEST_EFFORT publisher matched a RELIABLE subscription"
         );
-        let mut n = 99usize;
-        assert_eq!(
-            rmw_subscription_count_matched_publishers(strict, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 0);
+        assert_eq!(matched_publishers(strict), 0);
         assert_eq!(rmw_destroy_subscription(node.0, strict), RMW_RET_OK);
-        assert_eq!(count_p(), 0);
+        assert_eq!(matched_subscriptions(p), 0);
         assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
     }
 }
@@ -506,37 +528,15 @@ fn infinite_durations_are_accepted_and_match() {
     q.liveliness_lease_duration = RMW_DURATION_INFINITE;
     let p = create_pub(&node, plain_ts(), "/infinite", &q);
     let s = create_sub(&node, plain_ts(), "/infinite", &q);
+    assert_eq!(matched_subscriptions(p), 1);
+    assert_eq!(matched_publishers(s), 1);
+    let m = Plain {
+        id: 1,
+        value: 2.0,
+        flag: 3,
+    };
+    round_trip(&mut ctx, p, s, &m);
     unsafe {
-        let mut n = 0usize;
-        assert_eq!(
-            rmw_publisher_count_matched_subscriptions(p, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 1);
-        assert_eq!(
-            rmw_subscription_count_matched_publishers(s, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 1);
-        let m = Plain {
-            id: 1,
-            value: 2.0,
-            flag: 3,
-        };
-        assert_eq!(
-            rmw_publish(p, (&m as *const Plain).cast(), null_mut()),
-            RMW_RET_OK
-        );
-        let (rc, ready) = wait_subs(&mut ctx, &[s]);
-        assert_eq!((rc, ready), (RMW_RET_OK, vec![true]));
-        let mut out = Plain::default();
-        let mut taken = false;
-        assert_eq!(
-            rmw_take(s, (&mut out as *mut Plain).cast(), &mut taken, null_mut()),
-            RMW_RET_OK
-        );
-        assert!(taken);
-        assert_eq!(out, m);
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
         assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
     }
@@ -558,13 +558,8 @@ fn ignore_local_publications_plain_and_serialized() {
         value: std::f64::consts::PI,
         flag: 1,
     };
+    assert_eq!(matched_subscriptions(p), 2);
     unsafe {
-        let mut n = 0usize;
-        assert_eq!(
-            rmw_publisher_count_matched_subscriptions(p, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 2);
         for round in 0..2 {
             assert_eq!(
                 rmw_publish(p, (&m as *const Plain).cast(), null_mut()),
@@ -672,20 +667,7 @@ fn content_filter_options_are_accepted_and_unsupported() {
             value: 0.0,
             flag: 0,
         };
-        assert_eq!(
-            rmw_publish(p, (&m as *const Plain).cast(), null_mut()),
-            RMW_RET_OK
-        );
-        let (rc, ready) = wait_subs(&mut ctx, &[s]);
-        assert_eq!((rc, ready), (RMW_RET_OK, vec![true]));
-        let mut out = Plain::default();
-        let mut taken = false;
-        assert_eq!(
-            rmw_take(s, (&mut out as *mut Plain).cast(), &mut taken, null_mut()),
-            RMW_RET_OK
-        );
-        assert!(taken);
-        assert_eq!(out, m);
+        round_trip(&mut ctx, p, s, &m);
         assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
     }
