@@ -54,24 +54,29 @@ unsafe extern "C" fn text_fini(p: *mut c_void) {
     unsafe { libc::free((*p.cast::<Text>()).text.data.cast()) };
 }
 
-/// The `func` of a message type-support handle: the handle itself for its own identifier.
-pub unsafe extern "C" fn ident_compare(
-    h: *const rosidl_message_type_support_t,
-    id: *const c_char,
-) -> *const rosidl_message_type_support_t {
-    if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
-        h
-    } else {
-        std::ptr::null()
+/// A type-support handle (message or service), seen through its identifier.
+pub trait TypeSupportHandle {
+    fn identifier(&self) -> *const c_char;
+}
+
+impl TypeSupportHandle for rosidl_message_type_support_t {
+    fn identifier(&self) -> *const c_char {
+        self.typesupport_identifier
     }
 }
 
-/// The `func` of a service type-support handle: the handle itself for its own identifier.
-pub unsafe extern "C" fn srv_ident_compare(
-    h: *const rosidl_service_type_support_t,
+impl TypeSupportHandle for rosidl_service_type_support_t {
+    fn identifier(&self) -> *const c_char {
+        self.typesupport_identifier
+    }
+}
+
+/// The `func` of a hand-built type-support handle: the handle itself for its own identifier.
+pub unsafe extern "C" fn ident_compare<H: TypeSupportHandle>(
+    h: *const H,
     id: *const c_char,
-) -> *const rosidl_service_type_support_t {
-    if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
+) -> *const H {
+    if unsafe { CStr::from_ptr((*h).identifier()) == CStr::from_ptr(id) } {
         h
     } else {
         std::ptr::null()
@@ -198,7 +203,7 @@ pub fn service_handle(
     rosidl_service_type_support_t {
         typesupport_identifier: id.as_ptr(),
         data: (members as *const rosidl_typesupport_introspection_c__ServiceMembers).cast(),
-        func: Some(srv_ident_compare),
+        func: Some(ident_compare),
         #[cfg(not(ros_distro = "humble"))]
         request_typesupport: std::ptr::null(),
         #[cfg(not(ros_distro = "humble"))]
