@@ -18,50 +18,12 @@ use std::ffi::c_void;
 use std::ptr::null_mut;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn pub_opts() -> rmw_publisher_options_t {
-    rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-    }
-}
-
-fn sub_opts() -> rmw_subscription_options_t {
-    rmw_subscription_options_t {
-        rmw_specific_subscription_payload: null_mut(),
-        ignore_local_publications: false,
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-        content_filter_options: null_mut(),
-    }
-}
-
 fn new_pub(node: &Node) -> *mut rmw_publisher_t {
-    let t = cs("/test_topic");
-    let p = unsafe {
-        rmw_create_publisher(
-            node.0,
-            plain_ts(),
-            t.as_ptr(),
-            &rmw_qos_profile_default,
-            &pub_opts(),
-        )
-    };
-    assert!(!p.is_null(), "{}", last_error());
-    p
+    create_pub(node, plain_ts(), "/test_topic", &rmw_qos_profile_default)
 }
 
 fn new_sub(node: &Node) -> *mut rmw_subscription_t {
-    let t = cs("/test_topic");
-    let s = unsafe {
-        rmw_create_subscription(
-            node.0,
-            plain_ts(),
-            t.as_ptr(),
-            &rmw_qos_profile_default,
-            &sub_opts(),
-        )
-    };
-    assert!(!s.is_null(), "{}", last_error());
-    s
+    create_sub(node, plain_ts(), "/test_topic", &rmw_qos_profile_default)
 }
 
 fn take(event: &mut rmw_event_t) -> (i64, i64, i64, i64) {

@@ -20,47 +20,6 @@ use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
 
-fn pub_opts() -> rmw_publisher_options_t {
-    rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-    }
-}
-
-fn sub_opts(ignore_local: bool) -> rmw_subscription_options_t {
-    rmw_subscription_options_t {
-        rmw_specific_subscription_payload: null_mut(),
-        ignore_local_publications: ignore_local,
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-        content_filter_options: null_mut(),
-    }
-}
-
-fn create_pub(
-    node: &Node,
-    ts: *const rosidl_message_type_support_t,
-    topic: &str,
-    q: rmw_qos_profile_t,
-) -> *mut rmw_publisher_t {
-    let t = cs(topic);
-    let p = unsafe { rmw_create_publisher(node.0, ts, t.as_ptr(), &q, &pub_opts()) };
-    assert!(!p.is_null(), "{}", last_error());
-    p
-}
-
-fn create_sub(
-    node: &Node,
-    ts: *const rosidl_message_type_support_t,
-    topic: &str,
-    q: rmw_qos_profile_t,
-    ignore_local: bool,
-) -> *mut rmw_subscription_t {
-    let t = cs(topic);
-    let s = unsafe { rmw_create_subscription(node.0, ts, t.as_ptr(), &q, &sub_opts(ignore_local)) };
-    assert!(!s.is_null(), "{}", last_error());
-    s
-}
-
 fn serialized() -> rmw_serialized_message_t {
     let mut m: rmw_serialized_message_t = unsafe { std::mem::zeroed() };
     m.allocator = default_allocator();
@@ -97,10 +56,6 @@ fn wait_subs(ctx: &mut Context, subs: &[*mut rmw_subscription_t]) -> (rmw_ret_t,
     }
 }
 
-fn zero_info() -> rmw_message_info_t {
-    unsafe { std::mem::zeroed() }
-}
-
 fn info_bytes(i: &rmw_message_info_t) -> Vec<u8> {
     unsafe {
         std::slice::from_raw_parts(
@@ -109,6 +64,46 @@ fn info_bytes(i: &rmw_message_info_t) -> Vec<u8> {
         )
     }
     .to_vec()
+}
+
+/// `rmw_publisher_count_matched_subscriptions`, asserting success.
+fn matched_subscriptions(p: *mut rmw_publisher_t) -> usize {
+    let mut n = 99usize;
+    assert_eq!(
+        unsafe { rmw_publisher_count_matched_subscriptions(p, &mut n) },
+        RMW_RET_OK
+    );
+    n
+}
+
+/// `rmw_subscription_count_matched_publishers`, asserting success.
+fn matched_publishers(s: *mut rmw_subscription_t) -> usize {
+    let mut n = 99usize;
+    assert_eq!(
+        unsafe { rmw_subscription_count_matched_publishers(s, &mut n) },
+        RMW_RET_OK
+    );
+    n
+}
+
+/// Publishes `m` on `p`, waits until `s` is ready, takes one message from it: `m` again.
+fn round_trip(ctx: &mut Context, p: *mut rmw_publisher_t, s: *mut rmw_subscription_t, m: &Plain) {
+    unsafe {
+        assert_eq!(
+            rmw_publish(p, (m as *const Plain).cast(), null_mut()),
+            RMW_RET_OK
+        );
+        let (rc, ready) = wait_subs(ctx, &[s]);
+        assert_eq!((rc, ready), (RMW_RET_OK, vec![true]));
+        let mut out = Plain::default();
+        let mut taken = false;
+        assert_eq!(
+            rmw_take(s, (&mut out as *mut Plain).cast(), &mut taken, null_mut()),
+            RMW_RET_OK
+        );
+        assert!(taken);
+        assert_eq!(out, *m);
+    }
 }
 
 /// test_publisher / test_subscription / test_serialize_deserialize overwrite the
@@ -131,8 +126,8 @@ fn bogus_identifier_on_a_handle_already_used_is_rejected() {
     };
     unsafe {
         // The handle works (and whatever the implementation caches about it is now cached).
-        let p = create_pub(&node, tsp, "/bogus_ts", q);
-        let s = create_sub(&node, tsp, "/bogus_ts", q, false);
+        let p = create_pub(&node, tsp, "/bogus_ts", &q);
+        let s = create_sub(&node, tsp, "/bogus_ts", &q);
         let mut ser = serialized();
         assert_eq!(
             rmw_serialize((&m as *const Plain).cast(), tsp, &mut ser),
@@ -168,7 +163,7 @@ fn bogus_identifier_on_a_handle_already_used_is_rejected() {
         (*tsp).typesupport_identifier = id;
 
         // Restored: everything works again.
-        let p2 = create_pub(&node, tsp, "/bogus_ts", q);
+        let p2 = create_pub(&node, tsp, "/bogus_ts", &q);
         assert_eq!(
             rmw_deserialize(&ser, tsp, (&mut back as *mut Plain).cast()),
             RMW_RET_OK
@@ -191,7 +186,7 @@ fn take_bad_arguments_leave_outputs_unchanged() {
     let node = ctx.node("take_args", "/ns");
     let mut q = rmw_qos_profile_default;
     q.reliability = RMW_QOS_POLICY_RELIABILITY_RELIABLE;
-    let sub = create_sub(&node, plain_ts(), "/take_args", q, false);
+    let sub = create_sub(&node, plain_ts(), "/take_args", &q);
     let original = Plain {
         id: 77,
         value: 0.42,
@@ -384,7 +379,7 @@ fn publisher_use_bad_arguments() {
     let node = ctx.node("pub_args", "/");
     let mut q = rmw_qos_profile_default;
     q.reliability = RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT;
-    let p = create_pub(&node, plain_ts(), "/pub_args", q);
+    let p = create_pub(&node, plain_ts(), "/pub_args", &q);
     let foreign = c"not-an-rmw-implementation-identifier".as_ptr();
     unsafe {
         let m = Plain::default();
@@ -493,27 +488,14 @@ fn count_matched_follows_qos_compatibility() {
     let mut best_effort = rmw_qos_profile_default;
     best_effort.reliability = RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT;
     let reliable = rmw_qos_profile_default;
-    let p = create_pub(&node, plain_ts(), "/matched", best_effort);
+    let p = create_pub(&node, plain_ts(), "/matched", &best_effort);
     unsafe {
-        let count_p = || {
-            let mut n = 99usize;
-            assert_eq!(
-                rmw_publisher_count_matched_subscriptions(p, &mut n),
-                RMW_RET_OK
-            );
-            n
-        };
-        assert_eq!(count_p(), 0);
-        let s = create_sub(&node, plain_ts(), "/matched", best_effort, false);
-        assert_eq!(count_p(), 1);
-        let mut n = 99usize;
-        assert_eq!(
-            rmw_subscription_count_matched_publishers(s, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 1);
+        assert_eq!(matched_subscriptions(p), 0);
+        let s = create_sub(&node, plain_ts(), "/matched", &best_effort);
+        assert_eq!(matched_subscriptions(p), 1);
+        assert_eq!(matched_publishers(s), 1);
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
-        assert_eq!(count_p(), 0);
+        assert_eq!(matched_subscriptions(p), 0);
 
         let mut compat = RMW_QOS_COMPATIBILITY_OK;
         assert_eq!(
@@ -521,20 +503,15 @@ fn count_matched_follows_qos_compatibility() {
             RMW_RET_OK
         );
         assert_eq!(compat, RMW_QOS_COMPATIBILITY_ERROR);
-        let strict = create_sub(&node, plain_ts(), "/matched", reliable, false);
+        let strict = create_sub(&node, plain_ts(), "/matched", &reliable);
         assert_eq!(
-            count_p(),
+            matched_subscriptions(p),
             0,
             "BEST_EFFORT publisher matched a RELIABLE subscription"
         );
-        let mut n = 99usize;
-        assert_eq!(
-            rmw_subscription_count_matched_publishers(strict, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 0);
+        assert_eq!(matched_publishers(strict), 0);
         assert_eq!(rmw_destroy_subscription(node.0, strict), RMW_RET_OK);
-        assert_eq!(count_p(), 0);
+        assert_eq!(matched_subscriptions(p), 0);
         assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
     }
 }
@@ -549,39 +526,17 @@ fn infinite_durations_are_accepted_and_match() {
     q.lifespan = RMW_DURATION_INFINITE;
     q.liveliness = RMW_QOS_POLICY_LIVELINESS_AUTOMATIC;
     q.liveliness_lease_duration = RMW_DURATION_INFINITE;
-    let p = create_pub(&node, plain_ts(), "/infinite", q);
-    let s = create_sub(&node, plain_ts(), "/infinite", q, false);
+    let p = create_pub(&node, plain_ts(), "/infinite", &q);
+    let s = create_sub(&node, plain_ts(), "/infinite", &q);
+    assert_eq!(matched_subscriptions(p), 1);
+    assert_eq!(matched_publishers(s), 1);
+    let m = Plain {
+        id: 1,
+        value: 2.0,
+        flag: 3,
+    };
+    round_trip(&mut ctx, p, s, &m);
     unsafe {
-        let mut n = 0usize;
-        assert_eq!(
-            rmw_publisher_count_matched_subscriptions(p, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 1);
-        assert_eq!(
-            rmw_subscription_count_matched_publishers(s, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 1);
-        let m = Plain {
-            id: 1,
-            value: 2.0,
-            flag: 3,
-        };
-        assert_eq!(
-            rmw_publish(p, (&m as *const Plain).cast(), null_mut()),
-            RMW_RET_OK
-        );
-        let (rc, ready) = wait_subs(&mut ctx, &[s]);
-        assert_eq!((rc, ready), (RMW_RET_OK, vec![true]));
-        let mut out = Plain::default();
-        let mut taken = false;
-        assert_eq!(
-            rmw_take(s, (&mut out as *mut Plain).cast(), &mut taken, null_mut()),
-            RMW_RET_OK
-        );
-        assert!(taken);
-        assert_eq!(out, m);
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
         assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
     }
@@ -595,21 +550,16 @@ fn ignore_local_publications_plain_and_serialized() {
     let mut ctx = Context::new();
     let node = ctx.node("ignore_local", "/");
     let q = rmw_qos_profile_default;
-    let p = create_pub(&node, plain_ts(), "/ignore_local", q);
-    let ignoring = create_sub(&node, plain_ts(), "/ignore_local", q, true);
-    let plain = create_sub(&node, plain_ts(), "/ignore_local", q, false);
+    let p = create_pub(&node, plain_ts(), "/ignore_local", &q);
+    let ignoring = create_sub_with(&node, plain_ts(), "/ignore_local", &q, &sub_opts(true));
+    let plain = create_sub(&node, plain_ts(), "/ignore_local", &q);
     let m = Plain {
         id: 3,
         value: std::f64::consts::PI,
         flag: 1,
     };
+    assert_eq!(matched_subscriptions(p), 2);
     unsafe {
-        let mut n = 0usize;
-        assert_eq!(
-            rmw_publisher_count_matched_subscriptions(p, &mut n),
-            RMW_RET_OK
-        );
-        assert_eq!(n, 2);
         for round in 0..2 {
             assert_eq!(
                 rmw_publish(p, (&m as *const Plain).cast(), null_mut()),
@@ -711,26 +661,13 @@ fn content_filter_options_are_accepted_and_unsupported() {
             RMW_RET_UNSUPPORTED
         );
 
-        let p = create_pub(&node, plain_ts(), "/cft", q);
+        let p = create_pub(&node, plain_ts(), "/cft", &q);
         let m = Plain {
             id: 9,
             value: 0.0,
             flag: 0,
         };
-        assert_eq!(
-            rmw_publish(p, (&m as *const Plain).cast(), null_mut()),
-            RMW_RET_OK
-        );
-        let (rc, ready) = wait_subs(&mut ctx, &[s]);
-        assert_eq!((rc, ready), (RMW_RET_OK, vec![true]));
-        let mut out = Plain::default();
-        let mut taken = false;
-        assert_eq!(
-            rmw_take(s, (&mut out as *mut Plain).cast(), &mut taken, null_mut()),
-            RMW_RET_OK
-        );
-        assert!(taken);
-        assert_eq!(out, m);
+        round_trip(&mut ctx, p, s, &m);
         assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
     }
@@ -743,8 +680,8 @@ fn loans_unsupported_for_non_plain_types() {
     let mut ctx = Context::new();
     let node = ctx.node("no_loans", "/");
     let q = rmw_qos_profile_default;
-    let p = create_pub(&node, text_ts(), "/no_loans", q);
-    let s = create_sub(&node, text_ts(), "/no_loans", q, false);
+    let p = create_pub(&node, text_ts(), "/no_loans", &q);
+    let s = create_sub(&node, text_ts(), "/no_loans", &q);
     unsafe {
         assert!(!(*p).can_loan_messages);
         assert!(!(*s).can_loan_messages);
@@ -790,8 +727,8 @@ fn loan_bad_arguments_for_plain_types() {
     let node = ctx.node("loans", "/");
     let mut q = rmw_qos_profile_default;
     q.reliability = RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT;
-    let p = create_pub(&node, plain_ts(), "/loans", q);
-    let s = create_sub(&node, plain_ts(), "/loans", q, false);
+    let p = create_pub(&node, plain_ts(), "/loans", &q);
+    let s = create_sub(&node, plain_ts(), "/loans", &q);
     let foreign = c"not-an-rmw-implementation-identifier".as_ptr();
     unsafe {
         assert!((*p).can_loan_messages && (*s).can_loan_messages);

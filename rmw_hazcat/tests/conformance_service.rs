@@ -10,90 +10,9 @@ use common::*;
 use rmw_hazcat_rs::api::client::*;
 use rmw_hazcat_rs::api::publisher::*;
 use rmw_hazcat_rs::api::service::*;
-use rmw_hazcat_rs::sys::rosidl::*;
 use rmw_hazcat_rs::sys::*;
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::c_void;
 use std::ptr::{null, null_mut};
-
-unsafe extern "C" fn srv_ident_compare(
-    h: *const rosidl_service_type_support_t,
-    id: *const c_char,
-) -> *const rosidl_service_type_support_t {
-    if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
-        h
-    } else {
-        null()
-    }
-}
-
-/// `fixture_msgs/srv/PlainEcho`: request and response are both the fixture's Plain message.
-fn plain_echo_ts() -> *const rosidl_service_type_support_t {
-    static H: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *H.get_or_init(|| {
-        let members = unsafe { (*plain_ts()).data }
-            .cast::<rosidl_typesupport_introspection_c__MessageMembers>();
-        let sm: &'static _ = Box::leak(Box::new(
-            rosidl_typesupport_introspection_c__ServiceMembers {
-                service_namespace_: c"fixture_msgs__srv".as_ptr(),
-                service_name_: c"PlainEcho".as_ptr(),
-                request_members_: members,
-                response_members_: members,
-                #[cfg(not(ros_distro = "humble"))]
-                event_members_: null(),
-            },
-        ));
-        let h: &'static _ = Box::leak(Box::new(rosidl_service_type_support_t {
-            typesupport_identifier: TYPESUPPORT_INTROSPECTION_C_IDENTIFIER.as_ptr(),
-            data: (sm as *const rosidl_typesupport_introspection_c__ServiceMembers).cast(),
-            func: Some(srv_ident_compare),
-            #[cfg(not(ros_distro = "humble"))]
-            request_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            response_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_create_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_destroy_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_hash_func: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_func: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_sources_func: None,
-        }));
-        h as *const rosidl_service_type_support_t as usize
-    }) as *const rosidl_service_type_support_t
-}
-
-fn create_client(node: &Node, name: &str) -> *mut rmw_client_t {
-    let n = cs(name);
-    let c = unsafe {
-        rmw_create_client(
-            node.0,
-            plain_echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!c.is_null(), "{}", last_error());
-    c
-}
-
-fn create_service(node: &Node, name: &str) -> *mut rmw_service_t {
-    let n = cs(name);
-    let s = unsafe {
-        rmw_create_service(
-            node.0,
-            plain_echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!s.is_null(), "{}", last_error());
-    s
-}
 
 /// test_client service_server_is_available_bad_args: NULL node, client or output are
 /// `RMW_RET_ERROR` (not INVALID_ARGUMENT); a foreign client is INCORRECT_RMW_IMPLEMENTATION.
@@ -102,7 +21,7 @@ fn create_service(node: &Node, name: &str) -> *mut rmw_service_t {
 fn server_is_available_arguments_and_result() {
     let mut ctx = Context::new();
     let node = ctx.node("avail", "/");
-    let client = create_client(&node, "/avail");
+    let client = create_client(&node, plain_echo_ts(), "/avail");
     unsafe {
         let mut available = true;
         assert_eq!(
@@ -131,7 +50,7 @@ fn server_is_available_arguments_and_result() {
             RMW_RET_OK
         );
         assert!(!available);
-        let service = create_service(&node, "/avail");
+        let service = create_service(&node, plain_echo_ts(), "/avail");
         assert_eq!(
             rmw_service_server_is_available(node.0, client, &mut available),
             RMW_RET_OK
@@ -151,10 +70,7 @@ fn gids_of_publishers_and_clients() {
     let mut ctx = Context::new();
     let node = ctx.node("gids", "/");
     let q = rmw_qos_profile_default;
-    let opts = rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-    };
+    let opts = pub_opts();
     let (t0, t1) = (cs("/test0"), cs("/test1"));
     let foreign = c"not-an-rmw-implementation-identifier".as_ptr();
     unsafe {
@@ -165,9 +81,9 @@ fn gids_of_publishers_and_clients() {
         ];
         assert!(pubs.iter().all(|p| !p.is_null()), "{}", last_error());
         let clients = [
-            create_client(&node, "/test_service0"),
-            create_client(&node, "/test_service1"),
-            create_client(&node, "/test_service1"),
+            create_client(&node, plain_echo_ts(), "/test_service0"),
+            create_client(&node, plain_echo_ts(), "/test_service1"),
+            create_client(&node, plain_echo_ts(), "/test_service1"),
         ];
 
         let equal = |a: &rmw_gid_t, b: &rmw_gid_t| {
@@ -275,8 +191,8 @@ fn gids_of_publishers_and_clients() {
 fn take_request_and_response_bad_arguments_leave_outputs_unchanged() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_take", "/");
-    let service = create_service(&node, "/srv_take");
-    let client = create_client(&node, "/srv_take");
+    let service = create_service(&node, plain_echo_ts(), "/srv_take");
+    let client = create_client(&node, plain_echo_ts(), "/srv_take");
     let original = Plain {
         id: 1,
         value: 2.0,

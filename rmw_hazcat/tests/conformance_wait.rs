@@ -13,62 +13,9 @@ use rmw_hazcat_rs::api::guard::*;
 use rmw_hazcat_rs::api::service::*;
 use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
-use rmw_hazcat_rs::sys::rosidl::*;
 use rmw_hazcat_rs::sys::*;
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::c_void;
 use std::ptr::{null, null_mut};
-
-unsafe extern "C" fn srv_ident_compare(
-    h: *const rosidl_service_type_support_t,
-    id: *const c_char,
-) -> *const rosidl_service_type_support_t {
-    if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
-        h
-    } else {
-        null()
-    }
-}
-
-/// A service whose request and response are the fixture's Plain message.
-fn plain_echo_ts() -> *const rosidl_service_type_support_t {
-    static H: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *H.get_or_init(|| {
-        let members = unsafe { (*plain_ts()).data }
-            .cast::<rosidl_typesupport_introspection_c__MessageMembers>();
-        let sm: &'static _ = Box::leak(Box::new(
-            rosidl_typesupport_introspection_c__ServiceMembers {
-                service_namespace_: c"fixture_msgs__srv".as_ptr(),
-                service_name_: c"PlainEcho".as_ptr(),
-                request_members_: members,
-                response_members_: members,
-                #[cfg(not(ros_distro = "humble"))]
-                event_members_: null(),
-            },
-        ));
-        let h: &'static _ = Box::leak(Box::new(rosidl_service_type_support_t {
-            typesupport_identifier: TYPESUPPORT_INTROSPECTION_C_IDENTIFIER.as_ptr(),
-            data: (sm as *const rosidl_typesupport_introspection_c__ServiceMembers).cast(),
-            func: Some(srv_ident_compare),
-            #[cfg(not(ros_distro = "humble"))]
-            request_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            response_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_create_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_destroy_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_hash_func: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_func: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_sources_func: None,
-        }));
-        h as *const rosidl_service_type_support_t as usize
-    }) as *const rosidl_service_type_support_t
-}
 
 struct Arrays {
     subs: [*mut c_void; 1],
@@ -131,12 +78,7 @@ fn every_kind_of_idle_entity_times_out_and_is_nulled() {
     let topic = cs("/test");
     let q = rmw_qos_profile_default;
     unsafe {
-        let sopts = rmw_subscription_options_t {
-            rmw_specific_subscription_payload: null_mut(),
-            ignore_local_publications: false,
-            require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-            content_filter_options: null_mut(),
-        };
+        let sopts = sub_opts(false);
         let sub = rmw_create_subscription(node.0, plain_ts(), topic.as_ptr(), &q, &sopts);
         assert!(!sub.is_null(), "{}", last_error());
         let gc = rmw_create_guard_condition(ctx.ptr());

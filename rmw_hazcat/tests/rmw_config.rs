@@ -23,12 +23,8 @@ fn write_config(text: &str) -> std::path::PathBuf {
 
 fn sub_with(node: &Node, topic: &str, payload: *mut c_void) -> *mut rmw_subscription_t {
     let t = cs(topic);
-    let opts = rmw_subscription_options_t {
-        rmw_specific_subscription_payload: payload,
-        ignore_local_publications: false,
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-        content_filter_options: null_mut(),
-    };
+    let mut opts = sub_opts(false);
+    opts.rmw_specific_subscription_payload = payload;
     // SAFETY: valid node, type support, NUL-terminated name, QoS and options.
     unsafe {
         rmw_create_subscription(
@@ -67,10 +63,7 @@ fn config_rules_and_payloads_place_endpoints_in_memory_domains() {
     let mut c = Context::new();
     let node = c.node("cfg_node", "/");
     let t = cs("/cfg/emu");
-    let popts = rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-    };
+    let popts = pub_opts();
     // SAFETY: valid arguments.
     let p = unsafe {
         rmw_create_publisher(

@@ -23,20 +23,6 @@ use std::ptr::{null, null_mut};
 
 const LANG_NAMES: [&str; 2] = ["C", "C++"];
 
-fn zero_info() -> rmw_message_info_t {
-    // SAFETY: all-zero is a valid (empty) message info.
-    unsafe { std::mem::zeroed() }
-}
-
-fn gid_of(p: *mut rmw_publisher_t) -> String {
-    // SAFETY: all-zero is a valid gid; `p` is a live publisher.
-    unsafe {
-        let mut g: rmw_gid_t = std::mem::zeroed();
-        assert_eq!(rmw_get_gid_for_publisher(p, &mut g), RMW_RET_OK);
-        gid_hex(&g)
-    }
-}
-
 /// `rmw_take_loaned_message(_with_info)`: the loan, or NULL when nothing was taken.
 fn take_loan(s: *mut rmw_subscription_t, info: Option<&mut rmw_message_info_t>) -> *mut c_void {
     let mut loan: *mut c_void = null_mut();
@@ -67,7 +53,7 @@ fn plain_loans(name: &str) {
     let q = qos(4);
     let pubs = ts.map(|t| create_pub(&node, t, &topic, &q));
     let subs = ts.map(|t| create_sub(&node, t, &topic, &q));
-    let gids = pubs.map(gid_of);
+    let gids = pubs.map(|p| gid_hex(&gid_of(p)));
     // SAFETY: live handles.
     unsafe {
         for l in 0..2 {

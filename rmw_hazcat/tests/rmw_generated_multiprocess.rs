@@ -6,7 +6,7 @@
 //! the subscribers' `rmw_count_publishers` drop to 0 and nothing of the domain is left in
 //! `/dev/shm` at the end.
 //!
-//! Children re-execute this test binary with `HAZCAT_GEN_ROLE` set; synchronisation uses pipes
+//! Children re-execute this test binary with `HAZCAT_RMW_ROLE` set; synchronisation uses pipes
 //! and `rmw_wait`, never sleeps (wait timeouts only turn a hang into a failure).
 //!
 //! Needs `scripts/build_test_msgs.sh` and `ROS_DISTRO=humble`; otherwise the test prints
@@ -14,6 +14,7 @@
 
 mod common;
 
+use common::child::{expect_line, role_and_domain, say, send_line, wait_for_stdin_close};
 use common::generated::*;
 use common::*;
 use rmw_hazcat_rs::api::graph::*;
@@ -23,13 +24,11 @@ use rmw_hazcat_rs::api::publisher::*;
 use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::io::BufReader;
+use std::process::{Child, ChildStdout};
 use std::ptr::null_mut;
 use std::time::Duration;
 
-const ROLE: &str = "HAZCAT_GEN_ROLE";
-const DOMAIN: &str = "HAZCAT_GEN_DOMAIN";
 const ROUNDS: u32 = 6;
 /// Seed of the messages published while streaming (before the kill).
 const STREAM: u32 = 1000;
@@ -61,37 +60,8 @@ impl Drop for Proc {
 }
 
 fn spawn(role: &str, domain: usize) -> Proc {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
-        .env(ROLE, role)
-        .env(DOMAIN, domain.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = BufReader::new(child.stdout.take().unwrap());
+    let (child, out) = common::child::spawn(role, domain);
     Proc { child, out }
-}
-
-/// Reads lines until one contains `prefix`; returns what follows it.
-fn expect_line(out: &mut impl BufRead, prefix: &str) -> String {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "peer ended before '{prefix}'"
-        );
-        if let Some(pos) = line.find(prefix) {
-            return line[pos + prefix.len()..].trim_end().to_owned();
-        }
-    }
-}
-
-fn say(line: &str) {
-    let mut o = std::io::stdout().lock();
-    writeln!(o, "{line}").unwrap();
-    o.flush().unwrap();
 }
 
 fn loc_string(p: *const u8) -> String {
@@ -299,8 +269,7 @@ fn role_subscriber(libs: &'static Libs, domain: usize, id: u32) {
     }
     say(&format!("GONE {streamed}"));
     // Stay alive (and in the graph) until the parent closes stdin.
-    let mut sink = String::new();
-    while std::io::stdin().read_line(&mut sink).unwrap() > 0 {}
+    wait_for_stdin_close();
     // SAFETY: live handles of `node`, destroyed once.
     unsafe {
         for s in subs {
@@ -312,10 +281,9 @@ fn role_subscriber(libs: &'static Libs, domain: usize, id: u32) {
 /// Entry point of child processes (a no-op in the normal test run).
 #[test]
 fn child_entry() {
-    let Ok(role) = std::env::var(ROLE) else {
+    let Some((role, domain)) = role_and_domain() else {
         return;
     };
-    let domain: usize = std::env::var(DOMAIN).unwrap().parse().unwrap();
     let libs = load("child").expect("children run only when the parent loaded the package");
     match role.as_str() {
         "pub" => role_publisher(libs, domain),
@@ -341,8 +309,7 @@ fn publisher_and_two_subscriber_processes_then_kill_9() {
     expect_line(&mut publisher.out, "MATCHED");
     let mut pub_in = publisher.child.stdin.take().unwrap();
     for r in 0..ROUNDS {
-        writeln!(pub_in, "GO {r}").unwrap();
-        pub_in.flush().unwrap();
+        send_line(&mut pub_in, &format!("GO {r}"));
         let sent = expect_line(&mut publisher.out, "SENT ");
         let (round, pub_loc) = sent.split_once(' ').unwrap();
         assert_eq!(round, r.to_string());
@@ -358,8 +325,7 @@ fn publisher_and_two_subscriber_processes_then_kill_9() {
             );
         }
     }
-    writeln!(pub_in, "STREAM").unwrap();
-    pub_in.flush().unwrap();
+    send_line(&mut pub_in, "STREAM");
     expect_line(&mut publisher.out, "STREAMING");
     publisher.child.kill().unwrap(); // SIGKILL, mid-stream
     let status = publisher.child.wait().unwrap();

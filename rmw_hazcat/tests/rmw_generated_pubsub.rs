@@ -22,20 +22,6 @@ use rmw_hazcat_rs::sys::*;
 use rmw_hazcat_rs::typesupport;
 use std::ptr::{null, null_mut};
 
-fn zero_info() -> rmw_message_info_t {
-    // SAFETY: all-zero is a valid (empty) message info.
-    unsafe { std::mem::zeroed() }
-}
-
-fn gid_of(p: *mut rmw_publisher_t) -> rmw_gid_t {
-    // SAFETY: all-zero is a valid gid; `p` is a live publisher.
-    unsafe {
-        let mut g: rmw_gid_t = std::mem::zeroed();
-        assert_eq!(rmw_get_gid_for_publisher(p, &mut g), RMW_RET_OK);
-        g
-    }
-}
-
 fn publish(p: *mut rmw_publisher_t, m: &Msg) {
     // SAFETY: live publisher; `m` is a live message of its type.
     let rc = unsafe { rmw_publish(p, m.as_ptr(), null_mut()) };

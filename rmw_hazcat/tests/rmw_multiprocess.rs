@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::child::*;
 use common::fixture::*;
 use common::*;
 use rmw_hazcat_rs::api::graph::*;
@@ -14,54 +15,7 @@ use rmw_hazcat_rs::api::publisher::*;
 use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
 use rmw_hazcat_rs::sys::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
 use std::ptr::{null, null_mut};
-
-const ROLE: &str = "HAZCAT_RMW_ROLE";
-const DOMAIN: &str = "HAZCAT_RMW_DOMAIN";
-
-fn spawn(role: &str, domain: usize) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
-        .env(ROLE, role)
-        .env(DOMAIN, domain.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = BufReader::new(child.stdout.take().unwrap());
-    (child, out)
-}
-
-/// Reads lines until one contains `prefix` (libtest may print "test child_entry ... " before it
-/// on the same line); returns what follows it.
-fn expect_line(out: &mut BufReader<std::process::ChildStdout>, prefix: &str) -> String {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "child ended before '{prefix}'"
-        );
-        if let Some(pos) = line.find(prefix) {
-            return line[pos + prefix.len()..].trim_end().to_owned();
-        }
-    }
-}
-
-fn publisher(node: &Node, topic: &str) -> *mut rmw_publisher_t {
-    let t = cs(topic);
-    let o = rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: 0,
-    };
-    let p = unsafe {
-        rmw_create_publisher(node.0, plain_ts(), t.as_ptr(), &rmw_qos_profile_default, &o)
-    };
-    assert!(!p.is_null(), "{}", last_error());
-    p
-}
 
 /// Blocks on the node's graph guard condition until `done()` holds.
 fn wait_graph(ctx: &mut Context, node: &Node, mut done: impl FnMut() -> bool) {
@@ -92,15 +46,8 @@ fn wait_graph(ctx: &mut Context, node: &Node, mut done: impl FnMut() -> bool) {
 fn role_publisher(domain: usize) {
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("child_pub", "/mp");
-    let p = publisher(&node, "/mp/data");
-    let mut gid: rmw_gid_t = unsafe { std::mem::zeroed() };
-    assert_eq!(
-        unsafe { rmw_get_gid_for_publisher(p, &mut gid) },
-        RMW_RET_OK
-    );
-    let hex: String = gid.data.iter().map(|b| format!("{b:02x}")).collect();
-    println!("GID {hex}");
-    std::io::stdout().flush().unwrap();
+    let p = create_pub(&node, plain_ts(), "/mp/data", &rmw_qos_profile_default);
+    say(&format!("GID {}", gid_hex(&gid_of(p))));
     wait_graph(&mut ctx, &node, || {
         let mut n = 0;
         assert_eq!(
@@ -121,19 +68,16 @@ fn role_publisher(domain: usize) {
         );
     }
     // Stay alive until the parent has taken everything (it closes our stdin).
-    let mut sink = Vec::new();
-    std::io::stdin().read_to_end(&mut sink).unwrap();
+    wait_for_stdin_close();
     assert_eq!(unsafe { rmw_destroy_publisher(node.0, p) }, RMW_RET_OK);
 }
 
 fn role_doomed(domain: usize) {
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("doomed", "/");
-    let _p = publisher(&node, "/doomed");
-    println!("READY");
-    std::io::stdout().flush().unwrap();
-    let mut sink = Vec::new();
-    std::io::stdin().read_to_end(&mut sink).unwrap();
+    let _p = create_pub(&node, plain_ts(), "/doomed", &rmw_qos_profile_default);
+    say("READY");
+    wait_for_stdin_close();
     unreachable_by_design();
 }
 
@@ -145,10 +89,9 @@ fn unreachable_by_design() {
 /// Entry point of child processes (a no-op in the normal test run).
 #[test]
 fn child_entry() {
-    let Ok(role) = std::env::var(ROLE) else {
+    let Some((role, domain)) = role_and_domain() else {
         return;
     };
-    let domain: usize = std::env::var(DOMAIN).unwrap().parse().unwrap();
     match role.as_str() {
         "publisher" => role_publisher(domain),
         "doomed" => role_doomed(domain),
@@ -161,25 +104,9 @@ fn cross_process_pubsub_graph_and_gids() {
     let mut ctx = Context::new();
     let domain = ctx.domain;
     let node = ctx.node("parent", "/");
-    let t = cs("/mp/data");
-    let so = rmw_subscription_options_t {
-        rmw_specific_subscription_payload: null_mut(),
-        ignore_local_publications: false,
-        require_unique_network_flow_endpoints: 0,
-        content_filter_options: null_mut(),
-    };
-    let s = unsafe {
-        rmw_create_subscription(
-            node.0,
-            plain_ts(),
-            t.as_ptr(),
-            &rmw_qos_profile_default,
-            &so,
-        )
-    };
-    assert!(!s.is_null());
+    let s = create_sub(&node, plain_ts(), "/mp/data", &rmw_qos_profile_default);
     let (mut child, mut out) = spawn("publisher", domain);
-    let gid_hex = expect_line(&mut out, "GID ");
+    let pub_gid = expect_line(&mut out, "GID ");
 
     // The child's node is visible here.
     let mut names: rcutils_string_array_t = unsafe { std::mem::zeroed() };
@@ -234,13 +161,11 @@ fn cross_process_pubsub_graph_and_gids() {
             if !taken {
                 break;
             }
-            let hex: String = info
-                .publisher_gid
-                .data
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            assert_eq!(hex, gid_hex, "message info gid equals the publisher's gid");
+            assert_eq!(
+                gid_hex(&info.publisher_gid),
+                pub_gid,
+                "message info gid equals the publisher's gid"
+            );
             got.push(m.id);
         }
     }

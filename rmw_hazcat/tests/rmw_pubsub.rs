@@ -16,51 +16,9 @@ use rmw_hazcat_rs::api::serialize::*;
 use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
 use rmw_hazcat_rs::cmem::{default_allocator, zero_allocator};
-use rmw_hazcat_rs::sys::rosidl::rosidl_message_type_support_t;
 use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
-
-fn pub_opts() -> rmw_publisher_options_t {
-    rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-    }
-}
-
-fn sub_opts(ignore_local: bool) -> rmw_subscription_options_t {
-    rmw_subscription_options_t {
-        rmw_specific_subscription_payload: null_mut(),
-        ignore_local_publications: ignore_local,
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-        content_filter_options: null_mut(),
-    }
-}
-
-fn create_pub(
-    node: &Node,
-    ts: *const rosidl_message_type_support_t,
-    topic: &str,
-    q: rmw_qos_profile_t,
-) -> *mut rmw_publisher_t {
-    let t = cs(topic);
-    let p = unsafe { rmw_create_publisher(node.0, ts, t.as_ptr(), &q, &pub_opts()) };
-    assert!(!p.is_null(), "{}", last_error());
-    p
-}
-
-fn create_sub(
-    node: &Node,
-    ts: *const rosidl_message_type_support_t,
-    topic: &str,
-    q: rmw_qos_profile_t,
-    ignore_local: bool,
-) -> *mut rmw_subscription_t {
-    let t = cs(topic);
-    let s = unsafe { rmw_create_subscription(node.0, ts, t.as_ptr(), &q, &sub_opts(ignore_local)) };
-    assert!(!s.is_null(), "{}", last_error());
-    s
-}
 
 /// Waits (forever, no busy loop) until the subscription has data.
 fn wait_for(ctx: &mut Context, sub: *mut rmw_subscription_t) {
@@ -87,18 +45,14 @@ fn wait_for(ctx: &mut Context, sub: *mut rmw_subscription_t) {
     }
 }
 
-fn zero_info() -> rmw_message_info_t {
-    unsafe { std::mem::zeroed() }
-}
-
 #[test]
 fn plain_pubsub_with_info_and_loans() {
     let mut ctx = Context::new();
     let domain = ctx.domain;
     let node = ctx.node("plain", "/");
     unsafe {
-        let p = create_pub(&node, plain_ts(), "/plain", rmw_qos_profile_default);
-        let s = create_sub(&node, plain_ts(), "/plain", rmw_qos_profile_default, false);
+        let p = create_pub(&node, plain_ts(), "/plain", &rmw_qos_profile_default);
+        let s = create_sub(&node, plain_ts(), "/plain", &rmw_qos_profile_default);
         assert!((*p).can_loan_messages && (*s).can_loan_messages);
         assert_eq!(rs((*p).topic_name), "/plain");
         let mut n = 0usize;
@@ -267,8 +221,8 @@ fn text_pubsub_sequence_and_no_loans() {
     let mut ctx = Context::new();
     let node = ctx.node("text", "/ns");
     unsafe {
-        let p = create_pub(&node, text_ts(), "/text", rmw_qos_profile_default);
-        let s = create_sub(&node, text_ts(), "/text", rmw_qos_profile_default, false);
+        let p = create_pub(&node, text_ts(), "/text", &rmw_qos_profile_default);
+        let s = create_sub(&node, text_ts(), "/text", &rmw_qos_profile_default);
         assert!(!(*p).can_loan_messages && !(*s).can_loan_messages);
         let mut loan: *mut c_void = null_mut();
         assert_eq!(
@@ -377,9 +331,15 @@ fn ignore_local_publications() {
     let mut ctx = Context::new();
     let node = ctx.node("local", "/");
     unsafe {
-        let p = create_pub(&node, plain_ts(), "/local", rmw_qos_profile_default);
-        let ignoring = create_sub(&node, plain_ts(), "/local", rmw_qos_profile_default, true);
-        let plain = create_sub(&node, plain_ts(), "/local", rmw_qos_profile_default, false);
+        let p = create_pub(&node, plain_ts(), "/local", &rmw_qos_profile_default);
+        let ignoring = create_sub_with(
+            &node,
+            plain_ts(),
+            "/local",
+            &rmw_qos_profile_default,
+            &sub_opts(true),
+        );
+        let plain = create_sub(&node, plain_ts(), "/local", &rmw_qos_profile_default);
         let m = Plain {
             id: 1,
             value: 1.0,
@@ -473,7 +433,7 @@ fn create_with_bad_arguments() {
         assert!(!p.is_null(), "{}", last_error());
 
         // system_default: actual QoS is concrete.
-        let sd = create_pub(&node, plain_ts(), "/sd", rmw_qos_profile_system_default);
+        let sd = create_pub(&node, plain_ts(), "/sd", &rmw_qos_profile_system_default);
         let mut actual = rmw_qos_profile_unknown;
         assert_eq!(rmw_publisher_get_actual_qos(sd, &mut actual), RMW_RET_OK);
         assert_eq!(actual.history, RMW_QOS_POLICY_HISTORY_KEEP_LAST);
@@ -500,7 +460,7 @@ fn qos_matching_and_events() {
     let mut ctx = Context::new();
     let node = ctx.node("events", "/");
     unsafe {
-        let p = create_pub(&node, plain_ts(), "/ev", rmw_qos_profile_sensor_data);
+        let p = create_pub(&node, plain_ts(), "/ev", &rmw_qos_profile_sensor_data);
         let mut pev: rmw_event_t = std::mem::zeroed();
         assert_eq!(
             rmw_publisher_event_init(&mut pev, p, RMW_EVENT_OFFERED_QOS_INCOMPATIBLE),
@@ -537,7 +497,7 @@ fn qos_matching_and_events() {
             assert_eq!((st.total_count, st.current_count), (0, 0));
         }
         // Reliable subscription vs best-effort publisher: not matched, incompatible event.
-        let s = create_sub(&node, plain_ts(), "/ev", rmw_qos_profile_default, false);
+        let s = create_sub(&node, plain_ts(), "/ev", &rmw_qos_profile_default);
         let mut n = 7usize;
         assert_eq!(
             rmw_publisher_count_matched_subscriptions(p, &mut n),
@@ -577,7 +537,7 @@ fn qos_matching_and_events() {
         assert_eq!(st.last_policy_kind, RMW_QOS_POLICY_RELIABILITY);
 
         // A best-effort subscription matches.
-        let s2 = create_sub(&node, plain_ts(), "/ev", rmw_qos_profile_sensor_data, false);
+        let s2 = create_sub(&node, plain_ts(), "/ev", &rmw_qos_profile_sensor_data);
         assert_eq!(
             rmw_publisher_count_matched_subscriptions(p, &mut n),
             RMW_RET_OK
@@ -671,14 +631,8 @@ fn graph_queries() {
     let node = ctx.node("grapher", "/g");
     let other = ctx.node("other", "/");
     unsafe {
-        let p = create_pub(&node, plain_ts(), "/g/plain", rmw_qos_profile_default);
-        let s = create_sub(
-            &other,
-            text_ts(),
-            "/g/text",
-            rmw_qos_profile_sensor_data,
-            false,
-        );
+        let p = create_pub(&node, plain_ts(), "/g/plain", &rmw_qos_profile_default);
+        let s = create_sub(&other, text_ts(), "/g/text", &rmw_qos_profile_sensor_data);
 
         let mut names: rcutils_string_array_t = std::mem::zeroed();
         let mut nss: rcutils_string_array_t = std::mem::zeroed();
@@ -841,7 +795,7 @@ fn graph_queries() {
         free_nt(&mut by);
 
         // Two publishers have different gids.
-        let p2 = create_pub(&node, plain_ts(), "/g/plain", rmw_qos_profile_default);
+        let p2 = create_pub(&node, plain_ts(), "/g/plain", &rmw_qos_profile_default);
         let mut gid2: rmw_gid_t = std::mem::zeroed();
         assert_eq!(rmw_get_gid_for_publisher(p2, &mut gid2), RMW_RET_OK);
         let mut eq = true;

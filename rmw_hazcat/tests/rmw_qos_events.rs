@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::announce::*;
+use common::child::*;
 use common::fixture::*;
 use common::*;
 use rmw_hazcat_rs::api::event::*;
@@ -18,14 +20,8 @@ use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
 use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
 use std::ptr::{null, null_mut};
-use std::sync::{Condvar, Mutex};
 use std::time::Duration;
-
-const ROLE: &str = "HAZCAT_RMW_ROLE";
-const DOMAIN: &str = "HAZCAT_RMW_DOMAIN";
 
 fn ms(v: u64) -> rmw_time_t {
     rmw_time_t {
@@ -42,30 +38,6 @@ fn qos(deadline: u64, lifespan: u64, liveliness: u32, lease: u64) -> rmw_qos_pro
     q.liveliness = liveliness;
     q.liveliness_lease_duration = ms(lease);
     q
-}
-
-fn create_pub(node: &Node, topic: &str, q: &rmw_qos_profile_t) -> *mut rmw_publisher_t {
-    let t = cs(topic);
-    let o = rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: 0,
-    };
-    let p = unsafe { rmw_create_publisher(node.0, plain_ts(), t.as_ptr(), q, &o) };
-    assert!(!p.is_null(), "{}", last_error());
-    p
-}
-
-fn create_sub(node: &Node, topic: &str, q: &rmw_qos_profile_t) -> *mut rmw_subscription_t {
-    let t = cs(topic);
-    let o = rmw_subscription_options_t {
-        rmw_specific_subscription_payload: null_mut(),
-        ignore_local_publications: false,
-        require_unique_network_flow_endpoints: 0,
-        content_filter_options: null_mut(),
-    };
-    let s = unsafe { rmw_create_subscription(node.0, plain_ts(), t.as_ptr(), q, &o) };
-    assert!(!s.is_null(), "{}", last_error());
-    s
 }
 
 fn publish(p: *mut rmw_publisher_t, id: u32) {
@@ -206,8 +178,8 @@ fn deadline_missed_on_both_sides_after_the_first_message() {
     let mut ctx = Context::new();
     let node = ctx.node("deadline", "/");
     let q = qos(100, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 0);
-    let p = create_pub(&node, "/dl", &q);
-    let s = create_sub(&node, "/dl", &q);
+    let p = create_pub(&node, plain_ts(), "/dl", &q);
+    let s = create_sub(&node, plain_ts(), "/dl", &q);
     let pe = pub_event(p, RMW_EVENT_OFFERED_DEADLINE_MISSED);
     let se = sub_event(s, RMW_EVENT_REQUESTED_DEADLINE_MISSED);
     // Before the first message there is no deadline to miss (DDS: per instance).
@@ -255,8 +227,8 @@ fn deadline_met_reports_nothing() {
     let node = ctx.node("deadline_met", "/");
     // A deadline no test run reaches.
     let q = qos(600_000, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 0);
-    let p = create_pub(&node, "/dl_met", &q);
-    let s = create_sub(&node, "/dl_met", &q);
+    let p = create_pub(&node, plain_ts(), "/dl_met", &q);
+    let s = create_sub(&node, plain_ts(), "/dl_met", &q);
     let pe = pub_event(p, RMW_EVENT_OFFERED_DEADLINE_MISSED);
     let se = sub_event(s, RMW_EVENT_REQUESTED_DEADLINE_MISSED);
     publish(p, 1);
@@ -279,9 +251,9 @@ fn lifespan_drops_expired_messages_including_transient_local_history() {
     short.durability = RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL;
     let mut long = short;
     long.lifespan = ms(600_000);
-    let ps = create_pub(&node, "/ls_short", &short);
-    let pl = create_pub(&node, "/ls_long", &long);
-    let live = create_sub(&node, "/ls_short", &short);
+    let ps = create_pub(&node, plain_ts(), "/ls_short", &short);
+    let pl = create_pub(&node, plain_ts(), "/ls_long", &long);
+    let live = create_sub(&node, plain_ts(), "/ls_short", &short);
     for i in 0..2 {
         publish(ps, i);
         publish(pl, i);
@@ -290,8 +262,8 @@ fn lifespan_drops_expired_messages_including_transient_local_history() {
     // Queued, but expired before the take.
     assert_eq!(take_all(live), Vec::<u32>::new());
     // Late joiners: the history of the short-lived topic expired, the other did not.
-    let late_short = create_sub(&node, "/ls_short", &short);
-    let late_long = create_sub(&node, "/ls_long", &long);
+    let late_short = create_sub(&node, plain_ts(), "/ls_short", &short);
+    let late_long = create_sub(&node, plain_ts(), "/ls_long", &long);
     assert_eq!(take_all(late_short), Vec::<u32>::new());
     assert_eq!(take_all(late_long), [0, 1]);
     // A fresh message within its lifespan arrives.
@@ -314,8 +286,8 @@ fn manual_liveliness_lost_changed_and_regained() {
     let mut ctx = Context::new();
     let node = ctx.node("liveliness", "/");
     let q = qos(0, 0, RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC, 100);
-    let p = create_pub(&node, "/lv", &q);
-    let s = create_sub(&node, "/lv", &q);
+    let p = create_pub(&node, plain_ts(), "/lv", &q);
+    let s = create_sub(&node, plain_ts(), "/lv", &q);
     assert_eq!(matched(s), 1);
     let pe = pub_event(p, RMW_EVENT_LIVELINESS_LOST);
     let se = sub_event(s, RMW_EVENT_LIVELINESS_CHANGED);
@@ -363,7 +335,7 @@ fn publishing_asserts_manual_liveliness() {
     let node = ctx.node("liveliness_pub", "/");
     // Lease long enough that publishing right away keeps it.
     let q = qos(0, 0, RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC, 600_000);
-    let p = create_pub(&node, "/lv_pub", &q);
+    let p = create_pub(&node, plain_ts(), "/lv_pub", &q);
     let pe = pub_event(p, RMW_EVENT_LIVELINESS_LOST);
     publish(p, 1);
     let st: rmw_liveliness_lost_status_t = take_status(&pe);
@@ -398,14 +370,14 @@ fn qos_requests_not_offered_are_neither_matched_nor_delivered() {
     ];
     for (i, (pq, sq)) in cases.iter().enumerate() {
         let topic = format!("/qf{i}");
-        let p = create_pub(&node, &topic, pq);
-        let s = create_sub(&node, &topic, sq);
+        let p = create_pub(&node, plain_ts(), &topic, pq);
+        let s = create_sub(&node, plain_ts(), &topic, sq);
         assert_eq!(matched(s), 0, "case {i}");
         publish(p, 1);
         assert_eq!(take_all(s), Vec::<u32>::new(), "case {i}");
         // The reverse pairing offers more than requested: matched and delivered.
-        let p2 = create_pub(&node, &format!("{topic}r"), sq);
-        let s2 = create_sub(&node, &format!("{topic}r"), pq);
+        let p2 = create_pub(&node, plain_ts(), &format!("{topic}r"), sq);
+        let s2 = create_sub(&node, plain_ts(), &format!("{topic}r"), pq);
         assert_eq!(matched(s2), 1, "case {i} reversed");
         publish(p2, 2);
         assert_eq!(take_all(s2), [2], "case {i} reversed");
@@ -418,38 +390,14 @@ fn qos_requests_not_offered_are_neither_matched_nor_delivered() {
     }
 }
 
-#[derive(Default)]
-struct Announced {
-    count: Mutex<usize>,
-    cv: Condvar,
-}
-
-impl Announced {
-    /// Waits until at least `n` were announced in total (hang guard only).
-    fn wait_for(&self, n: usize) -> usize {
-        let g = self.count.lock().unwrap();
-        let (g, _) = self
-            .cv
-            .wait_timeout_while(g, Duration::from_secs(60), |c| *c < n)
-            .unwrap();
-        *g
-    }
-}
-
-unsafe extern "C" fn announce(user_data: *const c_void, n: usize) {
-    let a = unsafe { &*user_data.cast::<Announced>() };
-    *a.count.lock().unwrap() += n;
-    a.cv.notify_all();
-}
-
 #[test]
 fn deadline_and_liveliness_callbacks_fire_from_the_notifier() {
     let ctx = Context::new();
     let mut ctx = ctx;
     let node = ctx.node("event_cb", "/");
     let q = qos(50, 0, RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC, 50);
-    let p = create_pub(&node, "/ecb", &q);
-    let s = create_sub(&node, "/ecb", &q);
+    let p = create_pub(&node, plain_ts(), "/ecb", &q);
+    let s = create_sub(&node, plain_ts(), "/ecb", &q);
     let mut pe = pub_event(p, RMW_EVENT_OFFERED_DEADLINE_MISSED);
     let mut se = sub_event(s, RMW_EVENT_REQUESTED_DEADLINE_MISSED);
     let mut lost = pub_event(p, RMW_EVENT_LIVELINESS_LOST);
@@ -488,61 +436,29 @@ fn deadline_and_liveliness_callbacks_fire_from_the_notifier() {
 
 // ---- across processes ----
 
-fn spawn(role: &str, domain: usize) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
-        .env(ROLE, role)
-        .env(DOMAIN, domain.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = BufReader::new(child.stdout.take().unwrap());
-    (child, out)
-}
-
-fn expect_line(out: &mut BufReader<std::process::ChildStdout>, prefix: &str) -> String {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "child ended before '{prefix}'"
-        );
-        if let Some(pos) = line.find(prefix) {
-            return line[pos + prefix.len()..].trim_end().to_owned();
-        }
-    }
-}
-
 const CALLBACK_MESSAGES: u32 = 50;
 
 /// Publishes when told (a line on stdin), then waits for stdin to close.
 fn role_publisher(domain: usize, q: rmw_qos_profile_t, topic: &str) {
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("child_pub", "/");
-    let p = create_pub(&node, topic, &q);
-    println!("READY");
-    std::io::stdout().flush().unwrap();
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line).unwrap();
+    let p = create_pub(&node, plain_ts(), topic, &q);
+    say("READY");
+    read_stdin_line();
     for i in 0..CALLBACK_MESSAGES {
         publish(p, i);
     }
-    println!("SENT");
-    std::io::stdout().flush().unwrap();
-    let mut sink = Vec::new();
-    std::io::stdin().read_to_end(&mut sink).unwrap();
+    say("SENT");
+    wait_for_stdin_close();
     unsafe { assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK) };
 }
 
 /// Entry point of child processes (a no-op in the normal test run).
 #[test]
 fn child_entry() {
-    let Ok(role) = std::env::var(ROLE) else {
+    let Some((role, domain)) = role_and_domain() else {
         return;
     };
-    let domain: usize = std::env::var(DOMAIN).unwrap().parse().unwrap();
     match role.as_str() {
         "callback_publisher" => {
             let mut q = rmw_qos_profile_default;
@@ -565,7 +481,7 @@ fn new_message_callback_counts_messages_from_another_process() {
     let node = ctx.node("cb_parent", "/");
     let mut q = rmw_qos_profile_default;
     q.depth = CALLBACK_MESSAGES as usize;
-    let s = create_sub(&node, "/mp_cb", &q);
+    let s = create_sub(&node, plain_ts(), "/mp_cb", &q);
     let announced = Box::new(Announced::default());
     assert_eq!(
         unsafe {
@@ -579,9 +495,7 @@ fn new_message_callback_counts_messages_from_another_process() {
     );
     let (mut child, mut out) = spawn("callback_publisher", domain);
     expect_line(&mut out, "READY");
-    let stdin = child.stdin.as_mut().unwrap();
-    writeln!(stdin, "go").unwrap();
-    stdin.flush().unwrap();
+    send_line(child.stdin.as_mut().unwrap(), "go");
     expect_line(&mut out, "SENT");
     // Announced by this process's notifier thread, without any rmw_wait here.
     assert_eq!(
@@ -608,7 +522,7 @@ fn killed_automatic_publisher_is_no_longer_alive() {
     let domain = ctx.domain;
     let node = ctx.node("live_parent", "/");
     let q = qos(0, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 100);
-    let s = create_sub(&node, "/mp_live", &q);
+    let s = create_sub(&node, plain_ts(), "/mp_live", &q);
     let se = sub_event(s, RMW_EVENT_LIVELINESS_CHANGED);
     let (mut child, mut out) = spawn("automatic_publisher", domain);
     expect_line(&mut out, "READY");
@@ -643,7 +557,7 @@ fn idle_liveliness_event_times_out_and_message_lost_callback_fires() {
     let node = ctx.node("lost_cb", "/");
     let mut q = rmw_qos_profile_default;
     q.depth = 1;
-    let s = create_sub(&node, "/lost", &q);
+    let s = create_sub(&node, plain_ts(), "/lost", &q);
     // test_wait_set's setup: a LIVELINESS_CHANGED event of a subscription without publishers
     // is accepted and idle (NULLed on timeout).
     let live = sub_event(s, RMW_EVENT_LIVELINESS_CHANGED);
@@ -681,7 +595,7 @@ fn idle_liveliness_event_times_out_and_message_lost_callback_fires() {
         },
         RMW_RET_OK
     );
-    let p = create_pub(&node, "/lost", &rmw_qos_profile_default);
+    let p = create_pub(&node, plain_ts(), "/lost", &rmw_qos_profile_default);
     for i in 0..3 {
         publish(p, i);
     }
@@ -702,11 +616,11 @@ fn late_joiner_counts_deadlines_from_its_creation() {
     let node = ctx.node("deadline_late", "/");
     let mut q = qos(200, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 0);
     q.durability = RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL;
-    let p = create_pub(&node, "/dl_late", &q);
+    let p = create_pub(&node, plain_ts(), "/dl_late", &q);
     publish(p, 1);
     // Two and a half periods pass before the subscription exists.
     let_time_pass(&mut ctx, Duration::from_millis(500));
-    let s = create_sub(&node, "/dl_late", &q);
+    let s = create_sub(&node, plain_ts(), "/dl_late", &q);
     let se = sub_event(s, RMW_EVENT_REQUESTED_DEADLINE_MISSED);
     let st: rmw_requested_deadline_missed_status_t = take_status(&se);
     // Counted from its own creation (the history message arrived then), not from the publish

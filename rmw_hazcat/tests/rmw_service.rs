@@ -3,7 +3,7 @@
 //! test_unique_identifiers), request/response round trips with `hazcat_test_msgs/srv/Echo`,
 //! routing to the requesting client only, wait-set readiness, listener callbacks, graph
 //! registration, and a service and clients in separate processes (this test binary re-executed
-//! with a role in `HAZCAT_SRV_ROLE`; pipes and `rmw_wait` synchronise, nothing sleeps).
+//! with a role in `HAZCAT_RMW_ROLE`; pipes and `rmw_wait` synchronise, nothing sleeps).
 //!
 //! Type support: on Humble builds the Debian-generated introspection C library of
 //! `hazcat_test_msgs` (`scripts/build_test_msgs.sh`; without it the tests say so and use the
@@ -13,6 +13,8 @@
 
 mod common;
 
+use common::announce::*;
+use common::child::*;
 use common::*;
 use rmw_hazcat_rs::api::client::*;
 use rmw_hazcat_rs::api::service::*;
@@ -21,11 +23,9 @@ use rmw_hazcat_rs::sys::rosidl::*;
 use rmw_hazcat_rs::sys::*;
 use rmw_hazcat_rs::typesupport::{service_types, OwnedMessage, ServiceTypes};
 use std::ffi::{c_char, c_void, CStr};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdin, ChildStdout};
 use std::ptr::{null, null_mut};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------------
 // The Echo service: `string text; int32 count --- string reply; int64 total; bool ok`, C layout.
@@ -46,16 +46,11 @@ struct EchoResponse {
 
 mod fixture {
     use super::*;
+    use crate::common::fixture::{
+        empty_string, member, message_members, service_handle, service_members,
+    };
     use rmw_hazcat_rs::sys::rosidl::field_types::*;
     use std::mem::offset_of;
-
-    unsafe fn empty_string() -> rosidl_runtime_c__String {
-        rosidl_runtime_c__String {
-            data: unsafe { libc::calloc(1, 1) }.cast(),
-            size: 0,
-            capacity: 1,
-        }
-    }
 
     unsafe extern "C" fn req_init(p: *mut c_void, _: rosidl_runtime_c__message_initialization) {
         unsafe {
@@ -84,17 +79,6 @@ mod fixture {
         unsafe { libc::free((*p.cast::<EchoResponse>()).reply.data.cast()) };
     }
 
-    unsafe extern "C" fn ident_compare(
-        h: *const rosidl_service_type_support_t,
-        id: *const c_char,
-    ) -> *const rosidl_service_type_support_t {
-        if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
-            h
-        } else {
-            null()
-        }
-    }
-
     #[cfg(not(ros_distro = "humble"))]
     pub static HASH: rmw_hazcat_rs::sys::rosidl::rosidl_type_hash_t =
         rmw_hazcat_rs::sys::rosidl::rosidl_type_hash_t {
@@ -109,110 +93,39 @@ mod fixture {
         &HASH
     }
 
-    fn member(
-        name: &'static CStr,
-        type_id: u8,
-        offset: usize,
-    ) -> rosidl_typesupport_introspection_c__MessageMember {
-        rosidl_typesupport_introspection_c__MessageMember {
-            name_: name.as_ptr(),
-            type_id_: type_id,
-            string_upper_bound_: 0,
-            members_: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            is_key_: false,
-            is_array_: false,
-            array_size_: 0,
-            is_upper_bound_: false,
-            offset_: offset as u32,
-            default_value_: null(),
-            size_function: None,
-            get_const_function: None,
-            get_function: None,
-            fetch_function: None,
-            assign_function: None,
-            resize_function: None,
-        }
-    }
-
-    fn members(
-        name: &'static CStr,
-        fields: Vec<rosidl_typesupport_introspection_c__MessageMember>,
-        size: usize,
-        init: unsafe extern "C" fn(*mut c_void, rosidl_runtime_c__message_initialization),
-        fini: unsafe extern "C" fn(*mut c_void),
-    ) -> &'static rosidl_typesupport_introspection_c__MessageMembers {
-        let fields: &'static [_] = Box::leak(fields.into_boxed_slice());
-        Box::leak(Box::new(
-            rosidl_typesupport_introspection_c__MessageMembers {
-                message_namespace_: c"hazcat_test_msgs__srv".as_ptr(),
-                message_name_: name.as_ptr(),
-                member_count_: fields.len() as u32,
-                size_of_: size,
-                #[cfg(not(ros_distro = "humble"))]
-                has_any_key_member_: false,
-                members_: fields.as_ptr(),
-                init_function: Some(init),
-                fini_function: Some(fini),
-            },
-        ))
-    }
-
     /// A service type-support handle with the given identifier (leaked).
     pub fn handle(id: &'static CStr) -> *const rosidl_service_type_support_t {
-        let req = members(
+        const NAMESPACE: &CStr = c"hazcat_test_msgs__srv";
+        let req = message_members(
+            NAMESPACE,
             c"Echo_Request",
+            std::mem::size_of::<EchoRequest>(),
             vec![
                 member(c"text", ROS_TYPE_STRING, offset_of!(EchoRequest, text)),
                 member(c"count", ROS_TYPE_INT32, offset_of!(EchoRequest, count)),
             ],
-            std::mem::size_of::<EchoRequest>(),
             req_init,
             req_fini,
         );
-        let resp = members(
+        let resp = message_members(
+            NAMESPACE,
             c"Echo_Response",
+            std::mem::size_of::<EchoResponse>(),
             vec![
                 member(c"reply", ROS_TYPE_STRING, offset_of!(EchoResponse, reply)),
                 member(c"total", ROS_TYPE_INT64, offset_of!(EchoResponse, total)),
                 member(c"ok", ROS_TYPE_BOOLEAN, offset_of!(EchoResponse, ok)),
             ],
-            std::mem::size_of::<EchoResponse>(),
             resp_init,
             resp_fini,
         );
-        let sm: &'static _ = Box::leak(Box::new(
-            rosidl_typesupport_introspection_c__ServiceMembers {
-                service_namespace_: c"hazcat_test_msgs__srv".as_ptr(),
-                service_name_: c"Echo".as_ptr(),
-                request_members_: req,
-                response_members_: resp,
-                #[cfg(not(ros_distro = "humble"))]
-                event_members_: null(),
-            },
-        ));
-        let h: &'static _ = Box::leak(Box::new(rosidl_service_type_support_t {
-            typesupport_identifier: id.as_ptr(),
-            data: (sm as *const rosidl_typesupport_introspection_c__ServiceMembers).cast(),
-            func: Some(ident_compare),
-            #[cfg(not(ros_distro = "humble"))]
-            request_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            response_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_typesupport: null(),
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_create_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            event_message_destroy_handle_function: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_hash_func: Some(type_hash),
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_func: None,
-            #[cfg(not(ros_distro = "humble"))]
-            get_type_description_sources_func: None,
-        }));
-        h
+        #[allow(unused_mut)]
+        let mut h = service_handle(id, service_members(NAMESPACE, c"Echo", req, resp));
+        #[cfg(not(ros_distro = "humble"))]
+        {
+            h.get_type_hash_func = Some(type_hash);
+        }
+        Box::leak(Box::new(h))
     }
 }
 
@@ -322,34 +235,6 @@ fn read_response(m: &OwnedMessage) -> (String, i64, bool) {
 // ---------------------------------------------------------------------------------------------
 
 const SERVICE: &str = "/echo";
-
-fn create_service(node: &Node, name: &str) -> *mut rmw_service_t {
-    let n = cs(name);
-    let s = unsafe {
-        rmw_create_service(
-            node.0,
-            echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!s.is_null(), "{}", last_error());
-    s
-}
-
-fn create_client(node: &Node, name: &str) -> *mut rmw_client_t {
-    let n = cs(name);
-    let c = unsafe {
-        rmw_create_client(
-            node.0,
-            echo_ts(),
-            n.as_ptr(),
-            &rmw_qos_profile_services_default,
-        )
-    };
-    assert!(!c.is_null(), "{}", last_error());
-    c
-}
 
 fn destroy_service(node: &Node, s: *mut rmw_service_t) {
     assert_eq!(unsafe { rmw_destroy_service(node.0, s) }, RMW_RET_OK);
@@ -584,8 +469,8 @@ fn create_with_bad_arguments() {
 fn destroy_and_use_with_bad_arguments() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_bad", "/ns");
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     assert_eq!(rs(unsafe { (*srv).service_name }), SERVICE);
     assert_eq!(rs(unsafe { (*cli).service_name }), SERVICE);
     unsafe {
@@ -875,8 +760,8 @@ fn actual_qos_echoes_the_requested_profile() {
 fn client_gids_are_distinct_and_match_request_ids() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_gid", "/");
-    let a = create_client(&node, SERVICE);
-    let b = create_client(&node, SERVICE);
+    let a = create_client(&node, echo_ts(), SERVICE);
+    let b = create_client(&node, echo_ts(), SERVICE);
     let gid = |c| {
         let mut g: rmw_gid_t = unsafe { std::mem::zeroed() };
         assert_eq!(unsafe { rmw_get_gid_for_client(c, &mut g) }, RMW_RET_OK);
@@ -905,9 +790,9 @@ fn round_trip_and_wait_set_readiness() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_rt", "/");
     let ws = WaitSet::new(&mut ctx);
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     assert!(!server_available(&node, cli));
-    let srv = create_service(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
     assert!(server_available(&node, cli));
 
     // Nothing queued: both entries NULLed, RMW_RET_TIMEOUT.
@@ -965,9 +850,9 @@ fn two_clients_get_only_their_own_responses() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_two", "/");
     let ws = WaitSet::new(&mut ctx);
-    let srv = create_service(&node, SERVICE);
-    let a = create_client(&node, SERVICE);
-    let b = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let a = create_client(&node, echo_ts(), SERVICE);
+    let b = create_client(&node, echo_ts(), SERVICE);
     assert_ne!(client_gid(a), client_gid(b));
     assert_eq!(send_request(a, "from a", 1), 1);
     assert_eq!(send_request(b, "from b", 2), 1);
@@ -1019,10 +904,10 @@ fn every_service_of_a_name_gets_every_request() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_many", "/");
     let ws = WaitSet::new(&mut ctx);
-    let s1 = create_service(&node, SERVICE);
-    let s2 = create_service(&node, SERVICE);
-    let other = create_service(&node, "/other");
-    let cli = create_client(&node, SERVICE);
+    let s1 = create_service(&node, echo_ts(), SERVICE);
+    let s2 = create_service(&node, echo_ts(), SERVICE);
+    let other = create_service(&node, echo_ts(), "/other");
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let seq = send_request(cli, "both", 7);
     for s in [s1, s2] {
         ws.until_service_ready(s);
@@ -1060,8 +945,8 @@ fn response_after_the_client_is_gone_returns_ok() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_gone", "/");
     let ws = WaitSet::new(&mut ctx);
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     send_request(cli, "bye", 1);
     destroy_client(&node, cli);
     ws.until_service_ready(srv);
@@ -1088,8 +973,8 @@ fn departed_clients_release_their_response_topic() {
     let domain = ctx.domain as u32;
     let node = ctx.node("srv_release", "/");
     let ws = WaitSet::new(&mut ctx);
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let topic = transport::response_topic(SERVICE, "hazcat_test_msgs/srv/Echo", &client_gid(cli));
     let segment = hazcat_core::naming::topic(
         domain,
@@ -1118,8 +1003,8 @@ fn departed_clients_release_their_response_topic() {
 fn graph_registration() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_graph", "/g");
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, "/remote");
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), "/remote");
     let shared = unsafe { &rmw_hazcat_rs::handle::context(ctx.ptr()).unwrap().shared };
     let snap = shared.participant.graph();
     let mine: Vec<_> = snap.endpoints.iter().collect();
@@ -1164,36 +1049,12 @@ fn graph_registration() {
 // Listener callbacks.
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Default)]
-struct Announced {
-    count: Mutex<usize>,
-    cv: Condvar,
-}
-
-impl Announced {
-    /// Waits until at least `n` were announced in total (hang guard only).
-    fn wait_for(&self, n: usize) -> usize {
-        let g = self.count.lock().unwrap();
-        let (g, _) = self
-            .cv
-            .wait_timeout_while(g, Duration::from_secs(60), |c| *c < n)
-            .unwrap();
-        *g
-    }
-}
-
-unsafe extern "C" fn announce(user_data: *const c_void, n: usize) {
-    let a = unsafe { &*user_data.cast::<Announced>() };
-    *a.count.lock().unwrap() += n;
-    a.cv.notify_all();
-}
-
 #[test]
 fn listener_callbacks_count_arrivals() {
     let mut ctx = Context::new();
     let node = ctx.node("srv_cb", "/");
-    let srv = create_service(&node, SERVICE);
-    let cli = create_client(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let requests = Box::new(Announced::default());
     let responses = Box::new(Announced::default());
 
@@ -1265,9 +1126,6 @@ fn listener_callbacks_count_arrivals() {
 // Separate processes.
 // ---------------------------------------------------------------------------------------------
 
-const ROLE: &str = "HAZCAT_SRV_ROLE";
-const DOMAIN: &str = "HAZCAT_SRV_DOMAIN";
-
 /// A re-executed copy of this test binary running one `child_*` test in a role.
 struct Peer {
     child: Child,
@@ -1277,16 +1135,8 @@ struct Peer {
 
 impl Peer {
     fn spawn(test: &str, role: &str, domain: usize) -> Peer {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([test, "--exact", "--nocapture", "--test-threads=1"])
-            .env(ROLE, role)
-            .env(DOMAIN, domain.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("re-exec the test binary");
+        let (mut child, stdout) = spawn_test(test, role, domain);
         let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
         Peer {
             child,
             stdin,
@@ -1294,7 +1144,7 @@ impl Peer {
         }
     }
 
-    /// The next protocol line (`HAZCAT:` prefix stripped), skipping libtest's own output.
+    /// The next protocol line (after [`MARKER`]), skipping libtest's own output.
     fn expect(&mut self, what: &str) -> String {
         let mut line = String::new();
         loop {
@@ -1302,7 +1152,7 @@ impl Peer {
             let n = self.stdout.read_line(&mut line).unwrap();
             assert!(n > 0, "peer exited before sending {what}");
             // libtest may have printed "test child_x ... " on the same line first.
-            if let Some((_, rest)) = line.trim_end().split_once("HAZCAT:") {
+            if let Some((_, rest)) = line.trim_end().split_once(MARKER) {
                 assert!(rest.starts_with(what), "expected {what}, got {rest}");
                 return rest[what.len()..].trim().to_owned();
             }
@@ -1310,8 +1160,7 @@ impl Peer {
     }
 
     fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.stdin.flush().unwrap();
+        send_line(&mut self.stdin, line);
     }
 
     fn finish(mut self) {
@@ -1321,32 +1170,15 @@ impl Peer {
     }
 }
 
-/// In a child: the role and domain, or `None` when run as a plain test.
-fn child_role(role: &str) -> Option<usize> {
-    (std::env::var(ROLE).as_deref() == Ok(role))
-        .then(|| std::env::var(DOMAIN).unwrap().parse().unwrap())
-}
-
-fn say(line: &str) {
-    println!("HAZCAT:{line}");
-    std::io::stdout().flush().unwrap();
-}
-
-fn read_stdin_line() -> String {
-    let mut s = String::new();
-    std::io::stdin().read_line(&mut s).unwrap();
-    s.trim().to_owned()
-}
-
 /// Child: serves `SERVICE` until told `exit`; answers `text` with `"re: text"`, total = count*10.
 #[test]
 fn child_server() {
-    let Some(domain) = child_role("server") else {
+    let Some(domain) = domain_if_role("server") else {
         return;
     };
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("remote_server", "/");
-    let srv = create_service(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     say("READY");
     let n: usize = read_stdin_line().parse().expect("number of requests");
@@ -1374,12 +1206,12 @@ fn child_server() {
 /// Child: one client that sends `count` requests and checks it gets exactly its own answers.
 #[test]
 fn child_client() {
-    let Some(domain) = child_role("client") else {
+    let Some(domain) = domain_if_role("client") else {
         return;
     };
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("remote_client", "/");
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     assert!(server_available(&node, cli));
     for i in 1..=3 {
@@ -1408,12 +1240,12 @@ fn child_client() {
 /// Child: sends one request and leaves.
 #[test]
 fn child_send_and_leave() {
-    let Some(domain) = child_role("leaver") else {
+    let Some(domain) = domain_if_role("leaver") else {
         return;
     };
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("leaver", "/");
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     assert!(server_available(&node, cli));
     send_request(cli, "leaving", 1);
     destroy_client(&node, cli);
@@ -1427,7 +1259,7 @@ fn cross_process_round_trip_routing_and_availability() {
     let domain = unique_domain();
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("local_client", "/");
-    let cli = create_client(&node, SERVICE);
+    let cli = create_client(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     assert!(!server_available(&node, cli));
 
@@ -1476,7 +1308,7 @@ fn cross_process_response_after_the_client_left() {
     let domain = unique_domain();
     let mut ctx = Context::with_domain(domain);
     let node = ctx.node("local_server", "/");
-    let srv = create_service(&node, SERVICE);
+    let srv = create_service(&node, echo_ts(), SERVICE);
     let ws = WaitSet::new(&mut ctx);
     let mut leaver = Peer::spawn("child_send_and_leave", "leaver", domain);
     leaver.expect("LEFT");

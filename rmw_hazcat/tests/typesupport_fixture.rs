@@ -4,6 +4,9 @@
 //! dispatch handle and rejection of a handle without introspection.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
+mod common;
+
+use common::fixture::{empty_string, ident_compare, member, message_handle, message_members};
 use rmw_hazcat_rs::sys::rosidl::field_types::*;
 use rmw_hazcat_rs::sys::rosidl::*;
 use rmw_hazcat_rs::typesupport::*;
@@ -21,15 +24,10 @@ struct Fix {
 
 unsafe extern "C" fn fix_init(p: *mut c_void, _: rosidl_runtime_c__message_initialization) {
     let m = p.cast::<Fix>();
-    let data = unsafe { libc::calloc(1, 1) }.cast::<c_char>();
     unsafe {
         m.write(Fix {
             id: 0,
-            name: rosidl_runtime_c__String {
-                data,
-                size: 0,
-                capacity: 1,
-            },
+            name: empty_string(),
             values: rosidl_runtime_c__Sequence {
                 data: std::ptr::null_mut(),
                 size: 0,
@@ -61,17 +59,6 @@ unsafe extern "C" fn values_resize(p: *mut c_void, n: usize) -> bool {
     n == 0 || !s.data.is_null()
 }
 
-unsafe extern "C" fn ident_compare(
-    h: *const rosidl_message_type_support_t,
-    id: *const c_char,
-) -> *const rosidl_message_type_support_t {
-    if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
-        h
-    } else {
-        std::ptr::null()
-    }
-}
-
 static mut INTROSPECTION: *const rosidl_message_type_support_t = std::ptr::null();
 
 /// Mimics a `rosidl_typesupport_c` dispatch handle: only knows the C introspection identifier.
@@ -86,50 +73,6 @@ unsafe extern "C" fn dispatch(
     }
 }
 
-fn member(
-    name: &'static CStr,
-    type_id: u8,
-    offset: usize,
-) -> rosidl_typesupport_introspection_c__MessageMember {
-    rosidl_typesupport_introspection_c__MessageMember {
-        name_: name.as_ptr(),
-        type_id_: type_id,
-        string_upper_bound_: 0,
-        members_: std::ptr::null(),
-        #[cfg(not(ros_distro = "humble"))]
-        is_key_: false,
-        is_array_: false,
-        array_size_: 0,
-        is_upper_bound_: false,
-        offset_: offset as u32,
-        default_value_: std::ptr::null(),
-        size_function: None,
-        get_const_function: None,
-        get_function: None,
-        fetch_function: None,
-        assign_function: None,
-        resize_function: None,
-    }
-}
-
-fn handle(
-    id: &'static CStr,
-    data: *const c_void,
-    func: rosidl_message_typesupport_handle_function,
-) -> rosidl_message_type_support_t {
-    rosidl_message_type_support_t {
-        typesupport_identifier: id.as_ptr(),
-        data,
-        func,
-        #[cfg(not(ros_distro = "humble"))]
-        get_type_hash_func: None,
-        #[cfg(not(ros_distro = "humble"))]
-        get_type_description_func: None,
-        #[cfg(not(ros_distro = "humble"))]
-        get_type_description_sources_func: None,
-    }
-}
-
 /// Builds (once, leaked) the fixture's introspection handle and a dispatch handle for it.
 fn fixture() -> (
     *const rosidl_message_type_support_t,
@@ -140,32 +83,26 @@ fn fixture() -> (
         let mut values = member(c"values", ROS_TYPE_INT16, offset_of!(Fix, values));
         values.is_array_ = true;
         values.resize_function = Some(values_resize);
-        let members: &'static [_] = Box::leak(Box::new([
-            member(c"id", ROS_TYPE_UINT32, offset_of!(Fix, id)),
-            member(c"name", ROS_TYPE_STRING, offset_of!(Fix, name)),
-            values,
-            member(c"ratio", ROS_TYPE_DOUBLE, offset_of!(Fix, ratio)),
-        ]));
-        let mm: &'static _ = Box::leak(Box::new(
-            rosidl_typesupport_introspection_c__MessageMembers {
-                message_namespace_: c"fixture_msgs__msg".as_ptr(),
-                message_name_: c"Fix".as_ptr(),
-                member_count_: members.len() as u32,
-                size_of_: std::mem::size_of::<Fix>(),
-                #[cfg(not(ros_distro = "humble"))]
-                has_any_key_member_: false,
-                members_: members.as_ptr(),
-                init_function: Some(fix_init),
-                fini_function: Some(fix_fini),
-            },
-        ));
-        let intro: &'static _ = Box::leak(Box::new(handle(
+        let mm = message_members(
+            c"fixture_msgs__msg",
+            c"Fix",
+            std::mem::size_of::<Fix>(),
+            vec![
+                member(c"id", ROS_TYPE_UINT32, offset_of!(Fix, id)),
+                member(c"name", ROS_TYPE_STRING, offset_of!(Fix, name)),
+                values,
+                member(c"ratio", ROS_TYPE_DOUBLE, offset_of!(Fix, ratio)),
+            ],
+            fix_init,
+            fix_fini,
+        );
+        let intro: &'static _ = Box::leak(Box::new(message_handle(
             TYPESUPPORT_INTROSPECTION_C_IDENTIFIER,
             (mm as *const rosidl_typesupport_introspection_c__MessageMembers).cast(),
             Some(ident_compare),
         )));
         unsafe { INTROSPECTION = intro };
-        let disp: &'static _ = Box::leak(Box::new(handle(
+        let disp: &'static _ = Box::leak(Box::new(message_handle(
             TYPESUPPORT_C_IDENTIFIER,
             std::ptr::null(),
             Some(dispatch),
@@ -249,7 +186,7 @@ fn fixture_serializes_and_round_trips() {
 
 #[test]
 fn handle_without_introspection_is_rejected() {
-    let bogus: &'static _ = Box::leak(Box::new(handle(
+    let bogus: &'static _ = Box::leak(Box::new(message_handle(
         c"bogus_typesupport",
         std::ptr::null(),
         Some(ident_compare),

@@ -1,5 +1,6 @@
 //! Hand-built C introspection type supports in the layout of the distro under test:
-//! `fixture_msgs/msg/Plain` (fixed size) and `fixture_msgs/msg/Text` (has a string).
+//! `fixture_msgs/msg/Plain` (fixed size), `fixture_msgs/msg/Text` (has a string) and the service
+//! `fixture_msgs/srv/PlainEcho`, and the pieces to build others.
 #![allow(
     dead_code,
     clippy::undocumented_unsafe_blocks,
@@ -32,16 +33,20 @@ unsafe extern "C" fn plain_init(p: *mut c_void, _: rosidl_runtime_c__message_ini
 }
 unsafe extern "C" fn plain_fini(_: *mut c_void) {}
 
+/// An empty string as rosidl initializes one (a `malloc`ed NUL).
+pub fn empty_string() -> rosidl_runtime_c__String {
+    rosidl_runtime_c__String {
+        data: unsafe { libc::calloc(1, 1) }.cast(),
+        size: 0,
+        capacity: 1,
+    }
+}
+
 unsafe extern "C" fn text_init(p: *mut c_void, _: rosidl_runtime_c__message_initialization) {
-    let data = unsafe { libc::calloc(1, 1) }.cast::<c_char>();
     unsafe {
         p.cast::<Text>().write(Text {
             id: 0,
-            text: rosidl_runtime_c__String {
-                data,
-                size: 0,
-                capacity: 1,
-            },
+            text: empty_string(),
         })
     };
 }
@@ -49,18 +54,37 @@ unsafe extern "C" fn text_fini(p: *mut c_void) {
     unsafe { libc::free((*p.cast::<Text>()).text.data.cast()) };
 }
 
-unsafe extern "C" fn ident_compare(
-    h: *const rosidl_message_type_support_t,
+/// A type-support handle (message or service), seen through its identifier.
+pub trait TypeSupportHandle {
+    fn identifier(&self) -> *const c_char;
+}
+
+impl TypeSupportHandle for rosidl_message_type_support_t {
+    fn identifier(&self) -> *const c_char {
+        self.typesupport_identifier
+    }
+}
+
+impl TypeSupportHandle for rosidl_service_type_support_t {
+    fn identifier(&self) -> *const c_char {
+        self.typesupport_identifier
+    }
+}
+
+/// The `func` of a hand-built type-support handle: the handle itself for its own identifier.
+pub unsafe extern "C" fn ident_compare<H: TypeSupportHandle>(
+    h: *const H,
     id: *const c_char,
-) -> *const rosidl_message_type_support_t {
-    if unsafe { CStr::from_ptr((*h).typesupport_identifier) == CStr::from_ptr(id) } {
+) -> *const H {
+    if unsafe { CStr::from_ptr((*h).identifier()) == CStr::from_ptr(id) } {
         h
     } else {
         std::ptr::null()
     }
 }
 
-fn member(
+/// A scalar (or string) member at `offset`; set the array fields on the result for sequences.
+pub fn member(
     name: &'static CStr,
     type_id: u8,
     offset: usize,
@@ -86,19 +110,24 @@ fn member(
     }
 }
 
-type InitFn = unsafe extern "C" fn(*mut c_void, rosidl_runtime_c__message_initialization);
+/// The `init_function` of a message.
+pub type InitFn = unsafe extern "C" fn(*mut c_void, rosidl_runtime_c__message_initialization);
+/// The `fini_function` of a message.
+pub type FiniFn = unsafe extern "C" fn(*mut c_void);
 
-fn build(
+/// Introspection members of the message `namespace::name` (leaked).
+pub fn message_members(
+    namespace: &'static CStr,
     name: &'static CStr,
     size: usize,
     members: Vec<rosidl_typesupport_introspection_c__MessageMember>,
     init: InitFn,
-    fini: unsafe extern "C" fn(*mut c_void),
-) -> usize {
+    fini: FiniFn,
+) -> &'static rosidl_typesupport_introspection_c__MessageMembers {
     let members: &'static [_] = Box::leak(members.into_boxed_slice());
-    let mm: &'static _ = Box::leak(Box::new(
+    Box::leak(Box::new(
         rosidl_typesupport_introspection_c__MessageMembers {
-            message_namespace_: c"fixture_msgs__msg".as_ptr(),
+            message_namespace_: namespace.as_ptr(),
             message_name_: name.as_ptr(),
             member_count_: members.len() as u32,
             size_of_: size,
@@ -108,19 +137,90 @@ fn build(
             init_function: Some(init),
             fini_function: Some(fini),
         },
-    ));
-    let h: &'static _ = Box::leak(Box::new(rosidl_message_type_support_t {
-        typesupport_identifier: TYPESUPPORT_INTROSPECTION_C_IDENTIFIER.as_ptr(),
-        data: (mm as *const rosidl_typesupport_introspection_c__MessageMembers).cast(),
-        func: Some(ident_compare),
+    ))
+}
+
+/// A message type-support handle (no type hash or description functions).
+pub fn message_handle(
+    id: &'static CStr,
+    data: *const c_void,
+    func: rosidl_message_typesupport_handle_function,
+) -> rosidl_message_type_support_t {
+    rosidl_message_type_support_t {
+        typesupport_identifier: id.as_ptr(),
+        data,
+        func,
         #[cfg(not(ros_distro = "humble"))]
         get_type_hash_func: None,
         #[cfg(not(ros_distro = "humble"))]
         get_type_description_func: None,
         #[cfg(not(ros_distro = "humble"))]
         get_type_description_sources_func: None,
-    }));
+    }
+}
+
+fn build(
+    name: &'static CStr,
+    size: usize,
+    members: Vec<rosidl_typesupport_introspection_c__MessageMember>,
+    init: InitFn,
+    fini: FiniFn,
+) -> usize {
+    let mm = message_members(c"fixture_msgs__msg", name, size, members, init, fini);
+    let h: &'static _ = Box::leak(Box::new(message_handle(
+        TYPESUPPORT_INTROSPECTION_C_IDENTIFIER,
+        (mm as *const rosidl_typesupport_introspection_c__MessageMembers).cast(),
+        Some(ident_compare),
+    )));
     h as *const _ as usize
+}
+
+/// Introspection members of the service `namespace::name` (leaked).
+pub fn service_members(
+    namespace: &'static CStr,
+    name: &'static CStr,
+    request: *const rosidl_typesupport_introspection_c__MessageMembers,
+    response: *const rosidl_typesupport_introspection_c__MessageMembers,
+) -> &'static rosidl_typesupport_introspection_c__ServiceMembers {
+    Box::leak(Box::new(
+        rosidl_typesupport_introspection_c__ServiceMembers {
+            service_namespace_: namespace.as_ptr(),
+            service_name_: name.as_ptr(),
+            request_members_: request,
+            response_members_: response,
+            #[cfg(not(ros_distro = "humble"))]
+            event_members_: std::ptr::null(),
+        },
+    ))
+}
+
+/// A service type-support handle with identifier `id` for `members` (no type hash, no
+/// description, no event type support).
+pub fn service_handle(
+    id: &'static CStr,
+    members: &'static rosidl_typesupport_introspection_c__ServiceMembers,
+) -> rosidl_service_type_support_t {
+    rosidl_service_type_support_t {
+        typesupport_identifier: id.as_ptr(),
+        data: (members as *const rosidl_typesupport_introspection_c__ServiceMembers).cast(),
+        func: Some(ident_compare),
+        #[cfg(not(ros_distro = "humble"))]
+        request_typesupport: std::ptr::null(),
+        #[cfg(not(ros_distro = "humble"))]
+        response_typesupport: std::ptr::null(),
+        #[cfg(not(ros_distro = "humble"))]
+        event_typesupport: std::ptr::null(),
+        #[cfg(not(ros_distro = "humble"))]
+        event_message_create_handle_function: None,
+        #[cfg(not(ros_distro = "humble"))]
+        event_message_destroy_handle_function: None,
+        #[cfg(not(ros_distro = "humble"))]
+        get_type_hash_func: None,
+        #[cfg(not(ros_distro = "humble"))]
+        get_type_description_func: None,
+        #[cfg(not(ros_distro = "humble"))]
+        get_type_description_sources_func: None,
+    }
 }
 
 /// The Plain type support handle.
@@ -156,6 +256,21 @@ pub fn text_ts() -> *const rosidl_message_type_support_t {
             text_fini,
         )
     }) as *const _
+}
+
+/// `fixture_msgs/srv/PlainEcho`: request and response are both the Plain message.
+pub fn plain_echo_ts() -> *const rosidl_service_type_support_t {
+    static H: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *H.get_or_init(|| {
+        let members = unsafe { (*plain_ts()).data }
+            .cast::<rosidl_typesupport_introspection_c__MessageMembers>();
+        let sm = service_members(c"fixture_msgs__srv", c"PlainEcho", members, members);
+        let h: &'static _ = Box::leak(Box::new(service_handle(
+            TYPESUPPORT_INTROSPECTION_C_IDENTIFIER,
+            sm,
+        )));
+        h as *const rosidl_service_type_support_t as usize
+    }) as *const rosidl_service_type_support_t
 }
 
 /// A Text message on the heap (constructed / destroyed like rosidl does).

@@ -13,9 +13,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use libloading::Library;
-use rmw_hazcat_rs::api::publisher::*;
 use rmw_hazcat_rs::api::serialize::*;
-use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
 use rmw_hazcat_rs::cmem::default_allocator;
 use rmw_hazcat_rs::sys::rosidl::field_types::*;
@@ -28,7 +26,7 @@ use std::path::PathBuf;
 use std::ptr::null_mut;
 use std::sync::{Arc, OnceLock};
 
-use super::{cs, last_error, Context, Node};
+use super::{last_error, Context};
 
 /// The generated package.
 pub const PKG: &str = "hazcat_test_msgs";
@@ -1049,65 +1047,11 @@ pub fn values(name: &str) -> Vec<V> {
 // ---------------------------------------------------------------------------------------------
 // rmw helpers.
 
-/// Default publisher options.
-pub fn pub_opts() -> rmw_publisher_options_t {
-    rmw_publisher_options_t {
-        rmw_specific_publisher_payload: null_mut(),
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-    }
-}
-
-/// Default subscription options.
-pub fn sub_opts() -> rmw_subscription_options_t {
-    rmw_subscription_options_t {
-        rmw_specific_subscription_payload: null_mut(),
-        ignore_local_publications: false,
-        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
-        content_filter_options: null_mut(),
-    }
-}
-
 /// QoS of these tests: reliable, keep last `depth`, volatile.
 pub fn qos(depth: usize) -> rmw_qos_profile_t {
     let mut q = rmw_qos_profile_default;
     q.depth = depth;
     q
-}
-
-/// `rmw_create_publisher`, asserting success.
-pub fn create_pub(
-    node: &Node,
-    ts: *const rosidl_message_type_support_t,
-    topic: &str,
-    q: &rmw_qos_profile_t,
-) -> *mut rmw_publisher_t {
-    let t = cs(topic);
-    // SAFETY: valid node, handle, name, QoS and options.
-    let p = unsafe { rmw_create_publisher(node.0, ts, t.as_ptr(), q, &pub_opts()) };
-    assert!(
-        !p.is_null(),
-        "rmw_create_publisher({topic}): {}",
-        last_error()
-    );
-    p
-}
-
-/// `rmw_create_subscription`, asserting success.
-pub fn create_sub(
-    node: &Node,
-    ts: *const rosidl_message_type_support_t,
-    topic: &str,
-    q: &rmw_qos_profile_t,
-) -> *mut rmw_subscription_t {
-    let t = cs(topic);
-    // SAFETY: valid node, handle, name, QoS and options.
-    let s = unsafe { rmw_create_subscription(node.0, ts, t.as_ptr(), q, &sub_opts()) };
-    assert!(
-        !s.is_null(),
-        "rmw_create_subscription({topic}): {}",
-        last_error()
-    );
-    s
 }
 
 /// A wait set of a context, destroyed on drop.
@@ -1303,9 +1247,4 @@ pub fn assert_in_shm(p: *const u8, what: &str) -> MappedLocation {
         "{what}: {p:?} is in {loc:?}, not a shared-memory file"
     );
     loc
-}
-
-/// Message-info publisher gid as hex.
-pub fn gid_hex(g: &rmw_gid_t) -> String {
-    g.data.iter().map(|b| format!("{b:02x}")).collect()
 }

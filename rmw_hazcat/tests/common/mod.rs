@@ -5,14 +5,22 @@
     clippy::missing_safety_doc
 )]
 
+pub mod announce;
+pub mod child;
 pub mod fixture;
 pub mod generated;
 
+use rmw_hazcat_rs::api::client::*;
 use rmw_hazcat_rs::api::init::*;
 use rmw_hazcat_rs::api::node::*;
+use rmw_hazcat_rs::api::publisher::*;
+use rmw_hazcat_rs::api::service::*;
+use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::cmem::default_allocator;
+use rmw_hazcat_rs::sys::rosidl::{rosidl_message_type_support_t, rosidl_service_type_support_t};
 use rmw_hazcat_rs::sys::*;
 use std::ffi::{CStr, CString};
+use std::ptr::null_mut;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A ROS domain id unique to this test process and call, so parallel tests do not see each
@@ -100,6 +108,119 @@ impl Drop for Node {
     fn drop(&mut self) {
         assert_eq!(unsafe { rmw_destroy_node(self.0) }, RMW_RET_OK);
     }
+}
+
+/// Default publisher options.
+pub fn pub_opts() -> rmw_publisher_options_t {
+    rmw_publisher_options_t {
+        rmw_specific_publisher_payload: null_mut(),
+        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
+    }
+}
+
+/// Default subscription options, but for `ignore_local_publications`.
+pub fn sub_opts(ignore_local: bool) -> rmw_subscription_options_t {
+    rmw_subscription_options_t {
+        rmw_specific_subscription_payload: null_mut(),
+        ignore_local_publications: ignore_local,
+        require_unique_network_flow_endpoints: RMW_UNIQUE_NETWORK_FLOW_ENDPOINTS_NOT_REQUIRED,
+        content_filter_options: null_mut(),
+    }
+}
+
+/// `rmw_create_publisher` with [`pub_opts`], asserting success.
+pub fn create_pub(
+    node: &Node,
+    ts: *const rosidl_message_type_support_t,
+    topic: &str,
+    q: &rmw_qos_profile_t,
+) -> *mut rmw_publisher_t {
+    let t = cs(topic);
+    // SAFETY: valid node, handle, name, QoS and options.
+    let p = unsafe { rmw_create_publisher(node.0, ts, t.as_ptr(), q, &pub_opts()) };
+    assert!(
+        !p.is_null(),
+        "rmw_create_publisher({topic}): {}",
+        last_error()
+    );
+    p
+}
+
+/// `rmw_create_subscription` with `sub_opts(false)`, asserting success.
+pub fn create_sub(
+    node: &Node,
+    ts: *const rosidl_message_type_support_t,
+    topic: &str,
+    q: &rmw_qos_profile_t,
+) -> *mut rmw_subscription_t {
+    create_sub_with(node, ts, topic, q, &sub_opts(false))
+}
+
+/// `rmw_create_subscription` with `opts`, asserting success.
+pub fn create_sub_with(
+    node: &Node,
+    ts: *const rosidl_message_type_support_t,
+    topic: &str,
+    q: &rmw_qos_profile_t,
+    opts: &rmw_subscription_options_t,
+) -> *mut rmw_subscription_t {
+    let t = cs(topic);
+    // SAFETY: valid node, handle, name, QoS and options.
+    let s = unsafe { rmw_create_subscription(node.0, ts, t.as_ptr(), q, opts) };
+    assert!(
+        !s.is_null(),
+        "rmw_create_subscription({topic}): {}",
+        last_error()
+    );
+    s
+}
+
+/// `rmw_create_service` with the services default QoS, asserting success.
+pub fn create_service(
+    node: &Node,
+    ts: *const rosidl_service_type_support_t,
+    name: &str,
+) -> *mut rmw_service_t {
+    let n = cs(name);
+    // SAFETY: valid node, handle, name and QoS.
+    let s =
+        unsafe { rmw_create_service(node.0, ts, n.as_ptr(), &rmw_qos_profile_services_default) };
+    assert!(!s.is_null(), "{}", last_error());
+    s
+}
+
+/// `rmw_create_client` with the services default QoS, asserting success.
+pub fn create_client(
+    node: &Node,
+    ts: *const rosidl_service_type_support_t,
+    name: &str,
+) -> *mut rmw_client_t {
+    let n = cs(name);
+    // SAFETY: valid node, handle, name and QoS.
+    let c = unsafe { rmw_create_client(node.0, ts, n.as_ptr(), &rmw_qos_profile_services_default) };
+    assert!(!c.is_null(), "{}", last_error());
+    c
+}
+
+/// An all-zero (empty) message info.
+pub fn zero_info() -> rmw_message_info_t {
+    // SAFETY: all-zero is a valid (empty) message info.
+    unsafe { std::mem::zeroed() }
+}
+
+/// The gid of a live publisher.
+pub fn gid_of(p: *mut rmw_publisher_t) -> rmw_gid_t {
+    // SAFETY: all-zero is a valid gid; `p` is a live publisher.
+    unsafe {
+        let mut g: rmw_gid_t = std::mem::zeroed();
+        assert_eq!(rmw_get_gid_for_publisher(p, &mut g), RMW_RET_OK);
+        g
+    }
+}
+
+/// A gid as hex.
+pub fn gid_hex(g: &rmw_gid_t) -> String {
+    g.data.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The last error message set by the library on this thread.
