@@ -465,6 +465,14 @@ fn child_entry() {
             q.depth = CALLBACK_MESSAGES as usize;
             role_publisher(domain, q, "/mp_cb");
         }
+        "subscriber" => {
+            let mut ctx = Context::with_domain(domain);
+            let node = ctx.node("child_sub", "/");
+            let s = create_sub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+            say("READY");
+            wait_for_stdin_close();
+            unsafe { assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK) };
+        }
         "automatic_publisher" => role_publisher(
             domain,
             qos(0, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 100),
@@ -631,4 +639,42 @@ fn late_joiner_counts_deadlines_from_its_creation() {
         assert_eq!(rmw_destroy_subscription(node.0, s), RMW_RET_OK);
         assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
     }
+}
+
+/// The EventsExecutor path for graph events: a match and an unmatch made by another process
+/// reach the callback through this process's notifier thread, with no rmw_wait anywhere.
+#[cfg(not(ros_distro = "humble"))]
+#[test]
+fn matched_callback_fires_for_peers_of_another_process() {
+    let mut ctx = Context::new();
+    let domain = ctx.domain;
+    let node = ctx.node("match_parent", "/");
+    let p = create_pub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+    let mut ev = pub_event(p, RMW_EVENT_PUBLICATION_MATCHED);
+    let announced = Box::new(Announced::default());
+    assert_eq!(
+        unsafe {
+            rmw_event_set_callback(
+                &mut *ev,
+                Some(announce),
+                (&*announced as *const Announced).cast(),
+            )
+        },
+        RMW_RET_OK
+    );
+    let (mut child, mut out) = spawn("subscriber", domain);
+    expect_line(&mut out, "READY");
+    assert_eq!(announced.wait_for(1), 1, "matched");
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    assert_eq!(announced.wait_for(2), 2, "unmatched");
+    let st: rmw_matched_status_t = take_status(&ev);
+    assert_eq!((st.total_count, st.current_count), (1, 0));
+    unsafe {
+        assert_eq!(rmw_event_set_callback(&mut *ev, None, null()), RMW_RET_OK);
+        assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK);
+    }
+    drop(node);
+    drop(ctx);
+    assert_shm_clean(domain);
 }

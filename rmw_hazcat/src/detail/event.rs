@@ -276,6 +276,12 @@ pub struct EventHub {
     enabled: [AtomicBool; KINDS],
     /// Set when the notifier sleeps without a due time that a publish or assertion would create.
     kick: AtomicBool,
+    /// Lock-free mirrors for the notifier's fast path (it pumps every hub on every wake-up):
+    /// the graph generation last applied, the lost count last announced, and whether callbacks
+    /// of kinds that need more than those two are set.
+    seen_generation: AtomicU64,
+    seen_lost: AtomicU64,
+    busy_callbacks: AtomicBool,
     me: Weak<EventHub>,
     state: Mutex<HubState>,
     calling: Mutex<()>,
@@ -342,6 +348,9 @@ impl EventHub {
             created: now_ns(),
             enabled: Default::default(),
             kick: AtomicBool::new(false),
+            seen_generation: AtomicU64::new(u64::MAX),
+            seen_lost: AtomicU64::new(0),
+            busy_callbacks: AtomicBool::new(false),
             me: me.clone(),
             state: Mutex::new(HubState::default()),
             calling: Mutex::new(()),
@@ -452,6 +461,8 @@ impl EventHub {
             }
         }
         st.generation = Some(snap.generation);
+        self.seen_generation
+            .store(snap.generation, Ordering::Relaxed);
         st.counters[0].update(matched);
         st.counters[1].update(incompatible);
         st.counters[2].update(other_type);
@@ -595,6 +606,7 @@ impl EventHub {
             let lost = self.lost();
             let n = lost.saturating_sub(st.lost_announced);
             st.lost_announced = lost;
+            self.seen_lost.store(lost, Ordering::Relaxed);
             push(Some(cb), n);
         }
         if let Some(cb) = st.callbacks[EventKind::Deadline.index()] {
@@ -667,6 +679,11 @@ impl EventHub {
             user_data: user_data as usize,
         });
         let any = st.callbacks.iter().any(Option::is_some);
+        self.busy_callbacks.store(
+            st.callbacks[EventKind::Deadline.index()].is_some()
+                || st.callbacks[EventKind::Liveliness.index()].is_some(),
+            Ordering::Relaxed,
+        );
         if any && st.notifier.is_none() {
             let n = Notifier::for_participant(&self.participant)?;
             n.register(me.clone());
@@ -833,8 +850,20 @@ impl EventHub {
 
 impl Pump for EventHub {
     fn pump(&self) -> Option<u64> {
+        // Graph-driven and message-lost callbacks only: nothing to do unless the graph moved or
+        // the lost count grew (two atomic loads for the common wake-up of another entity).
+        if !self.busy_callbacks.load(Ordering::Relaxed)
+            && self.participant.graph_generation() == self.seen_generation.load(Ordering::Relaxed)
+            && self.lost() == self.seen_lost.load(Ordering::Relaxed)
+        {
+            return None;
+        }
         self.announce(self.update());
         let st = self.lock();
+        if st.callbacks[EventKind::MessageLost.index()].is_none() {
+            // Nobody to tell: only the fast path above reads this.
+            self.seen_lost.store(self.lost(), Ordering::Relaxed);
+        }
         let mut due: Option<u64> = None;
         let mut timed_without_due = false;
         for kind in [EventKind::Deadline, EventKind::Liveliness] {

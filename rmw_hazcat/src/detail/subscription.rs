@@ -141,6 +141,9 @@ pub struct MessageListener {
     route: Arc<ArrivalRoute>,
     /// Held while a callback runs, so that clearing it waits for a running call.
     state: Mutex<ListenerState>,
+    /// Copy of `ListenerState::announced`: the notifier thread pumps every listener on every
+    /// wake-up, and one atomic load tells most of them that nothing arrived.
+    announced: AtomicU64,
     me: Weak<MessageListener>,
 }
 
@@ -155,6 +158,7 @@ impl MessageListener {
         Arc::new_cyclic(|me| MessageListener {
             route: route.clone(),
             state: Mutex::new(ListenerState::default()),
+            announced: AtomicU64::new(0),
             me: me.clone(),
         })
     }
@@ -183,6 +187,7 @@ impl MessageListener {
                 // Baseline first: a message pushed after it is announced by the thread.
                 let sub = self.route.subscriber();
                 st.announced = sub.delivered();
+                self.announced.store(st.announced, Ordering::Relaxed);
                 let queued = sub.queued();
                 if queued > 0 {
                     // SAFETY: the caller keeps callback and user data valid while set; the
@@ -208,11 +213,15 @@ impl MessageListener {
 
 impl Pump for MessageListener {
     fn pump(&self) -> Option<u64> {
+        if self.route.subscriber().delivered() == self.announced.load(Ordering::Relaxed) {
+            return None;
+        }
         let mut st = lock(&self.state);
         if let Some(cb) = st.callback {
             let delivered = self.route.subscriber().delivered();
             let n = delivered.saturating_sub(st.announced);
             st.announced = delivered;
+            self.announced.store(delivered, Ordering::Relaxed);
             if n > 0 {
                 // SAFETY: as in `set`.
                 unsafe { (cb.f)(cb.user_data as *const c_void, n as usize) };
