@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use hazcat_core::topic::TimedQos;
 use hazcat_core::{now_ns, EntryKind, GraphSnapshot, Listener, Participant, Waker};
 
-use crate::detail::notifier::{Notifier, Pump};
+use crate::detail::notifier::{Callback, Notifier, Pump};
 use crate::detail::qos;
 use crate::detail::subscription::ArrivalRoute;
 use crate::detail::wait_set::Waitable;
@@ -110,13 +110,6 @@ impl EventKind {
     pub fn is_supported(t: rmw_event_type_t) -> bool {
         Self::for_publisher(t).is_some() || Self::for_subscription(t).is_some()
     }
-}
-
-/// A registered listener callback (`rmw_event_set_callback`).
-#[derive(Clone, Copy)]
-struct Callback {
-    f: unsafe extern "C" fn(*const c_void, usize),
-    user_data: usize,
 }
 
 /// Membership of peers in one graph-derived category (matched, incompatible QoS, other type).
@@ -629,9 +622,7 @@ impl EventHub {
         // Held while calling, so that clearing a callback waits for a call in flight.
         let _calling = self.calling.lock().unwrap_or_else(|e| e.into_inner());
         for (cb, n) in calls {
-            // SAFETY: the callback and its user data were registered together by the caller of
-            // `rmw_event_set_callback`, who keeps them valid while registered.
-            unsafe { (cb.f)(cb.user_data as *const c_void, n) };
+            cb.call(n);
         }
     }
 
@@ -674,10 +665,7 @@ impl EventHub {
         self.enable(kind);
         let me: Weak<dyn Pump> = self.me.clone();
         let mut st = self.lock();
-        st.callbacks[kind.index()] = f.map(|f| Callback {
-            f,
-            user_data: user_data as usize,
-        });
+        st.callbacks[kind.index()] = Callback::new(f, user_data);
         let any = st.callbacks.iter().any(Option::is_some);
         self.busy_callbacks.store(
             st.callbacks[EventKind::Deadline.index()].is_some()

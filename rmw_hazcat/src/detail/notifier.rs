@@ -9,6 +9,7 @@
 //! time (deadlines, liveliness leases) say when they want to run again; the thread sleeps until
 //! the earliest such time or the next wake-up, never polling.
 
+use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
@@ -17,6 +18,36 @@ use std::time::Duration;
 use hazcat_core::{Listener, Participant, Waker};
 
 use crate::ret::{RmwError, RmwResult};
+
+/// A listener callback and its user data, as `rmw_*_set_*_callback` registers them.
+#[derive(Clone, Copy)]
+pub struct Callback {
+    f: unsafe extern "C" fn(*const c_void, usize),
+    user_data: usize,
+}
+
+impl Callback {
+    /// The callback `f` with `user_data`; `None` when `f` is (clearing it).
+    pub fn new(
+        f: Option<unsafe extern "C" fn(*const c_void, usize)>,
+        user_data: *const c_void,
+    ) -> Option<Callback> {
+        f.map(|f| Callback {
+            f,
+            user_data: user_data as usize,
+        })
+    }
+
+    /// Announces `n` new items (nothing for 0).
+    pub fn call(&self, n: usize) {
+        if n > 0 {
+            // SAFETY: callback and user data were registered together by the caller of
+            // `rmw_*_set_*_callback`, who keeps them valid while registered; every owner clears
+            // its callbacks (waiting for a call in flight) before it is destroyed.
+            unsafe { (self.f)(self.user_data as *const c_void, n) };
+        }
+    }
+}
 
 /// Something with listener callbacks that the notifier thread runs.
 pub trait Pump: Send + Sync {

@@ -18,7 +18,7 @@ use hazcat_core::{
 use crate::detail::context::ContextShared;
 use crate::detail::event::EventHub;
 use crate::detail::node::NodeImpl;
-use crate::detail::notifier::{Notifier, Pump};
+use crate::detail::notifier::{Callback, Notifier, Pump};
 use crate::detail::publisher::{peer_qos, validate_endpoint, EndpointType};
 use crate::detail::qos::{self, Role};
 use crate::detail::wait_set::Waitable;
@@ -119,13 +119,6 @@ impl ArrivalRoute {
     }
 }
 
-/// A listener callback and its user data.
-#[derive(Clone, Copy)]
-struct Callback {
-    f: unsafe extern "C" fn(*const c_void, usize),
-    user_data: usize,
-}
-
 #[derive(Default)]
 struct ListenerState {
     callback: Option<Callback>,
@@ -173,10 +166,7 @@ impl MessageListener {
     ) -> RmwResult<()> {
         let me: Weak<dyn Pump> = self.me.clone();
         let mut st = lock(&self.state);
-        st.callback = f.map(|f| Callback {
-            f,
-            user_data: user_data as usize,
-        });
+        st.callback = Callback::new(f, user_data);
         match st.callback {
             Some(cb) => {
                 if st.notifier.is_none() {
@@ -188,12 +178,8 @@ impl MessageListener {
                 let sub = self.route.subscriber();
                 st.announced = sub.delivered();
                 self.announced.store(st.announced, Ordering::Relaxed);
-                let queued = sub.queued();
-                if queued > 0 {
-                    // SAFETY: the caller keeps callback and user data valid while set; the
-                    // state lock held here makes clearing wait for this call.
-                    unsafe { (cb.f)(cb.user_data as *const c_void, queued as usize) };
-                }
+                // Called under the state lock: clearing waits for this call.
+                cb.call(sub.queued() as usize);
             }
             None => {
                 let retired = st.notifier.take();
@@ -222,10 +208,7 @@ impl Pump for MessageListener {
             let n = delivered.saturating_sub(st.announced);
             st.announced = delivered;
             self.announced.store(delivered, Ordering::Relaxed);
-            if n > 0 {
-                // SAFETY: as in `set`.
-                unsafe { (cb.f)(cb.user_data as *const c_void, n as usize) };
-            }
+            cb.call(n as usize);
         }
         None
     }

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use hazcat_core::{Listener, Participant, Publisher, SampleInfo, Subscriber, Waker};
 
-use crate::detail::notifier::{Notifier, Pump};
+use crate::detail::notifier::{Callback, Notifier, Pump};
 
 use crate::ret::{RmwError, RmwResult};
 use crate::sys::*;
@@ -168,13 +168,6 @@ struct Prefetched {
     body: Vec<u8>,
 }
 
-/// A listener callback and its user data.
-#[derive(Clone, Copy)]
-struct Callback {
-    f: unsafe extern "C" fn(*const c_void, usize),
-    user_data: usize,
-}
-
 /// The receiving side of a service (requests) or a client (responses): a hazcat subscriber plus
 /// the messages a listener callback has already announced.
 pub struct Inbox {
@@ -280,10 +273,7 @@ impl Inbox {
         notifier: Option<Waker>,
     ) {
         let mut cb = lock(&self.callback);
-        *cb = f.map(|f| Callback {
-            f,
-            user_data: user_data as usize,
-        });
+        *cb = Callback::new(f, user_data);
         match &notifier {
             Some(w) => self.sub.attach_addr(w.addr()),
             None => self.sub.detach(),
@@ -293,11 +283,7 @@ impl Inbox {
             self.prefetch();
             // Everything not taken yet is news for a newly set callback (announcing a message
             // twice costs a take that finds nothing; announcing it never would lose it).
-            let n = lock(&self.prefetched).len();
-            if n > 0 {
-                // SAFETY: as in `pump`.
-                unsafe { (c.f)(c.user_data as *const c_void, n) };
-            }
+            c.call(lock(&self.prefetched).len());
         }
     }
 
@@ -328,13 +314,8 @@ impl Pump for Inbox {
         }
         let cb = lock(&self.callback);
         if let Some(cb) = *cb {
-            let n = self.prefetch();
-            if n > 0 {
-                // SAFETY: callback and user data were registered together by the caller of
-                // `rmw_*_set_on_new_*_callback`, who keeps them valid while registered; the lock
-                // held here makes clearing wait for this call.
-                unsafe { (cb.f)(cb.user_data as *const c_void, n) };
-            }
+            // Called under the callback lock: clearing waits for this call.
+            cb.call(self.prefetch());
         }
         None
     }
