@@ -22,7 +22,11 @@
 //!
 //! No libclang, or headers bindgen cannot parse: a `cargo:warning` and that part is not checked
 //! (rmw headers that fail together are retried one by one; those that still fail are skipped).
-//! `HAZCAT_SKIP_ABI_CHECK=1` skips the check.
+//! `HAZCAT_SKIP_ABI_CHECK=1` skips the check. `HAZCAT_REQUIRE_ABI_CHECK=1` (CI, against real
+//! ROS headers) makes it mandatory: any part skipped or incomplete fails the build.
+//!
+//! `ROS_DISTRO=rolling` builds the newest ABI we know (lyrical) with a warning; any other
+//! unknown distro fails the build with one line.
 
 #[path = "build/abi_fns.rs"]
 mod abi_fns;
@@ -34,14 +38,26 @@ fn main() {
     println!("cargo:rerun-if-env-changed=ROS_DISTRO");
     println!("cargo:rerun-if-env-changed=AMENT_PREFIX_PATH");
     println!("cargo:rerun-if-env-changed=HAZCAT_SKIP_ABI_CHECK");
+    println!("cargo:rerun-if-env-changed=HAZCAT_REQUIRE_ABI_CHECK");
     println!("cargo:rerun-if-env-changed=LIBCLANG_PATH");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/sys/layouts.rs");
-    let distro = std::env::var("ROS_DISTRO").unwrap_or_else(|_| "jazzy".to_owned());
-    let distro = match distro.as_str() {
-        "jazzy" | "humble" | "kilted" | "lyrical" => distro,
+    let requested = std::env::var("ROS_DISTRO").unwrap_or_else(|_| "jazzy".to_owned());
+    let distro = match requested.as_str() {
+        "jazzy" | "humble" | "kilted" | "lyrical" => requested,
+        "rolling" => {
+            println!(
+                "cargo:warning=ROS_DISTRO=rolling: building the newest ABI rmw_hazcat knows \
+                 (lyrical); the ABI check against the installed headers tells whether it fits"
+            );
+            "lyrical".to_owned()
+        }
         other => {
-            panic!("unsupported ROS_DISTRO '{other}': expected jazzy, humble, kilted or lyrical")
+            eprintln!(
+                "error: unsupported ROS_DISTRO '{other}': rmw_hazcat_rs builds for humble, jazzy, \
+                 kilted, lyrical (and rolling, as lyrical)"
+            );
+            std::process::exit(1);
         }
     };
     println!("cargo:rustc-cfg=ros_distro=\"{distro}\"");
@@ -164,13 +180,33 @@ mod abi {
         dirs.iter().map(|d| d.join(header)).find(|p| p.is_file())
     }
 
-    /// Runs both halves; panics with every mismatch found, else prints one summary warning each.
+    /// Parts of the check that could not run (see [`incomplete`]).
+    static INCOMPLETE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+    /// Records a part of the check that was skipped or left incomplete: a warning, or with
+    /// `HAZCAT_REQUIRE_ABI_CHECK=1` a build failure.
+    fn incomplete(message: String) {
+        println!("cargo:warning={message}");
+        INCOMPLETE.lock().unwrap().push(message);
+    }
+
+    /// Runs both halves; panics with every mismatch found (and, when the check is required,
+    /// every part that did not run), else prints one summary warning each.
     pub fn check(distro: &str) {
         let dirs = include_dirs();
         let mut errors = Vec::new();
         let libclang = check_structs(distro, &dirs, &mut errors);
         if libclang {
             check_functions(distro, &dirs, &mut errors);
+        }
+        if std::env::var("HAZCAT_REQUIRE_ABI_CHECK").is_ok_and(|v| v == "1") {
+            errors.extend(
+                INCOMPLETE
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|m| format!("HAZCAT_REQUIRE_ABI_CHECK=1 but: {m}")),
+            );
         }
         if !errors.is_empty() {
             panic!(
@@ -189,9 +225,10 @@ mod abi {
             .filter_map(|h| find(dirs, h).map(|p| (*h, p)))
             .collect();
         if found.is_empty() {
-            println!(
-                "cargo:warning=ABI check skipped: no rcutils/rmw headers found \
+            incomplete(
+                "ABI check skipped: no rcutils/rmw headers found \
                  (AMENT_PREFIX_PATH include dirs, /usr/include)"
+                    .to_owned(),
             );
             return true;
         }
@@ -210,14 +247,14 @@ mod abi {
         let bindings = match run_bindgen(&wrapper, dirs, Mode::Types) {
             Bindgen::Ok(b) => b,
             Bindgen::Unparsable(e) => {
-                println!(
-                    "cargo:warning=ABI check of structs skipped: bindgen could not parse the \
-                     installed headers: {e}"
-                );
+                incomplete(format!(
+                    "ABI check of structs skipped: bindgen could not parse the installed \
+                     headers: {e}"
+                ));
                 return true;
             }
             Bindgen::NoLibclang => {
-                println!("cargo:warning={NO_LIBCLANG}");
+                incomplete(NO_LIBCLANG.to_owned());
                 return false;
             }
         };
@@ -283,6 +320,14 @@ mod abi {
         if errors.len() > errors_before {
             return true;
         }
+        if !families.contains(&"rmw/") {
+            incomplete("ABI check: no rmw headers installed, rmw types unchecked".to_owned());
+        } else if !missing.is_empty() {
+            incomplete(format!(
+                "ABI check: structs not in the installed headers: {}",
+                missing.join(", ")
+            ));
+        }
         // Without rmw headers every rmw type is "missing": only list names when rmw is there.
         let missing_note = if missing.is_empty() {
             String::new()
@@ -305,9 +350,10 @@ mod abi {
     /// The function-signature half (see the crate docs and `build/abi_fns.rs`).
     fn check_functions(distro: &str, dirs: &[PathBuf], errors: &mut Vec<String>) {
         let Some(root) = dirs.iter().find(|d| d.join("rmw/rmw.h").is_file()) else {
-            println!(
-                "cargo:warning=ABI check of rmw_* function signatures skipped: no rmw/rmw.h \
+            incomplete(
+                "ABI check of rmw_* function signatures skipped: no rmw/rmw.h \
                  (AMENT_PREFIX_PATH include dirs, /usr/include)"
+                    .to_owned(),
             );
             return;
         };
@@ -336,7 +382,7 @@ mod abi {
         let bindings = match run_bindgen(&wrapper(&headers), dirs, Mode::Functions) {
             Bindgen::Ok(b) => b,
             Bindgen::NoLibclang => {
-                println!("cargo:warning={NO_LIBCLANG}");
+                incomplete(NO_LIBCLANG.to_owned());
                 return;
             }
             Bindgen::Unparsable(_) => {
@@ -355,28 +401,30 @@ mod abi {
             }
         };
         if !skipped.is_empty() {
-            println!(
-                "cargo:warning=ABI check of rmw_* function signatures: bindgen could not parse \
-                 {}; functions declared there are not checked",
+            incomplete(format!(
+                "ABI check of rmw_* function signatures: bindgen could not parse {}; functions \
+                 declared there are not checked",
                 skipped.join("; ")
-            );
+            ));
         }
         let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
         let _ = std::fs::write(out.join("abi_check_functions.rs"), &bindings);
         let theirs = match abi_fns::collect_bindings(&bindings) {
             Ok(c) => c,
             Err(e) => {
-                println!("cargo:warning=ABI check of rmw_* function signatures skipped: {e}");
+                incomplete(format!(
+                    "ABI check of rmw_* function signatures skipped: {e}"
+                ));
                 return;
             }
         };
 
         if !theirs.problems.is_empty() {
-            println!(
-                "cargo:warning=ABI check of rmw_* function signatures: could not read {} \
-                 (those functions are not checked)",
+            incomplete(format!(
+                "ABI check of rmw_* function signatures: could not read {} (those functions \
+                 are not checked)",
                 theirs.problems.join("; ")
-            );
+            ));
         }
 
         // Ours.
@@ -427,6 +475,13 @@ mod abi {
             errors.extend(report.errors);
             errors.extend(api.problems.iter().map(|p| format!("note: {p}")));
             return;
+        }
+        if !report.not_in_headers.is_empty() {
+            incomplete(format!(
+                "ABI check: functions required for {distro} but not declared in the installed \
+                 headers: {}",
+                report.not_in_headers.join(", ")
+            ));
         }
         let absent = if report.not_in_headers.is_empty() {
             String::new()

@@ -1,15 +1,18 @@
 //! Error reporting across the C boundary.
 //!
 //! Every non-OK `rmw_ret_t` comes with a message. It goes to the hosting process's rcutils error
-//! state (`rcutils_set_error_state`, resolved at run time with `dlsym(RTLD_DEFAULT, ..)` so the
-//! library has no link dependency on librcutils) so that rcl prints it, and always also to a
-//! thread-local slot ([`last_error`]) that tests and processes without rcutils can read.
+//! state (`rcutils_set_error_state`, resolved at run time so the library has no link dependency
+//! on librcutils) so that rcl prints it, and always also to a thread-local slot ([`last_error`])
+//! that tests and processes without rcutils can read. rcutils is found in the global scope
+//! (rclcpp, C hosts) or, where the host loaded it `RTLD_LOCAL` (rclpy's extension module), as the
+//! already-loaded library by its soname (`dlopen(.., RTLD_NOLOAD)`): never a second copy, whose
+//! error state rcl would not read.
 //!
 //! Entry points wrap their body in [`guard_ret`] / [`guard_ptr`] / [`guard_value`]: these turn an
 //! [`RmwError`] into its code plus message and catch panics, so no unwinding crosses `extern "C"`.
 
 use std::cell::RefCell;
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,7 +30,10 @@ pub struct RmwError {
     pub code: rmw_ret_t,
     /// Human-readable reason.
     pub message: String,
-    file: &'static str,
+    /// Where in this crate it was raised (crate-relative path), `None` when the caller was
+    /// outside it (a `#[track_caller]` constructor passed as a function, e.g.
+    /// `.map_err(RmwError::invalid)`, is "called" from core): the entry point names it then.
+    file: Option<&'static str>,
     line: u32,
 }
 
@@ -39,11 +45,13 @@ impl RmwError {
     #[track_caller]
     pub fn new(code: rmw_ret_t, message: impl Into<String>) -> Self {
         let loc = Location::caller();
+        // Our own sources are crate-relative ("rmw_hazcat/src/..."); std's are absolute.
+        let ours = !loc.file().starts_with('/');
         RmwError {
             code,
             message: message.into(),
-            file: loc.file(),
-            line: loc.line(),
+            file: ours.then(|| loc.file()),
+            line: if ours { loc.line() } else { 0 },
         }
     }
 
@@ -91,7 +99,16 @@ impl RmwError {
 
     /// Records this error in the error state(s) and returns its code.
     pub fn report(&self) -> rmw_ret_t {
-        set_error(&self.message, self.file, self.line);
+        self.report_in("rmw_hazcat_rs")
+    }
+
+    /// [`Self::report`] from entry point `entry`, which names the location when the source line
+    /// is unknown.
+    pub fn report_in(&self, entry: &str) -> rmw_ret_t {
+        match self.file {
+            Some(file) => set_error(&self.message, file, self.line),
+            None => set_error(&self.message, &format!("rmw_hazcat_rs:{entry}"), 0),
+        }
         self.code
     }
 }
@@ -132,6 +149,35 @@ pub fn reset_error() {
     LAST_ERROR.with(|e| *e.borrow_mut() = None);
 }
 
+/// Sonames librcutils is loaded under: upstream's, and Debian's (`librcutils.so.1d`).
+const RCUTILS_SONAMES: [&CStr; 2] = [c"librcutils.so", c"librcutils.so.1d"];
+
+/// The address of `symbol` in the librcutils this process has loaded, if any: from the global
+/// scope, else from an already-loaded librcutils found by soname (loaded `RTLD_LOCAL`, as
+/// rclpy's extension module does). Never loads a library.
+fn rcutils_symbol(symbol: &CStr) -> *mut c_void {
+    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name has no preconditions.
+    let addr = unsafe { libc::dlsym(libc::RTLD_DEFAULT, symbol.as_ptr()) };
+    if !addr.is_null() {
+        return addr;
+    }
+    for soname in RCUTILS_SONAMES {
+        // SAFETY: RTLD_NOLOAD only returns a handle to an object already loaded (running no
+        // initialisers); the handle is kept (one more reference), so the address found stays
+        // valid for the life of the process.
+        let handle = unsafe { libc::dlopen(soname.as_ptr(), libc::RTLD_LAZY | libc::RTLD_NOLOAD) };
+        if handle.is_null() {
+            continue;
+        }
+        // SAFETY: a valid handle and a NUL-terminated name.
+        let addr = unsafe { libc::dlsym(handle, symbol.as_ptr()) };
+        if !addr.is_null() {
+            return addr;
+        }
+    }
+    std::ptr::null_mut()
+}
+
 /// `rcutils_set_error_state` of the hosting process, looked up once it is present.
 /// 0 = not resolved yet (or absent: looked up again next time, error paths are not hot).
 static SET_ERROR_STATE: AtomicUsize = AtomicUsize::new(0);
@@ -139,9 +185,7 @@ static SET_ERROR_STATE: AtomicUsize = AtomicUsize::new(0);
 fn rcutils_set_error_state() -> Option<rcutils_set_error_state_fn> {
     let mut addr = SET_ERROR_STATE.load(Ordering::Acquire);
     if addr == 0 {
-        // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name has no preconditions.
-        addr = unsafe { libc::dlsym(libc::RTLD_DEFAULT, symbol_names::SET_ERROR_STATE.as_ptr()) }
-            as usize;
+        addr = rcutils_symbol(symbol_names::SET_ERROR_STATE) as usize;
         if addr == 0 {
             return None;
         }
@@ -157,8 +201,7 @@ fn rcutils_set_error_state() -> Option<rcutils_set_error_state_fn> {
 /// dispatch library leaves an error message behind that would otherwise surface later as an
 /// "overwriting previous error" warning.
 pub fn reset_rcutils_error() {
-    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name has no preconditions.
-    let addr = unsafe { libc::dlsym(libc::RTLD_DEFAULT, symbol_names::RESET_ERROR.as_ptr()) };
+    let addr = rcutils_symbol(symbol_names::RESET_ERROR);
     if !addr.is_null() {
         // SAFETY: `addr` is librcutils' `rcutils_reset_error`, `void (void)`.
         let f =
@@ -199,7 +242,7 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 pub fn guard_ret(name: &str, f: impl FnOnce() -> RmwResult<()>) -> rmw_ret_t {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => RMW_RET_OK,
-        Ok(Err(e)) => e.report(),
+        Ok(Err(e)) => e.report_in(name),
         Err(p) => {
             set_error(
                 &format!("{name}: internal error (panic): {}", panic_message(&*p)),
@@ -216,7 +259,7 @@ pub fn guard_ptr<T>(name: &str, f: impl FnOnce() -> RmwResult<*mut T>) -> *mut T
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
-            e.report();
+            e.report_in(name);
             std::ptr::null_mut()
         }
         Err(p) => {
@@ -235,7 +278,7 @@ pub fn guard_value<T>(name: &str, fallback: T, f: impl FnOnce() -> RmwResult<T>)
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => {
-            e.report();
+            e.report_in(name);
             fallback
         }
         Err(p) => {
@@ -268,6 +311,16 @@ mod tests {
         let code = guard_ret("t", || Err(RmwError::invalid("bad thing")));
         assert_eq!(code, RMW_RET_INVALID_ARGUMENT);
         assert_eq!(last_error().as_deref(), Some("bad thing"));
+    }
+
+    #[test]
+    fn error_locations_name_our_sources() {
+        let direct = RmwError::invalid("x");
+        assert_eq!(direct.file, Some(file!()));
+        // Passed as a function, the constructor's caller is core's `map_err`.
+        let via_fn = Err::<(), _>("y").map_err(RmwError::invalid).unwrap_err();
+        assert_eq!(via_fn.file, None);
+        assert!(!file!().starts_with('/'), "crate-relative paths expected");
     }
 
     #[test]

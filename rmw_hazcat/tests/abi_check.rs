@@ -314,6 +314,11 @@ static CARGO: Mutex<()> = Mutex::new(());
 /// `cargo check -p rmw_hazcat` against a fixture prefix: `(succeeded, stderr + stdout)`, or
 /// `None` (after printing `SKIPPED: ...`) when libclang cannot be loaded.
 fn cargo_check(fixture: &str, distro: &str) -> Option<(bool, String)> {
+    cargo_check_with(fixture, distro, &[])
+}
+
+/// [`cargo_check`] with extra environment variables.
+fn cargo_check_with(fixture: &str, distro: &str, env: &[(&str, &str)]) -> Option<(bool, String)> {
     let _one = CARGO.lock().unwrap_or_else(|e| e.into_inner());
     let root = manifest().parent().unwrap().to_path_buf();
     let prefix = manifest().join("tests/abi_fixture").join(fixture);
@@ -325,6 +330,8 @@ fn cargo_check(fixture: &str, distro: &str) -> Option<(bool, String)> {
         .env("AMENT_PREFIX_PATH", &prefix)
         .env("ROS_DISTRO", distro)
         .env_remove("HAZCAT_SKIP_ABI_CHECK")
+        .env_remove("HAZCAT_REQUIRE_ABI_CHECK")
+        .envs(env.iter().copied())
         .output()
         .expect("run cargo");
     let text = format!(
@@ -423,4 +430,48 @@ fn unparsable_header_is_skipped_with_a_warning() {
         fixture_dir("broken")
     );
     assert!(out.contains(&want), "no `{want}` in\n{out}");
+}
+
+#[test]
+fn required_check_fails_when_a_part_is_skipped() {
+    let Some((ok, out)) = cargo_check_with("broken", "jazzy", &[("HAZCAT_REQUIRE_ABI_CHECK", "1")])
+    else {
+        return;
+    };
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains(
+            "HAZCAT_REQUIRE_ABI_CHECK=1 but: ABI check of rmw_* function signatures: bindgen \
+             could not parse rmw/rmw.h"
+        ),
+        "{out}"
+    );
+    // (Complete real headers pass it: scripts/test.sh builds against the Jazzy and Kilted
+    // wheels with HAZCAT_REQUIRE_ABI_CHECK=1.)
+}
+
+#[test]
+fn rolling_builds_the_newest_abi_and_unknown_distros_fail_in_one_line() {
+    let Some((ok, out)) = cargo_check("consistent", "rolling") else {
+        return;
+    };
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("ROS_DISTRO=rolling: building the newest ABI rmw_hazcat knows (lyrical)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ABI check (lyrical) of rmw_* functions"),
+        "{out}"
+    );
+
+    let Some((ok, out)) = cargo_check("consistent", "foxy") else {
+        return;
+    };
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("error: unsupported ROS_DISTRO 'foxy': rmw_hazcat_rs builds for humble,"),
+        "{out}"
+    );
+    assert!(!out.contains("panicked"), "{out}");
 }

@@ -18,7 +18,13 @@ pub const MARKER: &str = "HAZCAT:";
 /// stdin and stdout piped; returns the child and its buffered stdout.
 pub fn spawn_test(test: &str, role: &str, domain: usize) -> (Child, BufReader<ChildStdout>) {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            test,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(ROLE, role)
         .env(DOMAIN, domain.to_string())
         .stdin(Stdio::piped())
