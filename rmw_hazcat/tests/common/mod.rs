@@ -9,6 +9,7 @@ pub mod announce;
 pub mod child;
 pub mod fixture;
 pub mod generated;
+pub mod upstream;
 
 use rmw_hazcat_rs::api::client::*;
 use rmw_hazcat_rs::api::init::*;
