@@ -15,7 +15,8 @@ use std::ffi::c_void;
 use std::ptr::{null, null_mut};
 
 /// test_client service_server_is_available_bad_args: NULL node, client or output are
-/// `RMW_RET_ERROR` (not INVALID_ARGUMENT); a foreign client is INCORRECT_RMW_IMPLEMENTATION.
+/// `RMW_RET_ERROR` up to Jazzy, INVALID_ARGUMENT from Kilted; a foreign client is
+/// INCORRECT_RMW_IMPLEMENTATION.
 /// service_server_is_available_good_args: false without a server, true once one exists.
 #[test]
 fn server_is_available_arguments_and_result() {
@@ -26,16 +27,16 @@ fn server_is_available_arguments_and_result() {
         let mut available = true;
         assert_eq!(
             rmw_service_server_is_available(null(), client, &mut available),
-            RMW_RET_ERROR
+            upstream::SERVER_IS_AVAILABLE_NULL
         );
         assert!(!last_error().is_empty());
         assert_eq!(
             rmw_service_server_is_available(node.0, null(), &mut available),
-            RMW_RET_ERROR
+            upstream::SERVER_IS_AVAILABLE_NULL
         );
         assert_eq!(
             rmw_service_server_is_available(node.0, client, null_mut()),
-            RMW_RET_ERROR
+            upstream::SERVER_IS_AVAILABLE_NULL
         );
         let id = (*client).implementation_identifier;
         (*client).implementation_identifier = c"not-an-rmw-implementation-identifier".as_ptr();

@@ -122,9 +122,9 @@ pub unsafe extern "C" fn rmw_take_response(
 
 /// Whether a service of the client's name and type exists in the domain (any process).
 ///
-/// A NULL `node`, `client` or `is_available` is `RMW_RET_ERROR`, not INVALID_ARGUMENT: rmw.h
-/// documents only OK / ERROR / INCORRECT_RMW_IMPLEMENTATION here, and test_rmw_implementation
-/// (test_client `service_server_is_available_bad_args`) asserts `RMW_RET_ERROR`.
+/// A NULL `node`, `client` or `is_available` is what test_client
+/// `service_server_is_available_bad_args` asserts: `RMW_RET_ERROR` up to Jazzy,
+/// INVALID_ARGUMENT from Kilted ([`super::distro_ret`]).
 ///
 /// # Safety
 /// Pointers NULL or valid.
@@ -141,7 +141,8 @@ pub unsafe extern "C" fn rmw_service_server_is_available(
             (is_available.cast_const().cast(), "is_available"),
         ] {
             if p.is_null() {
-                return Err(RmwError::error(format!("{what} is NULL")));
+                let code = super::distro_ret::SERVER_IS_AVAILABLE_NULL;
+                return Err(RmwError::new(code, format!("{what} is NULL")));
             }
         }
         // SAFETY: forwarded from the caller's contract.

@@ -3,8 +3,10 @@
 //! implementation identifier → capability (`RMW_RET_UNSUPPORTED`) → remaining arguments → work.
 //! Each body runs inside [`crate::ret::guard_ret`] (or its pointer/value variants) so every
 //! non-OK return carries an error message and no panic crosses the C boundary.
+//! Codes that differ between distros (Humble/Jazzy vs Kilted): table in [`distro_ret`].
 
 pub mod client;
+pub mod distro_ret;
 pub mod event;
 pub mod graph;
 pub mod guard;

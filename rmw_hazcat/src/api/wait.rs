@@ -38,13 +38,18 @@ pub unsafe extern "C" fn rmw_create_wait_set(
     })
 }
 
-/// Destroys a wait set.
+/// Destroys a wait set. NULL is `RMW_RET_ERROR` up to Jazzy, INVALID_ARGUMENT from Kilted
+/// ([`super::distro_ret`]).
 ///
 /// # Safety
 /// `wait_set` is NULL or a wait set of ours, not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn rmw_destroy_wait_set(wait_set: *mut rmw_wait_set_t) -> rmw_ret_t {
     guard_ret("rmw_destroy_wait_set", || {
+        if wait_set.is_null() {
+            let code = super::distro_ret::DESTROY_WAIT_SET_NULL;
+            return Err(RmwError::new(code, "wait set handle is NULL"));
+        }
         // SAFETY: forwarded from the caller's contract.
         let (h, _) = unsafe { handle::get(wait_set)? };
         // SAFETY: made by rmw_create_wait_set.

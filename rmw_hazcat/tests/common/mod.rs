@@ -10,6 +10,7 @@ pub mod child;
 pub mod fixture;
 pub mod generated;
 pub mod test_msgs;
+pub mod upstream;
 
 use rmw_hazcat_rs::api::client::*;
 use rmw_hazcat_rs::api::init::*;
