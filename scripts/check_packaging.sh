@@ -7,6 +7,10 @@
 #
 # HAZCAT_CARGO_PROFILE=dev|release selects the cargo profile of the build (default: release, as
 # colcon users get it). Needs scripts/apt-packages.txt installed.
+#
+# HAZCAT_ROS_PREFIX=<ament prefix> builds against a real ROS 2 instead of Debian's tooling alone
+# (scripts/ros_venv.sh jazzy: the PyPI wheels' ament_cmake 2.x, rmw's register_rmw_implementation,
+# rmw headers for the mandatory ABI check); ROS_DISTRO must name its distro.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,16 +53,34 @@ if ! echo '#include <rclcpp/detail/rmw_implementation_specific_publisher_payload
 fi
 g++ -std=c++17 "${cc_flags[@]}" "${stub[@]}" -fsyntax-only "${repo}/test/header_check/payload_check.cpp"
 
-step "colcon build into ${work} (cargo profile ${profile})"
+ros_prefix="${HAZCAT_ROS_PREFIX:-}"
+python=/usr/bin/python3
+if [[ -n "${ros_prefix}" ]]; then
+  [[ -f "${ros_prefix}/share/ament_cmake_core/cmake/ament_cmake_coreConfig.cmake" ]] \
+    || fail "HAZCAT_ROS_PREFIX=${ros_prefix} has no ament_cmake_core"
+  export AMENT_PREFIX_PATH="${ros_prefix}" CMAKE_PREFIX_PATH="${ros_prefix}"
+  export ROS_DISTRO="${ROS_DISTRO:?HAZCAT_ROS_PREFIX needs ROS_DISTRO}" HAZCAT_REQUIRE_ABI_CHECK=1
+  python="${ros_prefix}/bin/python3"
+fi
+
+step "colcon build into ${work} (cargo profile ${profile}; ROS: ${ros_prefix:-Debian tooling})"
 mkdir -p "${work}/src"
 ln -sfn "${repo}" "${work}/src/rmw_hazcat_rs"
 start=$(date +%s)
 (cd "${work}" && colcon build --base-paths src/rmw_hazcat_rs src/rmw_hazcat_rs/rmw_hazcat_demos \
   --event-handlers console_cohesion+ \
-  --cmake-args -DPython3_EXECUTABLE=/usr/bin/python3 -DBUILD_TESTING=OFF \
+  --cmake-args -DPython3_EXECUTABLE="${python}" -DBUILD_TESTING=OFF \
     -DHAZCAT_CARGO_PROFILE="${profile}") > "${work}/colcon.log" 2>&1 \
   || { tail -n 80 "${work}/colcon.log" >&2; fail "colcon build (log: ${work}/colcon.log)"; }
 echo "colcon build took $(( $(date +%s) - start )) s"
+if [[ -n "${ros_prefix}" ]]; then
+  # The real rmw registration, and the mandatory ABI check against the prefix's headers.
+  ! grep -q "register_rmw_implementation() not found" "${work}/colcon.log" \
+    || fail "rmw's register_rmw_implementation() was not used"
+  grep -q "ABI check (${ROS_DISTRO}) of rmw_\* functions against ${ros_prefix}/include" "${work}/colcon.log" \
+    || fail "the ABI check did not run against ${ros_prefix}/include"
+  grep -o "ABI check (${ROS_DISTRO}).*match" "${work}/colcon.log" | sort -u
+fi
 grep -q "rmw_hazcat_demos: rclcpp / rosidl_default_generators not found" "${work}/colcon.log" \
   || ros_present=1
 

@@ -343,10 +343,11 @@ fn publisher_and_two_subscriber_processes_then_kill_9() {
     drop(subs);
     assert_shm_clean(domain);
     let prefix = hazcat_core::naming::prefix(domain as u32);
-    let left: Vec<String> = std::fs::read_dir("/dev/shm")
+    let dir = hazcat_core::os::shm_file::shm_dir();
+    let left: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.starts_with(&prefix))
         .collect();
-    assert!(left.is_empty(), "left in /dev/shm: {left:?}");
+    assert!(left.is_empty(), "left in {dir}: {left:?}");
 }

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """rclpy listener on the talker's 8 MiB frames: Python nodes use rmw_hazcat_rs unmodified."""
 import rclpy
+from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rmw_hazcat_demos.msg import Frame
 
@@ -18,14 +19,19 @@ class PyListener(Node):
 
 
 def main():
+    # Ctrl-C: rclpy's signal handler shuts the context down, and spin() then raises either
+    # KeyboardInterrupt or ExternalShutdownException (which one depends on where it was): both
+    # are a normal exit, and the node is destroyed only while the context still allows it.
     rclpy.init()
     node = PyListener()
     try:
         rclpy.spin(node)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ExternalShutdownException):
         pass
-    node.destroy_node()
-    rclpy.try_shutdown()
+    finally:
+        if rclpy.ok():
+            node.destroy_node()
+        rclpy.try_shutdown()
 
 
 if __name__ == '__main__':

@@ -100,6 +100,17 @@ pub fn actual(q: &rmw_qos_profile_t, role: Role, peers: &[rmw_qos_profile_t]) ->
     }
     #[cfg(ros_distro = "humble")]
     let _ = (role, peers);
+    // An unspecified duration means "no limit": the concrete value, as every other RMW reports
+    // it (`ros2 topic info -v`, actual QoS), is RMW_DURATION_INFINITE.
+    for t in [
+        &mut a.deadline,
+        &mut a.lifespan,
+        &mut a.liveliness_lease_duration,
+    ] {
+        if is_unspecified(t) {
+            *t = RMW_DURATION_INFINITE;
+        }
+    }
     a
 }
 
@@ -335,6 +346,25 @@ mod tests {
         q.deadline = RMW_DURATION_INFINITE;
         q.lifespan = rmw_time_t { sec: 1, nsec: 5 };
         assert_eq!(decode(&encode(&q)), q);
+    }
+
+    #[test]
+    fn unspecified_durations_are_infinite_in_the_actual_profile() {
+        for role in [Role::Publisher, Role::Subscription] {
+            let a = actual(&rmw_qos_profile_default, role, &[]);
+            assert_eq!(a.deadline, RMW_DURATION_INFINITE);
+            assert_eq!(a.lifespan, RMW_DURATION_INFINITE);
+            assert_eq!(a.liveliness_lease_duration, RMW_DURATION_INFINITE);
+            assert_eq!(finite_ns(&a.deadline), 0, "still 'no limit' for the timers");
+        }
+        let mut q = rmw_qos_profile_default;
+        q.deadline = rmw_time_t { sec: 2, nsec: 0 };
+        assert_eq!(actual(&q, Role::Publisher, &[]).deadline, q.deadline);
+        // Matching is unchanged: a publisher without deadline does not meet a requested one.
+        let sub = actual(&q, Role::Subscription, &[]);
+        let publ = actual(&rmw_qos_profile_default, Role::Publisher, &[]);
+        assert!(!matches(&publ, &sub));
+        assert!(matches(&sub, &publ));
     }
 
     #[test]

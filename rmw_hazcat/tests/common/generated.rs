@@ -1210,14 +1210,16 @@ pub fn mapped_location(p: *const u8) -> Option<MappedLocation> {
     })
 }
 
-/// Asserts `p` lies in a shared-memory (tmpfs `/dev/shm`) file mapping; returns its location.
-/// hazcat's pools are `/dev/shm` files also passed between processes by descriptor (then shown
-/// as `/dev/shm/#<inode>`), so compare [`MappedLocation::identity`], not paths.
+/// Asserts `p` lies in a mapping of a file in hazcat's shared-memory directory (`/dev/shm` or
+/// `HAZCAT_SHM_DIR`); returns its location. hazcat's pools are such files, also passed between
+/// processes by descriptor (then shown as `<dir>/#<inode>`), so compare
+/// [`MappedLocation::identity`], not paths.
 #[track_caller]
 pub fn assert_in_shm(p: *const u8, what: &str) -> MappedLocation {
     let loc = mapped_location(p).unwrap_or_else(|| panic!("{what}: {p:?} is not mapped"));
+    let dir = format!("{}/", hazcat_core::os::shm_file::shm_dir());
     assert!(
-        loc.path.starts_with("/dev/shm/") && loc.inode != 0,
+        loc.path.starts_with(&dir) && loc.inode != 0,
         "{what}: {p:?} is in {loc:?}, not a shared-memory file"
     );
     loc
