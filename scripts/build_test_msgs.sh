@@ -50,6 +50,8 @@ cached=""
 if [[ -f "${build}/CMakeCache.txt" ]]; then
   cached="$(sed -n -e 's/^CMAKE_INSTALL_PREFIX:PATH=//p' -e 's/^Python3_EXECUTABLE:[A-Z]*=//p' "${build}/CMakeCache.txt" | tr '\n' ' ')"
 fi
+# A configure that failed left a cache but no Makefile: configure again.
+[[ -f "${build}/Makefile" ]] || cached=""
 if [[ "${cached}" != "${prefix} ${python} " ]]; then
   rm -rf "${build:?}"/* && : >"${log}"
   run cmake -S "${src}" -B "${build}" "${cmake_args[@]}"

@@ -318,7 +318,8 @@ mod tests {
         let direct = RmwError::invalid("x");
         assert_eq!(direct.file, Some(file!()));
         // Passed as a function, the constructor's caller is core's `map_err`.
-        let via_fn = Err::<(), _>("y").map_err(RmwError::invalid).unwrap_err();
+        let reason: Result<(), &str> = std::hint::black_box(Err("y"));
+        let via_fn = reason.map_err(RmwError::invalid).unwrap_err();
         assert_eq!(via_fn.file, None);
         assert!(!file!().starts_with('/'), "crate-relative paths expected");
     }

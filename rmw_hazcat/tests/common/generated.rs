@@ -23,7 +23,6 @@ use rmw_hazcat_rs::sys::*;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ffi::{c_void, CStr};
 use std::fmt;
-use std::path::PathBuf;
 use std::ptr::null_mut;
 use std::sync::{Arc, OnceLock};
 
