@@ -35,6 +35,11 @@ scripts/build_test_msgs.sh
 ROS_DISTRO=jazzy cargo test --workspace --locked
 ROS_DISTRO=humble HAZCAT_REQUIRE_TEST_MSGS=1 CARGO_TARGET_DIR=target/humble cargo test -p rmw_hazcat --locked
 
+# 4b. An rclrs node (crates.io rclrs 0.8) and an rclpy node, separate processes, over
+#     rmw_hazcat_rs: ROS 2 Jazzy from PyPI wheels, message crates generated from them; Fast DDS
+#     as a control. Checks exact round trips and an empty private HAZCAT_SHM_DIR afterwards.
+HAZCAT_RCLRS_LINT=1 scripts/rclrs_check.sh
+
 # 5. ROS packaging: colcon discovery, `colcon build` with Debian's ament/colcon, the install tree
 #    (library with SONAME, ament index, CMake config, headers, launch, config), versions. The dev
 #    profile keeps CI fast; packaging does not depend on the profile.
