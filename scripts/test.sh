@@ -95,7 +95,8 @@ done
 
 # 7. rclrs (crates.io) node over rmw_hazcat_rs, talking to rclpy.
 step "rclrs node (jazzy)"
-run_logged "rclrs jazzy" scripts/rclrs_check.sh
+run_logged "rclrs jazzy" env HAZCAT_RCLRS_LINT=1 HAZCAT_RMW_LIB="${repo}/target/debug/librmw_hazcat_rs.so" \
+  scripts/rclrs_check.sh
 
 # 8. ROS packaging: colcon build with Debian's ament/colcon and with the Jazzy wheels' ament_cmake,
 #    the install tree (library with SONAME, ament index, CMake config, headers, launch, config),
