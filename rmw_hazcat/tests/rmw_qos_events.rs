@@ -526,12 +526,26 @@ fn new_message_callback_counts_messages_from_another_process() {
 
 #[test]
 fn killed_automatic_publisher_is_no_longer_alive() {
+    killed_automatic_publisher(false);
+}
+
+/// As rclpy does: the status is looked at (here: a matched count) while no publisher exists
+/// yet, then a publisher of another process matches and is killed.
+#[test]
+fn killed_automatic_publisher_matched_after_a_first_look_is_no_longer_alive() {
+    killed_automatic_publisher(true);
+}
+
+fn killed_automatic_publisher(look_before: bool) {
     let mut ctx = Context::new();
     let domain = ctx.domain;
     let node = ctx.node("live_parent", "/");
     let q = qos(0, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 100);
     let s = create_sub(&node, plain_ts(), "/mp_live", &q);
     let se = sub_event(s, RMW_EVENT_LIVELINESS_CHANGED);
+    if look_before {
+        assert_eq!(matched(s), 0);
+    }
     let (mut child, mut out) = spawn("automatic_publisher", domain);
     expect_line(&mut out, "READY");
     // The child's publisher becomes alive here.

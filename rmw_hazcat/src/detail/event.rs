@@ -570,6 +570,10 @@ impl EventHub {
         }
         if check_processes {
             pl.next_process_check = auto_lease.map_or(u64::MAX, |l| now.saturating_add(l));
+        } else if let Some(l) = auto_lease {
+            // An automatic publisher matched since the last check (which may have found none
+            // and planned no other): look at its process within its lease.
+            pl.next_process_check = pl.next_process_check.min(now.saturating_add(l));
         }
         let process_due = (pl.next_process_check != u64::MAX).then_some(pl.next_process_check);
         pl.next_due = match (next, process_due) {
