@@ -655,6 +655,34 @@ fn late_joiner_counts_deadlines_from_its_creation() {
     }
 }
 
+/// A subscriber process killed with SIGKILL leaves the graph without telling anyone: the
+/// publisher's matched count (asked with no graph query in between) drops all the same.
+#[test]
+fn matched_count_drops_when_the_peer_process_is_killed() {
+    let mut ctx = Context::new();
+    let domain = ctx.domain;
+    let node = ctx.node("kill_parent", "/");
+    let p = create_pub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+    let count = || {
+        let mut n = 0;
+        assert_eq!(
+            unsafe { rmw_publisher_count_matched_subscriptions(p, &mut n) },
+            RMW_RET_OK
+        );
+        n
+    };
+    let (mut child, mut out) = spawn("subscriber", domain);
+    expect_line(&mut out, "READY");
+    assert_eq!(count(), 1);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(count(), 0);
+    unsafe { assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK) };
+    drop(node);
+    drop(ctx);
+    assert_shm_clean(domain);
+}
+
 /// The EventsExecutor path for graph events: a match and an unmatch made by another process
 /// reach the callback through this process's notifier thread, with no rmw_wait anywhere.
 #[cfg(not(ros_distro = "humble"))]

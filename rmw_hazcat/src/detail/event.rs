@@ -721,8 +721,10 @@ impl EventHub {
         }
     }
 
-    /// Peers currently matched (same type, compatible QoS).
+    /// Peers currently matched (same type, compatible QoS). A query, like the graph queries:
+    /// peers whose process died (killed: it could not leave the graph) are swept out first.
     pub fn matched_count(&self) -> usize {
+        self.participant.sweep_dead();
         self.announce(self.update());
         self.lock().counters[EventKind::Matched.index()]
             .current
