@@ -655,14 +655,20 @@ fn late_joiner_counts_deadlines_from_its_creation() {
     }
 }
 
+/// A context, its domain, a node and a publisher on the topic of the "subscriber" child role.
+fn match_publisher(node_name: &str) -> (Context, usize, Node, *mut rmw_publisher_t) {
+    let mut ctx = Context::new();
+    let domain = ctx.domain;
+    let node = ctx.node(node_name, "/");
+    let p = create_pub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+    (ctx, domain, node, p)
+}
+
 /// A subscriber process killed with SIGKILL leaves the graph without telling anyone: the
 /// publisher's matched count (asked with no graph query in between) drops all the same.
 #[test]
 fn matched_count_drops_when_the_peer_process_is_killed() {
-    let mut ctx = Context::new();
-    let domain = ctx.domain;
-    let node = ctx.node("kill_parent", "/");
-    let p = create_pub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+    let (ctx, domain, node, p) = match_publisher("kill_parent");
     let count = || {
         let mut n = 0;
         assert_eq!(
@@ -688,10 +694,7 @@ fn matched_count_drops_when_the_peer_process_is_killed() {
 #[cfg(not(ros_distro = "humble"))]
 #[test]
 fn matched_callback_fires_for_peers_of_another_process() {
-    let mut ctx = Context::new();
-    let domain = ctx.domain;
-    let node = ctx.node("match_parent", "/");
-    let p = create_pub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+    let (ctx, domain, node, p) = match_publisher("match_parent");
     let mut ev = pub_event(p, RMW_EVENT_PUBLICATION_MATCHED);
     let announced = Box::new(Announced::default());
     assert_eq!(
