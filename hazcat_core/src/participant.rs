@@ -235,6 +235,13 @@ impl Participant {
         })
     }
 
+    /// Removes participants of dead processes (with their nodes and endpoints) from the graph,
+    /// as [`Participant::graph`] does first. A removal moves the graph generation and wakes graph
+    /// listeners. Returns how many participants were removed.
+    pub fn sweep_dead(&self) -> usize {
+        self.inner.registry.lock().sweep_dead()
+    }
+
     /// Current graph generation; changes on every graph change in the domain.
     pub fn graph_generation(&self) -> u64 {
         self.inner

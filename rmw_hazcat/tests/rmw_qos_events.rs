@@ -527,12 +527,26 @@ fn new_message_callback_counts_messages_from_another_process() {
 
 #[test]
 fn killed_automatic_publisher_is_no_longer_alive() {
+    killed_automatic_publisher(false);
+}
+
+/// As rclpy does: the status is looked at (here: a matched count) while no publisher exists
+/// yet, then a publisher of another process matches and is killed.
+#[test]
+fn killed_automatic_publisher_matched_after_a_first_look_is_no_longer_alive() {
+    killed_automatic_publisher(true);
+}
+
+fn killed_automatic_publisher(look_before: bool) {
     let mut ctx = Context::new();
     let domain = ctx.domain;
     let node = ctx.node("live_parent", "/");
     let q = qos(0, 0, RMW_QOS_POLICY_LIVELINESS_AUTOMATIC, 100);
     let s = create_sub(&node, plain_ts(), "/mp_live", &q);
     let se = sub_event(s, RMW_EVENT_LIVELINESS_CHANGED);
+    if look_before {
+        assert_eq!(matched(s), 0);
+    }
     let (mut child, mut out) = spawn("automatic_publisher", domain);
     expect_line(&mut out, "READY");
     // The child's publisher becomes alive here.
@@ -642,15 +656,46 @@ fn late_joiner_counts_deadlines_from_its_creation() {
     }
 }
 
+/// A context, its domain, a node and a publisher on the topic of the "subscriber" child role.
+fn match_publisher(node_name: &str) -> (Context, usize, Node, *mut rmw_publisher_t) {
+    let mut ctx = Context::new();
+    let domain = ctx.domain;
+    let node = ctx.node(node_name, "/");
+    let p = create_pub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+    (ctx, domain, node, p)
+}
+
+/// A subscriber process killed with SIGKILL leaves the graph without telling anyone: the
+/// publisher's matched count (asked with no graph query in between) drops all the same.
+#[test]
+fn matched_count_drops_when_the_peer_process_is_killed() {
+    let (ctx, domain, node, p) = match_publisher("kill_parent");
+    let count = || {
+        let mut n = 0;
+        assert_eq!(
+            unsafe { rmw_publisher_count_matched_subscriptions(p, &mut n) },
+            RMW_RET_OK
+        );
+        n
+    };
+    let (mut child, mut out) = spawn("subscriber", domain);
+    expect_line(&mut out, "READY");
+    assert_eq!(count(), 1);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(count(), 0);
+    unsafe { assert_eq!(rmw_destroy_publisher(node.0, p), RMW_RET_OK) };
+    drop(node);
+    drop(ctx);
+    assert_shm_clean(domain);
+}
+
 /// The EventsExecutor path for graph events: a match and an unmatch made by another process
 /// reach the callback through this process's notifier thread, with no rmw_wait anywhere.
 #[cfg(not(ros_distro = "humble"))]
 #[test]
 fn matched_callback_fires_for_peers_of_another_process() {
-    let mut ctx = Context::new();
-    let domain = ctx.domain;
-    let node = ctx.node("match_parent", "/");
-    let p = create_pub(&node, plain_ts(), "/mp_match", &rmw_qos_profile_default);
+    let (ctx, domain, node, p) = match_publisher("match_parent");
     let mut ev = pub_event(p, RMW_EVENT_PUBLICATION_MATCHED);
     let announced = Box::new(Announced::default());
     assert_eq!(

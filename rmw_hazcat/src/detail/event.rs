@@ -570,6 +570,10 @@ impl EventHub {
         }
         if check_processes {
             pl.next_process_check = auto_lease.map_or(u64::MAX, |l| now.saturating_add(l));
+        } else if let Some(l) = auto_lease {
+            // An automatic publisher matched since the last check (which may have found none
+            // and planned no other): look at its process within its lease.
+            pl.next_process_check = pl.next_process_check.min(now.saturating_add(l));
         }
         let process_due = (pl.next_process_check != u64::MAX).then_some(pl.next_process_check);
         pl.next_due = match (next, process_due) {
@@ -717,8 +721,10 @@ impl EventHub {
         }
     }
 
-    /// Peers currently matched (same type, compatible QoS).
+    /// Peers currently matched (same type, compatible QoS). A query, like the graph queries:
+    /// peers whose process died (killed: it could not leave the graph) are swept out first.
     pub fn matched_count(&self) -> usize {
+        self.participant.sweep_dead();
         self.announce(self.update());
         self.lock().counters[EventKind::Matched.index()]
             .current
