@@ -32,6 +32,7 @@ pub mod domain;
 pub mod graph;
 mod inline_vec;
 pub mod inspect;
+mod membership;
 pub mod memory;
 pub mod naming;
 pub mod os;

@@ -33,7 +33,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::alloc::{AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
-use crate::participant::{ParticipantInner, WakerAddr};
+use crate::membership::{ParticipantInner, WakerAddr};
 use crate::memory;
 use crate::naming;
 use crate::os::process::ProcessId;

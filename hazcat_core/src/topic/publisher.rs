@@ -10,7 +10,7 @@ use super::{EndpointError, Topic};
 use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
 use crate::domain::Domain;
 use crate::inline_vec::InlineVec;
-use crate::participant::WakerAddr;
+use crate::membership::WakerAddr;
 
 /// Options of a publisher.
 #[derive(Clone, Debug)]

@@ -12,7 +12,7 @@ use super::publisher::random_gid;
 use super::{EndpointError, LastPool, Topic, Unref};
 use crate::alloc::{self, AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
-use crate::participant::{Listener, WakerAddr};
+use crate::membership::{Listener, WakerAddr};
 use crate::os::process::ProcessId;
 
 /// Options of a subscriber.
