@@ -19,6 +19,10 @@ const ENTRY: &str = "backend_child";
 const POOL: usize = 1 << 20;
 const SIZES: [usize; 6] = [1, 63, 256, 1000, 4096, 70_000];
 
+/// A copy between two pools (`MemoryBackend::copy`, `alloc::copy`).
+type CopyFn<'a> =
+    dyn Fn(&dyn Allocator, BlockRef, &dyn Allocator, BlockRef) -> Result<u64, CopyError> + 'a;
+
 fn pattern(seed: u8, len: usize) -> Vec<u8> {
     (0..len)
         .map(|i| {
@@ -110,12 +114,7 @@ fn conformance(backend: &'static dyn MemoryBackend, device: u16) {
     let data = pattern(42, len);
     let hsrc = host.allocate(len).unwrap();
     host.copy_to(hsrc, &data).unwrap();
-    let check_copies = |copy: &dyn Fn(
-        &dyn Allocator,
-        BlockRef,
-        &dyn Allocator,
-        BlockRef,
-    ) -> Result<u64, CopyError>| {
+    let check_copies = |copy: &CopyFn| {
         let (d1, d2, h) = (
             pool.allocate(len).unwrap(),
             pool.allocate(len).unwrap(),
@@ -139,7 +138,7 @@ fn conformance(backend: &'static dyn MemoryBackend, device: u16) {
         }
         host.free_held(h).unwrap();
     };
-    check_copies(&|f, s, t, d| backend.copy(f, s, t, d));
+    check_copies(&|f, s, t, d| backend.copy((f, s), (t, d)));
     check_copies(&|f, s, t, d| alloc::copy(f, s, t, d));
 
     // Pin: once, idempotent, reported as the pool's registration; copies still work.
@@ -153,7 +152,7 @@ fn conformance(backend: &'static dyn MemoryBackend, device: u16) {
     if kind != DomainKind::Cuda {
         assert!(!pinned, "host memory has nothing to register");
     }
-    check_copies(&|f, s, t, d| backend.copy(f, s, t, d));
+    check_copies(&|f, s, t, d| backend.copy((f, s), (t, d)));
 
     // Map in this process (a second endpoint) and in another process.
     let again = backend.open_pool(ros_domain, pool.id()).expect("open");

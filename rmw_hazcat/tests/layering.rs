@@ -1,6 +1,6 @@
 //! rmw_hazcat's layers: `api -> handle -> detail -> typesupport -> sys`. A module may use modules
 //! to its right, never to its left; `ret` and `cmem` are leaf utilities every layer may use (and
-//! they use only `sys`). Checked on the import graph of `src/` (see
+//! they use only `sys` and each other). Checked on the import graph of `src/` (see
 //! `hazcat_core/tests/support/import_graph.rs` for what counts as an edge).
 
 #[path = "../../hazcat_core/tests/support/import_graph.rs"]

@@ -10,6 +10,12 @@ use super::{AllocError, Allocator, Arena, BlockRef, CopyError};
 use crate::domain::{Domain, DomainKind};
 use crate::segment::SegmentError;
 
+/// A pool shared by the endpoints of this process that use it.
+pub type Pool = Arc<dyn Allocator>;
+
+/// One side of a copy: a pool and a block in it.
+pub type PoolBlock<'a> = (&'a dyn Allocator, BlockRef);
+
 /// One kind of memory that pools can live in.
 ///
 /// Called when endpoints are created, when a pool is added or first met in a topic, and for
@@ -23,30 +29,20 @@ pub trait MemoryBackend: Send + Sync + fmt::Debug {
     /// (no driver, no such device).
     fn check(&self, device: u16) -> Result<(), String>;
 
-    /// Allocates a pool of at least `capacity` bytes on device `device` of this kind, owned
+    /// Allocates a pool of at least `size` bytes on device `device` of this kind, owned
     /// (allocated from) by this process and named in ROS domain `ros_domain`.
-    fn create_pool(
-        &self,
-        ros_domain: u32,
-        device: u16,
-        capacity: usize,
-    ) -> Result<Arc<dyn Allocator>, AllocError>;
+    fn create_pool(&self, ros_domain: u32, device: u16, size: usize) -> Result<Pool, AllocError>;
 
     /// Maps pool `id` of `ros_domain`, created by another process (or another endpoint of this
     /// one), into this process.
-    fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Arc<dyn Allocator>, SegmentError>;
+    fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Pool, SegmentError>;
 
-    /// Copies block `src` of `from` into block `dst` of `to`, where at least one of the two
-    /// pools is in this backend's memory and the other one in host-addressable memory or also in
-    /// this backend's (copy in, copy out, copy within). The destination block is held
-    /// exclusively by the caller, the source pinned by a reference. Returns the bytes copied.
-    fn copy(
-        &self,
-        from: &dyn Allocator,
-        src: BlockRef,
-        to: &dyn Allocator,
-        dst: BlockRef,
-    ) -> Result<u64, CopyError>;
+    /// Copies block `from.1` of pool `from.0` into block `to.1` of pool `to.0`, where at least
+    /// one of the two pools is in this backend's memory and the other one in host-addressable
+    /// memory or also in this backend's (copy in, copy out, copy within). The destination block
+    /// is held exclusively by the caller, the source pinned by a reference. Returns the bytes
+    /// copied.
+    fn copy(&self, from: PoolBlock<'_>, to: PoolBlock<'_>) -> Result<u64, CopyError>;
 
     /// Registers (page-locks) host pool `host` for transfers with device `device` of this kind,
     /// once; returns whether it is registered. Backends without transfers of their own (host
@@ -92,30 +88,19 @@ impl MemoryBackend for HostMemory {
         Ok(())
     }
 
-    fn create_pool(
-        &self,
-        ros_domain: u32,
-        device: u16,
-        capacity: usize,
-    ) -> Result<Arc<dyn Allocator>, AllocError> {
+    fn create_pool(&self, ros_domain: u32, device: u16, size: usize) -> Result<Pool, AllocError> {
         let domain = Domain {
             kind: self.kind,
             device,
         };
-        Ok(Arc::new(Arena::create(ros_domain, domain, capacity)?))
+        Ok(Arc::new(Arena::create(ros_domain, domain, size)?))
     }
 
-    fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Arc<dyn Allocator>, SegmentError> {
+    fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Pool, SegmentError> {
         Ok(Arc::new(Arena::open(ros_domain, id)?))
     }
 
-    fn copy(
-        &self,
-        from: &dyn Allocator,
-        src: BlockRef,
-        to: &dyn Allocator,
-        dst: BlockRef,
-    ) -> Result<u64, CopyError> {
+    fn copy(&self, (from, src): PoolBlock<'_>, (to, dst): PoolBlock<'_>) -> Result<u64, CopyError> {
         check_lengths(src, dst)?;
         host_copy(from, src, to, dst)
     }

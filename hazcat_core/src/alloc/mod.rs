@@ -6,7 +6,7 @@ mod backend;
 
 pub use arena::{Arena, ArenaStats};
 pub(crate) use backend::check_lengths;
-pub use backend::{HostMemory, MemoryBackend, EMULATED_MEMORY, HOST_MEMORY};
+pub use backend::{HostMemory, MemoryBackend, Pool, PoolBlock, EMULATED_MEMORY, HOST_MEMORY};
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -268,10 +268,10 @@ pub fn copy(
 ) -> Result<u64, CopyError> {
     check_lengths(src, dst)?;
     if from.device_ptr(src).is_some() {
-        return from.backend().copy(from, src, to, dst);
+        return from.backend().copy((from, src), (to, dst));
     }
     if to.device_ptr(dst).is_some() {
-        return to.backend().copy(from, src, to, dst);
+        return to.backend().copy((from, src), (to, dst));
     }
     backend::host_copy(from, src, to, dst)
 }

@@ -62,7 +62,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use crate::alloc::arena::{DATA_START, HDR};
 use crate::alloc::{
     check_lengths, AllocError, Allocator, Arena, ArenaStats, BlockError, BlockRef, CopyError,
-    MemoryBackend, PinGuard,
+    MemoryBackend, PinGuard, Pool, PoolBlock,
 };
 use crate::domain::{Domain, DomainKind};
 use crate::os::fdserver::{self, ExportInfo};
@@ -373,26 +373,15 @@ impl MemoryBackend for CudaMemory {
         check_device(device)
     }
 
-    fn create_pool(
-        &self,
-        ros_domain: u32,
-        device: u16,
-        capacity: usize,
-    ) -> Result<Arc<dyn Allocator>, AllocError> {
-        Ok(DevicePool::create(ros_domain, device, capacity)?)
+    fn create_pool(&self, ros_domain: u32, device: u16, size: usize) -> Result<Pool, AllocError> {
+        Ok(DevicePool::create(ros_domain, device, size)?)
     }
 
-    fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Arc<dyn Allocator>, SegmentError> {
+    fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Pool, SegmentError> {
         Ok(DevicePool::open(ros_domain, id)?)
     }
 
-    fn copy(
-        &self,
-        from: &dyn Allocator,
-        src: BlockRef,
-        to: &dyn Allocator,
-        dst: BlockRef,
-    ) -> Result<u64, CopyError> {
+    fn copy(&self, (from, src): PoolBlock<'_>, (to, dst): PoolBlock<'_>) -> Result<u64, CopyError> {
         check_lengths(src, dst)?;
         copy(from, src, to, dst)
     }
