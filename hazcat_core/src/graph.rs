@@ -6,7 +6,8 @@ use std::fmt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::participant::{Participant, ParticipantInner};
+use crate::membership::ParticipantInner;
+use crate::participant::Participant;
 use crate::registry::{EntryRow, NodeRow, FREE_ROW, LIVE, MAX_ENTRIES, MAX_NODES};
 use crate::shmstr::ShmStr;
 

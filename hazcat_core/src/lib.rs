@@ -19,10 +19,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Layout: [`os`] (the only libc code), [`segment`] (validated shared-memory objects),
-//! [`alloc`] (pools of blocks), [`topic`] (queues), [`participant`] (domain membership,
-//! listeners, guard conditions), [`graph`] (ROS graph registry), `cuda` (device pools in GPU
-//! memory; cargo feature `cuda`, on by default, driver loaded at run time).
+//! Layout, bottom up: [`os`] (the only libc code), [`segment`] (validated shared-memory
+//! objects), the domain registry and the membership of a process in it (listeners, guard
+//! conditions), [`alloc`] (pools of blocks and the [`alloc::MemoryBackend`] trait, with the host
+//! and emulated backends), `cuda` (device pools in GPU memory; cargo feature `cuda`, on by
+//! default, driver loaded at run time), [`memory`] (which backend serves each domain kind),
+//! [`topic`] (queues), [`participant`] (joining a domain, opening topics), [`graph`] (ROS graph
+//! registry). A module uses only modules below it (`tests/layering.rs`).
 
 pub mod alloc;
 pub mod config;
@@ -32,6 +35,8 @@ pub mod domain;
 pub mod graph;
 mod inline_vec;
 pub mod inspect;
+mod membership;
+pub mod memory;
 pub mod naming;
 pub mod os;
 pub mod participant;

@@ -150,6 +150,22 @@ pub unsafe fn from_data<'a, T>(p: *mut c_void) -> &'a T {
     unsafe { &*p.cast::<T>() }
 }
 
+/// A `data` pointer to an object owned elsewhere (a node's graph guard condition, an entity's
+/// event hub): valid as long as its owner, never reclaimed with [`take_data`].
+pub fn borrowed_data<T>(obj: &T) -> *mut c_void {
+    (obj as *const T).cast_mut().cast()
+}
+
+/// The handle of a node's graph guard condition; `data` points at `guard`, which the node owns
+/// (boxed, so its address is stable) together with this handle.
+pub fn graph_guard_handle(guard: &GuardImpl, context: *mut rmw_context_t) -> rmw_guard_condition_t {
+    rmw_guard_condition_t {
+        implementation_identifier: identifier(),
+        data: borrowed_data(guard),
+        context,
+    }
+}
+
 /// Leaks a handle struct (handles are allocated by us; rcl never frees them itself).
 pub fn into_handle<T>(h: T) -> *mut T {
     Box::into_raw(Box::new(h))

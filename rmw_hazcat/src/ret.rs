@@ -121,20 +121,6 @@ impl fmt::Display for RmwError {
 
 impl std::error::Error for RmwError {}
 
-impl From<crate::typesupport::TypeSupportError> for RmwError {
-    #[track_caller]
-    fn from(e: crate::typesupport::TypeSupportError) -> Self {
-        use crate::typesupport::TypeSupportError as E;
-        match e {
-            E::NullPointer(_) | E::NoIntrospection { .. } | E::BoundExceeded { .. } => {
-                RmwError::invalid(e.to_string())
-            }
-            E::AllocationFailed(_) => RmwError::bad_alloc(e.to_string()),
-            _ => RmwError::error(e.to_string()),
-        }
-    }
-}
-
 thread_local! {
     static LAST_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
 }

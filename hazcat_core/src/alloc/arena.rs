@@ -7,7 +7,9 @@
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use super::{AllocError, Allocator, BlockError, BlockRef, CopyError, PinSlot};
+use super::{
+    AllocError, Allocator, BlockError, BlockRef, CopyError, HostMemory, MemoryBackend, PinSlot,
+};
 use crate::domain::Domain;
 use crate::naming;
 use crate::os::process::{self, ProcessId};
@@ -490,6 +492,10 @@ impl Allocator for Arena {
 
     fn pin_slot(&self) -> Option<&PinSlot> {
         Some(&self.pin)
+    }
+
+    fn backend(&self) -> &'static dyn MemoryBackend {
+        HostMemory::of(self.domain().kind)
     }
 
     fn checked_block(&self, offset: u64, len: u64) -> Result<BlockRef, BlockError> {

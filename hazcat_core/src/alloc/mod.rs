@@ -2,8 +2,11 @@
 //! references that are valid in every process, with reference counts kept in host shared memory.
 
 pub(crate) mod arena;
+mod backend;
 
 pub use arena::{Arena, ArenaStats};
+pub(crate) use backend::check_lengths;
+pub use backend::{HostMemory, MemoryBackend, Pool, PoolBlock, EMULATED_MEMORY, HOST_MEMORY};
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -249,53 +252,26 @@ pub trait Allocator: Send + Sync {
     fn pin_slot(&self) -> Option<&PinSlot> {
         None
     }
+    /// The backend of the pool's memory: [`copy`] hands it the copies that involve device
+    /// memory.
+    fn backend(&self) -> &'static dyn MemoryBackend;
 }
 
-/// Copies `src` (in `from`) into `dst` (in `to`), choosing the direct path when both sides are
-/// host-addressable. Returns the number of bytes copied.
+/// Copies `src` (in `from`) into `dst` (in `to`): directly when both sides are
+/// host-addressable, through the device side's [`MemoryBackend`] otherwise. Returns the number
+/// of bytes copied.
 pub fn copy(
     from: &dyn Allocator,
     src: BlockRef,
     to: &dyn Allocator,
     dst: BlockRef,
 ) -> Result<u64, CopyError> {
-    if src.len != dst.len {
-        return Err(CopyError::LengthMismatch {
-            src: src.len,
-            dst: dst.len,
-        });
+    check_lengths(src, dst)?;
+    if from.device_ptr(src).is_some() {
+        return from.backend().copy((from, src), (to, dst));
     }
-    if from.device_ptr(src).is_some() || to.device_ptr(dst).is_some() {
-        #[cfg(feature = "cuda")]
-        return crate::cuda::copy(from, src, to, dst);
-        #[cfg(not(feature = "cuda"))]
-        return Err(CopyError::Unsupported {
-            from: from.domain(),
-            to: to.domain(),
-        });
+    if to.device_ptr(dst).is_some() {
+        return to.backend().copy((from, src), (to, dst));
     }
-    match (from.host_ptr(src), to.host_ptr(dst)) {
-        (Some(s), Some(d)) => {
-            // SAFETY: both pointers were bounds-checked by their allocators for `len` bytes; the
-            // blocks are distinct (a destination block is held exclusively by the caller).
-            unsafe { std::ptr::copy_nonoverlapping(s, d, src.len as usize) };
-        }
-        (Some(s), None) => {
-            // SAFETY: `s` is valid for `len` bytes (checked by `host_ptr`); the source block is
-            // pinned by the caller's reference for the duration of the copy.
-            let bytes = unsafe { std::slice::from_raw_parts(s, src.len as usize) };
-            to.copy_to(dst, bytes)?;
-        }
-        (None, Some(d)) => {
-            // SAFETY: `d` is valid for `len` bytes and the destination block is held exclusively.
-            let bytes = unsafe { std::slice::from_raw_parts_mut(d, dst.len as usize) };
-            from.copy_from(src, bytes)?;
-        }
-        (None, None) => {
-            let mut bounce = vec![0u8; src.len as usize];
-            from.copy_from(src, &mut bounce)?;
-            to.copy_to(dst, &bounce)?;
-        }
-    }
-    Ok(src.len)
+    backend::host_copy(from, src, to, dst)
 }

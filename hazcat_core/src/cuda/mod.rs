@@ -61,7 +61,8 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use crate::alloc::arena::{DATA_START, HDR};
 use crate::alloc::{
-    AllocError, Allocator, Arena, ArenaStats, BlockError, BlockRef, CopyError, PinGuard,
+    check_lengths, AllocError, Allocator, Arena, ArenaStats, BlockError, BlockRef, CopyError,
+    MemoryBackend, PinGuard, Pool, PoolBlock,
 };
 use crate::domain::{Domain, DomainKind};
 use crate::os::fdserver::{self, ExportInfo};
@@ -349,20 +350,48 @@ impl Allocator for DevicePool {
     fn stats(&self) -> Option<ArenaStats> {
         Some(self.shadow.arena.stats())
     }
+
+    fn backend(&self) -> &'static dyn MemoryBackend {
+        &CUDA_MEMORY
+    }
 }
 
-/// Opens pool `id` for a topic's pool table.
-pub(crate) fn open_pool(ros_domain: u32, id: u64) -> Result<Arc<dyn Allocator>, SegmentError> {
-    Ok(DevicePool::open(ros_domain, id)?)
-}
+/// The CUDA backend: pools are [`DevicePool`]s, copies run on the device's streams, host pools
+/// taking part in a copy are page-locked once.
+#[derive(Debug)]
+pub struct CudaMemory;
 
-/// Creates a pool for an endpoint in domain `cuda:device`.
-pub(crate) fn create_pool(
-    ros_domain: u32,
-    device: u16,
-    capacity: usize,
-) -> Result<Arc<dyn Allocator>, AllocError> {
-    Ok(DevicePool::create(ros_domain, device, capacity)?)
+/// The backend of the `cuda:N` domains.
+pub static CUDA_MEMORY: CudaMemory = CudaMemory;
+
+impl MemoryBackend for CudaMemory {
+    fn kind(&self) -> DomainKind {
+        DomainKind::Cuda
+    }
+
+    fn check(&self, device: u16) -> Result<(), String> {
+        check_device(device)
+    }
+
+    fn create_pool(&self, ros_domain: u32, device: u16, size: usize) -> Result<Pool, AllocError> {
+        Ok(DevicePool::create(ros_domain, device, size)?)
+    }
+
+    fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Pool, SegmentError> {
+        Ok(DevicePool::open(ros_domain, id)?)
+    }
+
+    fn copy(&self, (from, src): PoolBlock<'_>, (to, dst): PoolBlock<'_>) -> Result<u64, CopyError> {
+        check_lengths(src, dst)?;
+        copy(from, src, to, dst)
+    }
+
+    fn pin(&self, host: &dyn Allocator, device: u16) -> bool {
+        if let Ok(dev) = device_of(Domain::cuda(device)) {
+            pin(host, dev);
+        }
+        host.pin_slot().is_some_and(|s| s.is_pinned())
+    }
 }
 
 /// Raw device-to-host bandwidth (bytes per second) of `device` into page-locked host memory:
@@ -413,9 +442,9 @@ fn pin(host: &dyn Allocator, dev: &'static driver::Device) {
     }
 }
 
-/// `alloc::copy` for pairs where at least one side is device memory. Lengths are checked by
-/// the caller. Returns the bytes copied.
-pub(crate) fn copy(
+/// Copies for pairs where at least one side is device memory. Lengths are checked by the
+/// caller. Returns the bytes copied.
+fn copy(
     from: &dyn Allocator,
     src: BlockRef,
     to: &dyn Allocator,

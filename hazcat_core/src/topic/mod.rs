@@ -31,11 +31,12 @@ use std::fmt;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 
-use crate::alloc::{AllocError, Allocator, Arena, BlockRef};
-use crate::domain::{Domain, DomainKind};
+use crate::alloc::{AllocError, Allocator, BlockRef};
+use crate::domain::Domain;
+use crate::membership::{ParticipantInner, WakerAddr};
+use crate::memory;
 use crate::naming;
 use crate::os::process::ProcessId;
-use crate::participant::{ParticipantInner, WakerAddr};
 use crate::segment::{Segment, SegmentError, SegmentKind};
 use crate::sync::{self, Locked};
 
@@ -532,19 +533,12 @@ impl Topic {
         }
         let domain = Domain::unpack(row.domain.load(Ordering::Relaxed))
             .ok_or_else(|| corrupt(format!("pool {idx} has an unknown domain")))?;
-        let pool: Arc<dyn Allocator> = match domain.kind {
-            DomainKind::Host | DomainKind::Emulated => {
-                Arc::new(Arena::open(self.participant.registry.ros_domain, id)?)
-            }
-            #[cfg(feature = "cuda")]
-            DomainKind::Cuda => crate::cuda::open_pool(self.participant.registry.ros_domain, id)?,
-            #[cfg(not(feature = "cuda"))]
-            DomainKind::Cuda => {
-                return Err(corrupt(format!(
-                    "pool {idx} is in {domain}, which this build cannot map (no `cuda` feature)"
-                )))
-            }
+        let Some(backend) = memory::backend(domain.kind) else {
+            return Err(corrupt(format!(
+                "pool {idx} is in {domain}, which this build cannot map (no `cuda` feature)"
+            )));
         };
+        let pool = backend.open_pool(self.participant.registry.ros_domain, id)?;
         if pool.domain() != domain {
             return Err(corrupt(format!("pool {idx} domain differs from its arena")));
         }

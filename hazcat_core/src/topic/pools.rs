@@ -4,10 +4,10 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use super::publisher::create_pool;
 use super::{EndpointError, Topic, MAX_POOLS};
 use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
 use crate::domain::Domain;
+use crate::memory;
 
 /// A block allocated from one of the endpoint's pools: (pool row in the topic, pool, block).
 pub(crate) type Allocated = (u32, Arc<dyn Allocator>, BlockRef);
@@ -31,6 +31,28 @@ impl fmt::Display for GrowError {
             GrowError::TooManyPools => write!(f, "topic has {MAX_POOLS} pools already"),
         }
     }
+}
+
+/// Whether this build and machine can hold memory of `domain` (checked when endpoints are created,
+/// so a subscriber that would only need memory for its first copy fails early and clearly).
+pub(crate) fn check_domain(domain: Domain) -> Result<(), EndpointError> {
+    let backend = memory::backend(domain.kind).ok_or(EndpointError::UnsupportedDomain(domain))?;
+    backend
+        .check(domain.device)
+        .map_err(|reason| EndpointError::DeviceUnavailable { domain, reason })
+}
+
+/// Creates a pool of `size` bytes in `domain`, owned by this process.
+pub(crate) fn create_pool(
+    ros_domain: u32,
+    domain: Domain,
+    size: usize,
+) -> Result<Arc<dyn Allocator>, EndpointError> {
+    let backend = memory::backend(domain.kind).ok_or(EndpointError::UnsupportedDomain(domain))?;
+    check_domain(domain)?;
+    backend
+        .create_pool(ros_domain, domain.device, size)
+        .map_err(EndpointError::Pool)
 }
 
 /// The pools of one endpoint, all in its memory domain.

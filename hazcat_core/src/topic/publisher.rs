@@ -5,12 +5,12 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use super::layout::*;
-use super::pools::{Allocated, EndpointPools, GrowError};
+use super::pools::{create_pool, Allocated, EndpointPools, GrowError};
 use super::{EndpointError, Topic};
-use crate::alloc::{AllocError, Allocator, Arena, ArenaStats, BlockRef};
-use crate::domain::{Domain, DomainKind};
+use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
+use crate::domain::Domain;
 use crate::inline_vec::InlineVec;
-use crate::participant::WakerAddr;
+use crate::membership::WakerAddr;
 
 /// Options of a publisher.
 #[derive(Clone, Debug)]
@@ -150,38 +150,6 @@ impl fmt::Debug for Publisher {
             .field("topic", &self.inner.topic.name())
             .field("row", &self.inner.row)
             .finish()
-    }
-}
-
-/// Whether this build and machine can hold memory of `domain` (checked when endpoints are created,
-/// so a subscriber that would only need memory for its first copy fails early and clearly).
-pub(crate) fn check_domain(domain: Domain) -> Result<(), EndpointError> {
-    match domain.kind {
-        DomainKind::Host | DomainKind::Emulated => Ok(()),
-        #[cfg(feature = "cuda")]
-        DomainKind::Cuda => crate::cuda::check_device(domain.device)
-            .map_err(|reason| EndpointError::DeviceUnavailable { domain, reason }),
-        #[cfg(not(feature = "cuda"))]
-        DomainKind::Cuda => Err(EndpointError::UnsupportedDomain(domain)),
-    }
-}
-
-pub(crate) fn create_pool(
-    ros_domain: u32,
-    domain: Domain,
-    size: usize,
-) -> Result<Arc<dyn Allocator>, EndpointError> {
-    match domain.kind {
-        DomainKind::Host | DomainKind::Emulated => Ok(Arc::new(
-            Arena::create(ros_domain, domain, size).map_err(EndpointError::Pool)?,
-        )),
-        #[cfg(feature = "cuda")]
-        DomainKind::Cuda => {
-            check_domain(domain)?;
-            crate::cuda::create_pool(ros_domain, domain.device, size).map_err(EndpointError::Pool)
-        }
-        #[cfg(not(feature = "cuda"))]
-        DomainKind::Cuda => Err(EndpointError::UnsupportedDomain(domain)),
     }
 }
 

@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::layout::*;
-use super::pools::{Allocated, EndpointPools, GrowError};
-use super::publisher::{check_domain, random_gid};
+use super::pools::{check_domain, Allocated, EndpointPools, GrowError};
+use super::publisher::random_gid;
 use super::{EndpointError, LastPool, Topic, Unref};
 use crate::alloc::{self, AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
+use crate::membership::{Listener, WakerAddr};
 use crate::os::process::ProcessId;
-use crate::participant::{Listener, WakerAddr};
 
 /// Options of a subscriber.
 #[derive(Clone, Debug)]

@@ -24,7 +24,7 @@ unsafe fn init_event(
     // SAFETY: non-NULL, writable (caller's contract).
     let e = unsafe { &mut *event };
     e.implementation_identifier = identifier();
-    e.data = (hub as *const EventHub).cast_mut().cast();
+    e.data = handle::borrowed_data(hub);
     e.event_type = event_type;
     if let Some(kind) = hub.event_kind(event_type) {
         hub.enable(kind);

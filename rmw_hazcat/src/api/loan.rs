@@ -13,6 +13,7 @@
 use std::ffi::c_void;
 
 use crate::api::{check_null, fill_message_info};
+use crate::detail::loans::loan_domain;
 use crate::detail::publisher::PublisherImpl;
 use crate::detail::subscription::SubscriptionImpl;
 use crate::handle;
@@ -224,33 +225,6 @@ pub unsafe extern "C" fn rmw_return_loaned_message_from_subscription(
     })
 }
 
-/// Domains of the loans this process currently holds outside host memory (device and emulated
-/// domains), by the address handed to the application. Host loans are not recorded: the fast
-/// path stays free of this lock, and an address not found here is host memory.
-fn loan_domains() -> &'static std::sync::Mutex<std::collections::HashMap<usize, Domain>> {
-    static MAP: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<usize, Domain>>> =
-        std::sync::OnceLock::new();
-    MAP.get_or_init(Default::default)
-}
-
-/// Records the domain of a loan handed out at `p` (host loans are skipped).
-pub(crate) fn note_loan_domain(p: *const u8, domain: Domain) {
-    if domain != Domain::HOST {
-        loan_domains()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(p as usize, domain);
-    }
-}
-
-/// Forgets the loan at `p` (published, returned, or its endpoint destroyed).
-pub(crate) fn forget_loan_domain(p: *const u8) {
-    let mut m = loan_domains().lock().unwrap_or_else(|e| e.into_inner());
-    if !m.is_empty() {
-        m.remove(&(p as usize));
-    }
-}
-
 /// Where a loaned message lives (`rmw_hazcat_rs/device.h`): `*kind` receives a
 /// `hazcat_domain_kind_t` (`HAZCAT_DOMAIN_HOST`, `_CUDA`, `_EMULATED`) and `*device` the device
 /// index. Any address that is not a live loan of this process in a device domain is reported
@@ -268,12 +242,7 @@ pub unsafe extern "C" fn rmw_hazcat_loan_domain(
         check_null!(loaned_message, "loaned_message");
         check_null!(kind, "kind");
         check_null!(device, "device");
-        let d = loan_domains()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&(loaned_message as usize))
-            .copied()
-            .unwrap_or(Domain::HOST);
+        let d = loan_domain(loaned_message.cast()).unwrap_or(Domain::HOST);
         // Values of hazcat_domain_kind_t (options.h): the DomainKind value plus one.
         let k = match d.kind {
             DomainKind::Host => 1,
@@ -294,16 +263,13 @@ pub unsafe extern "C" fn rmw_hazcat_loan_domain(
 #[no_mangle]
 pub extern "C" fn rmw_hazcat_loan_is_device(loaned_message: *const c_void) -> bool {
     !loaned_message.is_null()
-        && loan_domains()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&(loaned_message as usize))
-            .is_some_and(|d| d.kind == DomainKind::Cuda)
+        && loan_domain(loaned_message.cast()).is_some_and(|d| d.kind == DomainKind::Cuda)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detail::loans::{forget_loan_domain, note_loan_domain};
 
     #[test]
     fn loan_domain_helper() {

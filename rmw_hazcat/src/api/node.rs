@@ -27,7 +27,9 @@ pub unsafe extern "C" fn rmw_create_node(
         // SAFETY: non-NULL, NUL-terminated per the caller's contract.
         let (n, ns) = unsafe { (cmem::str_arg(name), cmem::str_arg(namespace_)) };
         let (n, ns) = (n.unwrap_or_default(), ns.unwrap_or_default());
-        let node = Box::new(NodeImpl::new(&ctx.shared, context, &n, &ns)?);
+        let node = Box::new(NodeImpl::new(&ctx.shared, &n, &ns, |g| {
+            handle::graph_guard_handle(g, context)
+        })?);
         let h = rmw_node_t {
             implementation_identifier: identifier(),
             name: node.name.as_ptr(),

@@ -7,6 +7,7 @@ pub mod endpoint_options;
 pub mod event;
 pub mod graph;
 pub mod guard;
+pub mod loans;
 pub mod names;
 pub mod node;
 pub mod notifier;

@@ -9,7 +9,7 @@ use crate::detail::context::ContextShared;
 use crate::detail::guard::GuardImpl;
 use crate::detail::names;
 use crate::ret::{RmwError, RmwResult};
-use crate::sys::{rmw_context_t, rmw_guard_condition_t};
+use crate::sys::rmw_guard_condition_t;
 
 /// What `rmw_node_t::data` points at.
 #[derive(Debug)]
@@ -61,12 +61,14 @@ impl NodeImpl {
         )
     }
 
-    /// Validates the names and registers the node in the domain graph.
+    /// Validates the names and registers the node in the domain graph. `guard_handle` makes the
+    /// handle of the node's graph guard condition (the handle layer's job: it points at the
+    /// guard object).
     pub fn new(
         ctx: &Arc<ContextShared>,
-        context_handle: *mut rmw_context_t,
         name: &str,
         namespace: &str,
+        guard_handle: impl FnOnce(&GuardImpl) -> rmw_guard_condition_t,
     ) -> RmwResult<NodeImpl> {
         if ctx.is_shutdown() {
             return Err(RmwError::error("context has been shut down"));
@@ -78,11 +80,7 @@ impl NodeImpl {
             .add_node(name, namespace, &ctx.config.enclave)
             .map_err(|e| RmwError::error(format!("cannot register node '{name}': {e}")))?;
         let graph_guard = Box::new(GuardImpl::graph(&ctx.participant));
-        let graph_guard_handle = Box::new(rmw_guard_condition_t {
-            implementation_identifier: crate::handle::identifier(),
-            data: (&*graph_guard as *const GuardImpl).cast_mut().cast(),
-            context: context_handle,
-        });
+        let graph_guard_handle = Box::new(guard_handle(&graph_guard));
         let node = NodeImpl {
             ctx: ctx.clone(),
             name: CString::new(name).map_err(|_| RmwError::invalid("node name contains NUL"))?,

@@ -223,7 +223,7 @@ impl PublisherImpl {
         if p.is_null() {
             return Err(RmwError::error("borrow: loan has no address"));
         }
-        crate::api::loan::note_loan_domain(p.cast_const(), loan.domain());
+        crate::detail::loans::note_loan_domain(p.cast_const(), loan.domain());
         self.loans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -240,7 +240,7 @@ impl PublisherImpl {
             .ok_or_else(|| {
                 RmwError::invalid("pointer is not a message loaned by this publisher")
             })?;
-        crate::api::loan::forget_loan_domain(p.cast_const());
+        crate::detail::loans::forget_loan_domain(p.cast_const());
         Ok(loan)
     }
 
@@ -266,7 +266,7 @@ impl Drop for PublisherImpl {
         // No callback may run once the publisher is gone.
         self.events.clear_callbacks();
         for (p, _) in self.loans.lock().unwrap_or_else(|e| e.into_inner()).drain() {
-            crate::api::loan::forget_loan_domain(p as *const u8);
+            crate::detail::loans::forget_loan_domain(p as *const u8);
         }
         // Leave the graph before telling local event hubs, so they see us gone.
         drop(self.entry.take());

@@ -397,7 +397,7 @@ impl SubscriptionImpl {
         if p.is_null() {
             return Err(RmwError::error("take: message has no address"));
         }
-        crate::api::loan::note_loan_domain(p, r.domain());
+        crate::detail::loans::note_loan_domain(p, r.domain());
         self.loans
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -415,7 +415,7 @@ impl SubscriptionImpl {
             .ok_or_else(|| {
                 RmwError::error("pointer is not a message loaned by this subscription")
             })?;
-        crate::api::loan::forget_loan_domain(p);
+        crate::detail::loans::forget_loan_domain(p);
         drop(r);
         Ok(())
     }
@@ -446,7 +446,7 @@ impl Drop for SubscriptionImpl {
         let _ = self.listener.set(None, std::ptr::null());
         self.events.clear_callbacks();
         for (p, _) in self.loans.lock().unwrap_or_else(|e| e.into_inner()).drain() {
-            crate::api::loan::forget_loan_domain(p as *const u8);
+            crate::detail::loans::forget_loan_domain(p as *const u8);
         }
         drop(self.entry.take());
         self.ctx.graph_changed_locally();

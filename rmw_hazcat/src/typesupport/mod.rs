@@ -95,5 +95,20 @@ impl fmt::Display for TypeSupportError {
 
 impl std::error::Error for TypeSupportError {}
 
+impl From<TypeSupportError> for crate::ret::RmwError {
+    #[track_caller]
+    fn from(e: TypeSupportError) -> Self {
+        use crate::ret::RmwError;
+        use TypeSupportError as E;
+        match e {
+            E::NullPointer(_) | E::NoIntrospection { .. } | E::BoundExceeded { .. } => {
+                RmwError::invalid(e.to_string())
+            }
+            E::AllocationFailed(_) => RmwError::bad_alloc(e.to_string()),
+            _ => RmwError::error(e.to_string()),
+        }
+    }
+}
+
 /// Result alias of this module.
 pub type Result<T> = std::result::Result<T, TypeSupportError>;
