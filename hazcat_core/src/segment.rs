@@ -237,6 +237,14 @@ impl Segment {
         &self.name
     }
 
+    /// The error for contents of this segment that are not what its layout says (`what`).
+    pub(crate) fn corrupt(&self, what: impl Into<String>) -> SegmentError {
+        SegmentError::Corrupt {
+            name: self.name.clone(),
+            what: what.into(),
+        }
+    }
+
     /// Mapped length.
     pub fn len(&self) -> usize {
         self.map.len()

@@ -36,14 +36,8 @@ impl<'a> RegistryView<'a> {
             && h.max_nodes.load(Ordering::Relaxed) == MAX_NODES as u32
             && h.max_entries.load(Ordering::Relaxed) == MAX_ENTRIES as u32
             && h.ros_domain.load(Ordering::Relaxed) == ros_domain;
-        if ok {
-            Ok(RegistryView { seg })
-        } else {
-            Err(SegmentError::Corrupt {
-                name: seg.name().to_owned(),
-                what: "registry table sizes differ from this build".into(),
-            })
-        }
+        ok.then_some(RegistryView { seg })
+            .ok_or_else(|| seg.corrupt("registry table sizes differ from this build"))
     }
 
     /// The registry header.

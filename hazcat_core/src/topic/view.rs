@@ -35,14 +35,8 @@ impl<'a> TopicView<'a> {
             && h.max_samples.load(Ordering::Relaxed) == MAX_SAMPLES as u32
             && h.max_loans.load(Ordering::Relaxed) == MAX_LOANS as u32
             && h.max_pools.load(Ordering::Relaxed) == MAX_POOLS as u32;
-        if ok {
-            Ok(TopicView { seg })
-        } else {
-            Err(SegmentError::Corrupt {
-                name: seg.name().to_owned(),
-                what: "topic table sizes differ from this build".into(),
-            })
-        }
+        ok.then_some(TopicView { seg })
+            .ok_or_else(|| seg.corrupt("topic table sizes differ from this build"))
     }
 
     /// The topic header.
