@@ -2,39 +2,15 @@
 //! check that a run leaves nothing behind.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 /// Directories whose contents are compared before and after a run.
 pub const WATCHED: [&str; 2] = ["/dev/shm", "/tmp/iceoryx2"];
 
+pub use hazcat_demo::cleanup::leftovers;
+
 /// Every path under the watched directories (recursively; directories included).
 pub fn snapshot() -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for d in WATCHED {
-        if Path::new(d).exists() {
-            out.insert(d.to_owned());
-        }
-        walk(Path::new(d), &mut out);
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut BTreeSet<String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        out.insert(p.display().to_string());
-        if e.file_type().is_ok_and(|t| t.is_dir()) {
-            walk(&p, out);
-        }
-    }
-}
-
-/// Paths present in `after` but not in `before`.
-pub fn leftovers(before: &BTreeSet<String>, after: &BTreeSet<String>) -> Vec<String> {
-    after.difference(before).cloned().collect()
+    hazcat_demo::cleanup::snapshot(&WATCHED)
 }
 
 /// Removes what iceoryx2 keeps by design after its last process of a domain exits: the persistent

@@ -4,16 +4,17 @@
 //!
 //! - `hazcat-bench`: one-way latency (ping-pong round trip / 2) and one-way stream throughput for
 //!   message sizes 64 B .. 64 MiB, hazcat and iceoryx2 with the same sizes and the same pattern.
-//! - `hazcat-demo`: publisher and subscriber processes over hazcat_core with per-size latency and
-//!   the copy statistics of the topic (zero host->host copies; one copy per message into a second
-//!   memory domain however many subscribers it has).
+//!
+//! The demo (`hazcat-demo`) is the crate `hazcat_demo`, which builds nothing but hazcat_core;
+//! the message header and latency statistics ([`proto`]) are shared with it.
 //!
 //! Every partner process is the current binary re-executed with a hidden role argument (never a
 //! thread), so the two sides of a measurement share nothing but the transport under test.
 
 pub mod cleanup;
 pub mod pingpong;
-pub mod proto;
+/// The message header, sizes and latency statistics, shared with the demo.
+pub use hazcat_demo::proto;
 pub mod report;
 pub mod transport;
 

@@ -13,6 +13,7 @@ use hazcat_core::inspect::{self, DomainReport};
 use hazcat_core::{Participant, TypeInfo};
 use serde_json::json;
 
+use crate::out::outln;
 use crate::{print_json, CmdResult};
 
 /// What cleaning one domain did (or would do with `--dry-run`).
@@ -101,7 +102,7 @@ pub fn clean(domains: &[u32], dry_run: bool, json: bool) -> CmdResult {
         }));
     } else {
         if outcomes.is_empty() {
-            println!("nothing to clean");
+            outln!("nothing to clean");
         }
         let verb = if dry_run {
             "would reclaim"
@@ -109,7 +110,7 @@ pub fn clean(domains: &[u32], dry_run: bool, json: bool) -> CmdResult {
             "reclaimed"
         };
         for o in &outcomes {
-            println!(
+            outln!(
                 "ROS domain {}: {verb} {} dead participant(s) and {} dead endpoint(s); \
                  {} object(s) {}; {} live participant(s) remain",
                 o.ros_domain,
@@ -120,7 +121,7 @@ pub fn clean(domains: &[u32], dry_run: bool, json: bool) -> CmdResult {
                 o.live_participants
             );
             for e in &o.errors {
-                println!("  error: {e}");
+                outln!("  error: {e}");
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `hazcat demo` (talker / listener) and `hazcat bench` (cross-process ping-pong), straight over
 //! hazcat_core: they show the transport working without ROS installed.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use hazcat_core::{
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
+use crate::out::outln;
 use crate::{print_json, CmdResult};
 
 /// Type name carried by demo and benchmark topics.
@@ -67,8 +68,7 @@ fn progress(len: u64, what: &str) -> ProgressBar {
 }
 
 fn hold() {
-    println!("ready");
-    let _ = std::io::stdout().flush();
+    outln!("ready");
     let mut sink = String::new();
     while std::io::stdin()
         .lock()
@@ -127,9 +127,12 @@ fn talker(a: DemoArgs, json: bool) -> CmdResult {
             "subscribers": stats.subscribers, "memory_domain": a.memory.to_string(),
         }));
     } else {
-        println!(
+        outln!(
             "published {} message(s) of {size} bytes on {} from {} ({} subscriber(s))",
-            a.count, a.topic, a.memory, stats.subscribers
+            a.count,
+            a.topic,
+            a.memory,
+            stats.subscribers
         );
     }
     if a.hold {
@@ -185,7 +188,7 @@ fn listener(a: DemoArgs, json: bool) -> CmdResult {
             "memory_domain": a.memory.to_string(), "lost": sub.lost(),
         }));
     } else {
-        println!(
+        outln!(
             "received {received} message(s), {bytes} bytes, in {}: {copied} copied into it, {} lost",
             a.memory,
             sub.lost()
@@ -344,9 +347,10 @@ pub fn bench(a: BenchArgs, json: bool) -> CmdResult {
             "rtt_us": { "p50": p50, "p99": p99, "max": max },
         }));
     } else {
-        println!(
+        outln!(
             "{size} B in {}, {} round trips: p50 {p50:.1} us, p99 {p99:.1} us, max {max:.1} us",
-            a.memory, a.iterations
+            a.memory,
+            a.iterations
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -377,8 +381,7 @@ pub fn bench_pong(a: BenchArgs) -> CmdResult {
     )?;
     let l = p.listener()?;
     sub.attach(&l);
-    println!("ready");
-    std::io::stdout().flush()?;
+    outln!("ready");
     for _ in 0..a.warmup + a.iterations {
         let m = next(&sub, &l)?;
         echo(&publ, &m)?;

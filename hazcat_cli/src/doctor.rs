@@ -5,12 +5,13 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hazcat_core::config::Config;
+use hazcat_core::config::{Config, ConfigErrors, CONFIG_ENV};
 use hazcat_core::os::shm_file;
 use hazcat_core::{inspect, Domain, DomainKind};
 use serde_json::json;
 
 use crate::cuda::{self, CudaStatus};
+use crate::out::outln;
 use crate::{human_bytes, print_json, CmdResult};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,8 @@ struct Check {
     name: &'static str,
     level: Level,
     detail: String,
+    /// Every error behind a failed check, when there can be several (the config file's).
+    errors: Vec<String>,
 }
 
 fn check(name: &'static str, level: Level, detail: impl Into<String>) -> Check {
@@ -31,6 +34,58 @@ fn check(name: &'static str, level: Level, detail: impl Into<String>) -> Check {
         name,
         level,
         detail: detail.into(),
+        errors: Vec::new(),
+    }
+}
+
+/// The failed config check of `errors`, found in the file named by `source`.
+fn config_errors(source: &str, errors: &ConfigErrors) -> Check {
+    Check {
+        errors: errors.errors().iter().map(ToString::to_string).collect(),
+        ..check("config", Level::Fail, format!("{source}: {errors}"))
+    }
+}
+
+/// Loads the file given with `--config`, else the one named by `HAZCAT_CONFIG`, and checks the
+/// memory domains it names against this machine. Messages name the source actually used.
+fn config_check(config: Option<PathBuf>, cuda: &CudaStatus) -> Check {
+    let (path, source) = match config {
+        Some(p) => (p, "--config"),
+        None => match hazcat_core::config::env_path() {
+            Some(p) => (p, CONFIG_ENV),
+            None => {
+                return check(
+                    "config",
+                    Level::Ok,
+                    format!("{CONFIG_ENV} not set: built-in defaults"),
+                )
+            }
+        },
+    };
+    let cfg = match Config::load(&path) {
+        Ok(cfg) => cfg,
+        Err(e) => return config_errors(source, &e),
+    };
+    let devices = match cuda {
+        CudaStatus::Devices(n) => *n,
+        _ => 0,
+    };
+    match cfg.check_domains(|d: Domain| match d.kind {
+        DomainKind::Cuda if u32::from(d.device) >= devices => {
+            Err(format!("this machine has {devices} CUDA device(s)"))
+        }
+        _ => Ok(()),
+    }) {
+        Ok(()) => check(
+            "config",
+            Level::Ok,
+            format!(
+                "{source}: {}: {} rule(s)",
+                path.display(),
+                cfg.rules().len()
+            ),
+        ),
+        Err(e) => config_errors(source, &e),
     }
 }
 
@@ -185,36 +240,7 @@ pub fn doctor(config: Option<PathBuf>, json: bool) -> CmdResult {
             format!("driver present but cuInit/cuDeviceGetCount failed with CUresult {rc}"),
         ),
     });
-    let path = config.or_else(hazcat_core::config::env_path);
-    checks.push(match &path {
-        None => check(
-            "config",
-            Level::Ok,
-            "HAZCAT_CONFIG not set: built-in defaults",
-        ),
-        Some(p) => match Config::load(p) {
-            Err(e) => check("config", Level::Fail, e.to_string()),
-            Ok(cfg) => {
-                let devices = match cuda {
-                    CudaStatus::Devices(n) => n,
-                    _ => 0,
-                };
-                match cfg.check_domains(|d: Domain| match d.kind {
-                    DomainKind::Cuda if u32::from(d.device) >= devices => {
-                        Err(format!("this machine has {devices} CUDA device(s)"))
-                    }
-                    _ => Ok(()),
-                }) {
-                    Ok(()) => check(
-                        "config",
-                        Level::Ok,
-                        format!("{}: {} rule(s)", p.display(), cfg.rules().len()),
-                    ),
-                    Err(e) => check("config", Level::Fail, e.to_string()),
-                }
-            }
-        },
-    });
+    checks.push(config_check(config, &cuda));
     leftovers(&mut checks);
     let failed = checks.iter().any(|c| c.level == Level::Fail);
     let name = |l: Level| match l {
@@ -225,15 +251,23 @@ pub fn doctor(config: Option<PathBuf>, json: bool) -> CmdResult {
     if json {
         print_json(&json!({
             "ok": !failed,
-            "checks": checks.iter().map(|c| json!({
-                "check": c.name,
-                "status": name(c.level).to_lowercase(),
-                "detail": c.detail,
-            })).collect::<Vec<_>>(),
+            "checks": checks.iter().map(|c| {
+                let mut v = json!({
+                    "check": c.name,
+                    "status": name(c.level).to_lowercase(),
+                    "detail": c.detail,
+                });
+                if !c.errors.is_empty() {
+                    v["errors"] = json!(c.errors);
+                }
+                v
+            }).collect::<Vec<_>>(),
         }));
     } else {
         for c in &checks {
-            println!("[{:>4}] {:<18} {}", name(c.level), c.name, c.detail);
+            // Continuation lines (one per error) line up under the first line's detail.
+            let detail = c.detail.replace('\n', &format!("\n{:26}", ""));
+            outln!("[{:>4}] {:<18} {detail}", name(c.level), c.name);
         }
     }
     Ok(if failed {

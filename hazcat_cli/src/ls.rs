@@ -3,8 +3,10 @@
 use std::process::ExitCode;
 
 use hazcat_core::inspect::{self, DomainReport, EndpointInfo, EndpointRole, TopicInfo};
+use hazcat_core::naming::InternalQueue;
 use serde_json::{json, Value};
 
+use crate::out::{out, outln};
 use crate::table::Table;
 use crate::{human_bytes, print_json, CmdResult};
 
@@ -71,6 +73,25 @@ fn qos_summary(e: &EndpointInfo) -> String {
     s.join(", ")
 }
 
+/// The name a table shows for a topic: the topic, or for an internal queue what it carries,
+/// compactly: `/add (requests)`, `/add (responses for 0a1b2c3d)` (the first 8 hex digits of the
+/// client's id; `--json` has the full name).
+fn topic_label(t: &TopicInfo) -> String {
+    match t.internal() {
+        None | Some(InternalQueue::Other(_)) => t.name.clone(),
+        Some(InternalQueue::ServiceRequests { service }) => format!("{service} (requests)"),
+        Some(InternalQueue::ServiceResponses { service, client }) => {
+            let short: String = client.chars().take(8).collect();
+            format!("{service} (responses for {short})")
+        }
+    }
+}
+
+/// The topics a table shows: internal queues only with `all`.
+fn shown(topics: &[TopicInfo], all: bool) -> impl Iterator<Item = &TopicInfo> {
+    topics.iter().filter(move |t| all || t.internal().is_none())
+}
+
 fn endpoint_json(r: &DomainReport, t: &TopicInfo, e: &EndpointInfo) -> Value {
     json!({
         "role": role(e.role),
@@ -111,6 +132,8 @@ pub fn report_json(r: &DomainReport) -> Value {
         })).collect::<Vec<_>>(),
         "topics": r.topics.iter().map(|t| json!({
             "name": t.name,
+            "internal": t.internal().is_some(),
+            "service": t.internal().and_then(|i| i.service().map(str::to_owned)),
             "type": t.type_name,
             "object": t.object,
             "closed": t.closed,
@@ -140,7 +163,7 @@ pub fn report_json(r: &DomainReport) -> Value {
     })
 }
 
-fn header(r: &DomainReport) -> String {
+fn header(r: &DomainReport, all: bool) -> String {
     let dead = r.participants.len() - r.live_participants();
     let reg = if r.registry {
         format!(
@@ -155,10 +178,16 @@ fn header(r: &DomainReport) -> String {
     } else {
         "no registry".into()
     };
+    let internal = r.topics.iter().filter(|t| t.internal().is_some()).count();
+    let queues = match (internal, all) {
+        (0, _) => String::new(),
+        (n, true) => format!(", {n} service queue(s)"),
+        (n, false) => format!(", {n} service queue(s) not shown (--all)"),
+    };
     format!(
-        "ROS domain {}: {reg}, {} topic(s), {} object(s)",
+        "ROS domain {}: {reg}, {} topic(s){queues}, {} object(s)",
         r.ros_domain,
-        r.topics.len(),
+        r.topics.len() - internal,
         r.objects.len()
     )
 }
@@ -171,8 +200,8 @@ fn alive_mark(alive: bool) -> &'static str {
     }
 }
 
-/// `hazcat ls`.
-pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
+/// `hazcat ls`: internal queues only with `all` (the JSON form always lists them, flagged).
+pub fn ls(domains: &[u32], pools: bool, all: bool, json: bool) -> CmdResult {
     let reports: Vec<DomainReport> = domains.iter().map(|&d| inspect::domain(d)).collect();
     if json {
         print_json(&json!({
@@ -183,14 +212,14 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
         return Ok(ExitCode::SUCCESS);
     }
     if reports.is_empty() {
-        println!(
+        outln!(
             "no hazcat objects of user {} in {}",
             inspect::uid(),
             hazcat_core::os::shm_file::shm_dir()
         );
     }
     for r in &reports {
-        println!("{}", header(r));
+        outln!("{}", header(r, all));
         if !r.nodes.is_empty() {
             let mut t = Table::new(&["NODE", "PID"]);
             for n in &r.nodes {
@@ -199,7 +228,7 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
                     format!("{}{}", n.pid, alive_mark(n.alive)),
                 ]);
             }
-            print!("{}", t.render(2));
+            out!("{}", t.render(2));
         }
         let mut t = Table::new(&[
             "TOPIC",
@@ -214,7 +243,7 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
             "POOLS",
             "QOS",
         ]);
-        for topic in &r.topics {
+        for topic in shown(&r.topics, all) {
             let zc = format!(
                 "{}{}",
                 topic.zero_copy().as_str(),
@@ -222,7 +251,7 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
             );
             if topic.endpoints.is_empty() {
                 t.row(vec![
-                    topic.name.clone(),
+                    topic_label(topic),
                     topic.type_name.clone(),
                     zc.clone(),
                     "-".into(),
@@ -237,7 +266,7 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
                 let pool_bytes: u64 = owned.iter().map(|p| p.size).sum();
                 t.row(vec![
                     if i == 0 {
-                        topic.name.clone()
+                        topic_label(topic)
                     } else {
                         String::new()
                     },
@@ -267,7 +296,7 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
             }
         }
         if !t.is_empty() {
-            print!("{}", t.render(2));
+            out!("{}", t.render(2));
         }
         if pools && !r.arenas.is_empty() {
             let mut t = Table::new(&["POOL OBJECT", "CAPACITY", "LIVE BLOCKS", "USED BY"]);
@@ -283,17 +312,17 @@ pub fn ls(domains: &[u32], pools: bool, json: bool) -> CmdResult {
                     },
                 ]);
             }
-            print!("{}", t.render(2));
+            out!("{}", t.render(2));
         }
         for e in &r.errors {
-            println!("  error: {e}");
+            outln!("  error: {e}");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// `hazcat stats`.
-pub fn stats(domains: &[u32], json: bool) -> CmdResult {
+/// `hazcat stats`: internal queues only with `all` (the JSON form always lists them, flagged).
+pub fn stats(domains: &[u32], all: bool, json: bool) -> CmdResult {
     let reports: Vec<DomainReport> = domains.iter().map(|&d| inspect::domain(d)).collect();
     if json {
         let v: Vec<Value> = reports
@@ -303,6 +332,7 @@ pub fn stats(domains: &[u32], json: bool) -> CmdResult {
                     json!({
                         "ros_domain": r.ros_domain,
                         "topic": t.name,
+                        "internal": t.internal().is_some(),
                         "type": t.type_name,
                         "published": t.published,
                         "lost": t.lost,
@@ -333,7 +363,7 @@ pub fn stats(domains: &[u32], json: bool) -> CmdResult {
         "COPIES PER MEMORY DOMAIN",
     ]);
     for r in &reports {
-        for topic in &r.topics {
+        for topic in shown(&r.topics, all) {
             let count = |role| {
                 topic
                     .endpoints
@@ -348,7 +378,7 @@ pub fn stats(domains: &[u32], json: bool) -> CmdResult {
                 .collect();
             t.row(vec![
                 r.ros_domain.to_string(),
-                topic.name.clone(),
+                topic_label(topic),
                 topic.published.to_string(),
                 topic.lost.to_string(),
                 topic.live_samples.to_string(),
@@ -363,9 +393,9 @@ pub fn stats(domains: &[u32], json: bool) -> CmdResult {
         }
     }
     if t.is_empty() {
-        println!("no topics");
+        outln!("no topics");
     } else {
-        print!("{}", t.render(0));
+        out!("{}", t.render(0));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,12 +3,17 @@
 //!
 //! Inspection (`ls`, `stats`) only reads shared memory: it never creates objects or takes locks,
 //! so it is safe next to running nodes. `clean` reclaims only what dead processes left behind.
+//!
+//! Output goes through [`out`], never `println!` (denied below): a closed stdout (`hazcat ls |
+//! head -1`) ends the output quietly instead of panicking.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod clean;
 mod cuda;
 mod demo;
 mod doctor;
 mod ls;
+mod out;
 mod table;
 
 use std::process::ExitCode;
@@ -53,11 +58,17 @@ enum Command {
         /// Also list memory pool objects.
         #[arg(long, short = 'p')]
         pools: bool,
+        /// Also list internal queues (service requests and responses); `--json` always does.
+        #[arg(long, short = 'a')]
+        all: bool,
     },
     /// Per topic: messages published and lost, live messages, copies and bytes per memory domain.
     Stats {
         #[command(flatten)]
         domains: DomainArgs,
+        /// Also list internal queues (service requests and responses); `--json` always does.
+        #[arg(long, short = 'a')]
+        all: bool,
     },
     /// Checks /dev/shm (size, permissions), CUDA, the HAZCAT_CONFIG file and leftovers.
     Doctor {
@@ -87,8 +98,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Ls { domains, pools } => ls::ls(&domains.domains(), pools, cli.json),
-        Command::Stats { domains } => ls::stats(&domains.domains(), cli.json),
+        Command::Ls {
+            domains,
+            pools,
+            all,
+        } => ls::ls(&domains.domains(), pools, all, cli.json),
+        Command::Stats { domains, all } => ls::stats(&domains.domains(), all, cli.json),
         Command::Doctor { config } => doctor::doctor(config, cli.json),
         Command::Clean { domains, dry_run } => clean::clean(&domains.domains(), dry_run, cli.json),
         Command::Demo(cmd) => demo::demo(cmd, cli.json),
@@ -96,9 +111,10 @@ fn main() -> ExitCode {
         Command::BenchPong(args) => demo::bench_pong(args),
     };
     match result {
+        Ok(_) if out::failed() => ExitCode::FAILURE,
         Ok(code) => code,
         Err(e) => {
-            eprintln!("hazcat: {e}");
+            out::error(format_args!("{e}"));
             ExitCode::FAILURE
         }
     }
@@ -109,7 +125,7 @@ type CmdResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
 /// Prints a JSON value (pretty) on stdout.
 fn print_json(v: &serde_json::Value) {
-    println!(
+    out::outln!(
         "{}",
         serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
     );

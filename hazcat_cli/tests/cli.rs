@@ -406,3 +406,266 @@ fn shipped_example_configs_are_valid() {
     }
     assert!(n >= 3);
 }
+
+/// Runs `hazcat args` with stdout a pipe whose reader is already gone (`hazcat ... | head -0`).
+fn run_with_closed_stdout(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    Command::new(HAZCAT)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .output()
+        .expect("run hazcat")
+}
+
+#[test]
+fn closed_stdout_ends_every_subcommand_quietly() {
+    let dom = unique_domain(3);
+    let _guard = DomainGuard(dom);
+    let d = dom.to_string();
+    let demo_dom = unique_domain(4);
+    let _demo_guard = DomainGuard(demo_dom);
+    let dd = demo_dom.to_string();
+    let config = std::env::temp_dir().join(format!("hazcat_cli_pipe_{}.yaml", std::process::id()));
+    std::fs::write(&config, "version: 1\n").unwrap();
+    let config_s = config.display().to_string();
+    // Something to list: a live subscriber and an internal queue.
+    let _h = Holder::start(&[
+        "demo",
+        "listener",
+        "-d",
+        &d,
+        "-t",
+        "/cli/pipe",
+        "-n",
+        "0",
+        "--hold",
+    ]);
+    let commands: [&[&str]; 19] = [
+        &["ls"],
+        &["ls", "-d", &d],
+        &["ls", "-d", &d, "--all", "--pools"],
+        &["--json", "ls", "-d", &d],
+        &["stats", "-d", &d],
+        &["stats", "-d", &d, "--all"],
+        &["--json", "stats", "-d", &d],
+        &["doctor", "--config", &config_s],
+        &["--json", "doctor", "--config", &config_s],
+        &["clean", "-d", &d, "--dry-run"],
+        &["--json", "clean", "-d", &d, "--dry-run"],
+        &[
+            "demo", "talker", "-d", &dd, "-t", "/cli/p", "-n", "2", "--rate", "0",
+        ],
+        &[
+            "--json", "demo", "talker", "-d", &dd, "-t", "/cli/p", "-n", "1", "--rate", "0",
+        ],
+        &[
+            "demo", "listener", "-d", &dd, "-t", "/cli/q", "-n", "0", "--hold",
+        ],
+        &["bench", "-d", &dd, "-n", "5", "--warmup", "1"],
+        &["--json", "bench", "-d", &dd, "-n", "5", "--warmup", "1"],
+        &["--help"],
+        &["--version"],
+        &["ls", "--help"],
+    ];
+    for args in commands {
+        let normal = hazcat(args);
+        let closed = run_with_closed_stdout(args);
+        assert!(
+            !normal.stdout.is_empty(),
+            "hazcat {args:?} prints something"
+        );
+        assert_eq!(
+            closed.status.code(),
+            normal.status.code(),
+            "hazcat {args:?} with a closed stdout: {}",
+            String::from_utf8_lossy(&closed.stderr)
+        );
+        assert!(
+            closed.stderr.is_empty(),
+            "hazcat {args:?}: {}",
+            String::from_utf8_lossy(&closed.stderr)
+        );
+        if !args.contains(&"doctor") {
+            assert!(closed.status.success(), "hazcat {args:?}");
+        }
+    }
+    std::fs::remove_file(&config).unwrap();
+    // The demo and bench processes released everything although nobody read their output.
+    assert!(
+        objects(demo_dom).is_empty(),
+        "left: {:?}",
+        objects(demo_dom)
+    );
+}
+
+fn config_check(args: &[&str], env_config: Option<&std::path::Path>) -> Value {
+    let mut cmd = Command::new(HAZCAT);
+    cmd.args(["--json", "doctor"]).args(args);
+    match env_config {
+        Some(p) => cmd.env("HAZCAT_CONFIG", p),
+        None => cmd.env_remove("HAZCAT_CONFIG"),
+    };
+    let out = cmd.output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "config")
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn doctor_names_the_config_source_and_every_error() {
+    let dir = std::env::temp_dir();
+    let tag = std::process::id();
+    let bad = dir.join(format!("hazcat_cli_many_{tag}.yaml"));
+    let good = dir.join(format!("hazcat_cli_good_{tag}.yaml"));
+    let empty = dir.join(format!("hazcat_cli_empty_{tag}.yaml"));
+    std::fs::write(
+        &bad,
+        "version: 1\nrules:\n  - topic: chatter\n  - name: cam\n    domain: gpu:0\n    depth: 0\n",
+    )
+    .unwrap();
+    std::fs::write(&good, "version: 1\nrules:\n  - topic: /a\n").unwrap();
+    std::fs::write(&empty, "# to do\n\n").unwrap();
+    let (bad_s, empty_s) = (bad.display().to_string(), empty.display().to_string());
+
+    // --config: every error, each with file:line and rule; the source named is --config.
+    let c = config_check(&["--config", &bad_s], None);
+    assert_eq!(c["status"], "fail");
+    let detail = c["detail"].as_str().unwrap();
+    assert!(detail.starts_with("--config: 3 errors:\n"), "{detail}");
+    assert!(!detail.contains("HAZCAT_CONFIG"), "{detail}");
+    let errors: Vec<&str> = c["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    for (e, want) in errors.iter().zip([
+        format!("{bad_s}:3: rules[0]: topic: pattern 'chatter'"),
+        format!("{bad_s}:5: rules[1] \"cam\": domain: unknown memory domain 'gpu:0'"),
+        format!("{bad_s}:6: rules[1] \"cam\": depth: '0'"),
+    ]) {
+        assert!(e.starts_with(&want), "{e}");
+        assert!(detail.contains(e), "{detail}");
+    }
+    // The table form puts each error on a line of its own.
+    let out = Command::new(HAZCAT)
+        .args(["doctor", "--config", &bad_s])
+        .env_remove("HAZCAT_CONFIG")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with(&format!("{bad_s}:")))
+            .count(),
+        3,
+        "{text}"
+    );
+
+    // --config wins over HAZCAT_CONFIG and is the one named, also when it cannot be read.
+    let missing = dir.join(format!("hazcat_cli_missing_{tag}.yaml"));
+    let c = config_check(&["--config", &missing.display().to_string()], Some(&good));
+    let detail = c["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(&format!("--config: {}: cannot read", missing.display())),
+        "{detail}"
+    );
+    assert!(!detail.contains("HAZCAT_CONFIG"), "{detail}");
+    let c = config_check(&[], Some(&missing));
+    let detail = c["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(&format!(
+            "HAZCAT_CONFIG: {}: cannot read",
+            missing.display()
+        )),
+        "{detail}"
+    );
+    let c = config_check(&["--config", &good.display().to_string()], Some(&bad));
+    assert_eq!(c["status"], "ok", "{c}");
+    assert!(
+        c["detail"].as_str().unwrap().starts_with("--config: "),
+        "{c}"
+    );
+
+    // An empty file is an error that names the file and the minimal valid file.
+    let c = config_check(&["--config", &empty_s], None);
+    assert_eq!(c["status"], "fail");
+    let detail = c["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(&format!("--config: {empty_s}: empty configuration file")),
+        "{detail}"
+    );
+    assert!(detail.contains("`version: 1`"), "{detail}");
+
+    for f in [bad, good, empty] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+#[test]
+fn ls_and_stats_hide_internal_queues_unless_asked() {
+    let dom = unique_domain(5);
+    let _guard = DomainGuard(dom);
+    let d = dom.to_string();
+    let request = "@rq:/cli/add_two_ints:example_interfaces/srv/AddTwoInts";
+    let response =
+        "@rr:/cli/add_two_ints:example_interfaces/srv/AddTwoInts:00112233445566778899aabbccddeeff";
+    let _holders: Vec<Holder> = ["/cli/visible", request, response]
+        .iter()
+        .map(|t| Holder::start(&["demo", "listener", "-d", &d, "-t", t, "-n", "0", "--hold"]))
+        .collect();
+    let text = |args: &[&str]| String::from_utf8(hazcat(args).stdout).unwrap();
+
+    let table = text(&["ls", "-d", &d]);
+    assert!(table.contains("/cli/visible"), "{table}");
+    assert!(!table.contains("add_two_ints"), "{table}");
+    assert!(
+        table.contains("2 service queue(s) not shown (--all)"),
+        "{table}"
+    );
+    let all = text(&["ls", "-d", &d, "--all"]);
+    assert!(all.contains("/cli/visible"), "{all}");
+    assert!(all.contains("/cli/add_two_ints (requests)"), "{all}");
+    assert!(
+        all.contains("/cli/add_two_ints (responses for 00112233)"),
+        "{all}"
+    );
+    assert!(!all.contains("@rq:") && !all.contains("@rr:"), "{all}");
+    let widest = all.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 160, "{widest} columns:\n{all}");
+
+    let stats = text(&["stats", "-d", &d]);
+    assert!(
+        stats.contains("/cli/visible") && !stats.contains("add_two_ints"),
+        "{stats}"
+    );
+    let stats = text(&["stats", "-d", &d, "-a"]);
+    assert!(stats.contains("/cli/add_two_ints (requests)"), "{stats}");
+
+    // JSON is complete, internal queues flagged.
+    let ls = json(&["ls", "-d", &d, "--json"]);
+    let flags = |name: &str| {
+        let t = topic(&ls, name);
+        (t["internal"].clone(), t["service"].clone())
+    };
+    assert_eq!(flags("/cli/visible"), (false.into(), Value::Null));
+    assert_eq!(flags(request), (true.into(), "/cli/add_two_ints".into()));
+    assert_eq!(flags(response), (true.into(), "/cli/add_two_ints".into()));
+    let stats = json(&["stats", "-d", &d, "--json"]);
+    let internal: Vec<bool> = stats["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["internal"].as_bool().unwrap())
+        .collect();
+    assert_eq!(internal.len(), 3);
+    assert_eq!(internal.iter().filter(|i| **i).count(), 2);
+}

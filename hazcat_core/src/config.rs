@@ -23,8 +23,10 @@
 //!
 //! Every error names the file, the line and the rule (`rules[i]`, counted from 0), e.g.
 //! `/etc/hazcat.yaml:12: rules[1] "camera frames on the GPU": domain: unknown memory domain
-//! 'gpu:0': expected host, cuda:N or emulated:N`. A broken file is an error, never a silent
-//! fallback to defaults.
+//! 'gpu:0': expected host, cuda:N or emulated:N`, and every error in the file is reported at
+//! once ([`ConfigErrors`]). A broken file is an error, never a silent fallback to defaults; so is
+//! an empty one (nothing but blank lines and comments), which is more likely a mistake than a
+//! wish for the defaults: the smallest valid file is the single line `version: 1`.
 //!
 //! ```
 //! use hazcat_core::config::{Config, Role};
@@ -34,7 +36,7 @@
 //! assert_eq!(ep.domain, Domain::cuda(1));
 //! assert_eq!(ep.rule, Some(0));
 //! assert_eq!(cfg.endpoint("/n", "/other", Role::Subscriber).domain, Domain::HOST);
-//! # Ok::<(), hazcat_core::config::ConfigError>(())
+//! # Ok::<(), hazcat_core::config::ConfigErrors>(())
 //! ```
 
 use std::fmt;
@@ -56,6 +58,11 @@ pub const MIN_POOL_SIZE: usize = 4096;
 pub const MAX_POOL_SIZE: usize = 1 << 40;
 /// Largest accepted queue depth.
 pub const MAX_DEPTH: u32 = RING_CAP as u32;
+
+/// The error for a file without any setting.
+const EMPTY_FILE: &str = "empty configuration file (no settings, only blank lines or comments); \
+     a minimal valid file is the single line `version: 1` (built-in defaults: host memory, \
+     4 MiB pools, QoS depths), to which `defaults:` and `rules:` can be added";
 
 /// What an endpoint is, for rule matching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -264,6 +271,65 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Every error found in a configuration (at least one), in line order: a file is checked
+/// completely, so one run of `hazcat doctor --config` or `rmw_init` names everything to fix.
+///
+/// Displays as the single error, or as `N errors:` followed by one error per line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigErrors {
+    errors: Vec<ConfigError>,
+}
+
+impl ConfigErrors {
+    /// The errors, sorted by line (errors without a line first); never empty.
+    pub fn errors(&self) -> &[ConfigError] {
+        &self.errors
+    }
+
+    /// The first error (by line).
+    pub fn first(&self) -> &ConfigError {
+        &self.errors[0]
+    }
+
+    /// `Ok(())` when `errors` is empty, else the errors sorted by line.
+    fn check(mut errors: Vec<ConfigError>) -> Result<(), ConfigErrors> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        errors.sort_by_key(|e| e.line);
+        Err(ConfigErrors { errors })
+    }
+}
+
+impl From<ConfigError> for ConfigErrors {
+    fn from(e: ConfigError) -> Self {
+        ConfigErrors { errors: vec![e] }
+    }
+}
+
+impl<'a> IntoIterator for &'a ConfigErrors {
+    type Item = &'a ConfigError;
+    type IntoIter = std::slice::Iter<'a, ConfigError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.iter()
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [one] = self.errors.as_slice() {
+            return one.fmt(f);
+        }
+        write!(f, "{} errors:", self.errors.len())?;
+        for e in &self.errors {
+            write!(f, "\n{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
 /// A parsed, validated configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -284,42 +350,47 @@ impl Config {
 
     /// Reads the file named by `HAZCAT_CONFIG`; built-in defaults when the variable is unset or
     /// empty. A file that cannot be read or is invalid is an error.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        match std::env::var_os(CONFIG_ENV) {
-            Some(p) if !p.is_empty() => Config::load(Path::new(&p)),
-            _ => Ok(Config::default()),
+    pub fn from_env() -> Result<Config, ConfigErrors> {
+        match env_path() {
+            Some(p) => Config::load(&p),
+            None => Ok(Config::default()),
         }
     }
 
-    /// Reads and validates the file at `path`.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    /// Reads and validates the file at `path`. Errors name the file, never where its name came
+    /// from (`HAZCAT_CONFIG`, a command-line option): callers add that.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             file: file.clone(),
             line: None,
             rule: None,
             rule_name: None,
-            message: format!("cannot read configuration ({CONFIG_ENV}): {e}"),
+            message: format!("cannot read the configuration file: {e}"),
         })?;
         Config::parse(&text, &file)
     }
 
-    /// Parses and validates `text`; `file` names it in errors.
-    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+    /// Parses and validates `text`; `file` names it in errors. Every error found is reported,
+    /// except after a YAML syntax error or a top level that is not a mapping (nothing further
+    /// can be read then). A file without any setting (empty, or only comments) is an error: the
+    /// smallest valid file is `version: 1`.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
         let mut cx = Cx {
             file,
             rule: None,
             rule_name: None,
+            errors: Vec::new(),
         };
         let mut cfg = Config {
             source: Some(file.to_owned()),
             ..Config::default()
         };
-        if text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        {
-            return Ok(cfg);
+        if text.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+        }) {
+            return Err(cx.err(None, EMPTY_FILE.into()).into());
         }
         let opts = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true);
         let root = marked_yaml::parse_yaml_with_options(0, text, opts)
@@ -327,41 +398,49 @@ impl Config {
         let root = root
             .as_mapping()
             .ok_or_else(|| cx.err(line_of(&root), "the file must be a mapping".into()))?;
-        cx.check_keys(root, &["version", "defaults", "rules"], "top level")?;
+        cx.check_keys(root, &["version", "defaults", "rules"], "top level");
         if let Some(v) = root.get_node("version") {
-            let s = cx.scalar(v, "version")?;
-            if s.as_str() != "1" {
-                return Err(cx.err(
-                    line_of(v),
-                    format!("version: unsupported version '{}', expected 1", s.as_str()),
-                ));
+            if let Some(s) = cx.scalar(v, "version") {
+                if s.as_str() != "1" {
+                    cx.push(
+                        line_of(v),
+                        format!("version: unsupported version '{}', expected 1", s.as_str()),
+                    );
+                }
             }
         }
         if let Some(d) = root.get_node("defaults") {
-            let m = d
-                .as_mapping()
-                .ok_or_else(|| cx.err(line_of(d), "defaults: expected a mapping".into()))?;
-            cx.check_keys(m, &["domain", "pool_size", "depth"], "defaults")?;
-            if let Some(n) = m.get_node("domain") {
-                cfg.defaults.domain = cx.domain(n)?;
-            }
-            if let Some(n) = m.get_node("pool_size") {
-                cfg.defaults.pool_size = cx.pool_size(n)?;
-            }
-            if let Some(n) = m.get_node("depth") {
-                cfg.defaults.depth = Some(cx.depth(n)?);
+            match d.as_mapping() {
+                None => cx.push(line_of(d), "defaults: expected a mapping".into()),
+                Some(m) => {
+                    cx.check_keys(m, &["domain", "pool_size", "depth"], "defaults");
+                    if let Some(v) = m.get_node("domain").and_then(|n| cx.domain(n)) {
+                        cfg.defaults.domain = v;
+                    }
+                    if let Some(v) = m.get_node("pool_size").and_then(|n| cx.pool_size(n)) {
+                        cfg.defaults.pool_size = v;
+                    }
+                    if let Some(n) = m.get_node("depth") {
+                        cfg.defaults.depth = cx.depth(n);
+                    }
+                }
             }
         }
         if let Some(r) = root.get_node("rules") {
-            let seq = r
-                .as_sequence()
-                .ok_or_else(|| cx.err(line_of(r), "rules: expected a list of rules".into()))?;
-            for (i, node) in seq.iter().enumerate() {
-                cx.rule = Some(i);
-                cx.rule_name = None;
-                cfg.rules.push(cx.rule(node)?);
+            match r.as_sequence() {
+                None => cx.push(line_of(r), "rules: expected a list of rules".into()),
+                Some(seq) => {
+                    for (i, node) in seq.iter().enumerate() {
+                        cx.rule = Some(i);
+                        cx.rule_name = None;
+                        if let Some(rule) = cx.rule(node) {
+                            cfg.rules.push(rule);
+                        }
+                    }
+                }
             }
         }
+        ConfigErrors::check(cx.errors)?;
         Ok(cfg)
     }
 
@@ -407,16 +486,17 @@ impl Config {
     }
 
     /// Checks every domain the configuration names (defaults, then rules) with `available`,
-    /// which returns why a domain cannot be used on this machine. The first failure becomes an
-    /// error naming file, line and rule.
+    /// which returns why a domain cannot be used on this machine. Each failure becomes an error
+    /// naming file, line and rule.
     pub fn check_domains(
         &self,
         mut available: impl FnMut(Domain) -> Result<(), String>,
-    ) -> Result<(), ConfigError> {
+    ) -> Result<(), ConfigErrors> {
         let file = self.source.clone().unwrap_or_else(|| "<defaults>".into());
+        let mut errors = Vec::new();
         if let Err(why) = available(self.defaults.domain) {
-            return Err(ConfigError {
-                file,
+            errors.push(ConfigError {
+                file: file.clone(),
                 line: None,
                 rule: None,
                 rule_name: None,
@@ -426,8 +506,8 @@ impl Config {
         for (i, r) in self.rules.iter().enumerate() {
             if let Some(d) = r.domain {
                 if let Err(why) = available(d) {
-                    return Err(ConfigError {
-                        file,
+                    errors.push(ConfigError {
+                        file: file.clone(),
                         line: (r.line > 0).then_some(r.line),
                         rule: Some(i),
                         rule_name: r.name.clone(),
@@ -436,7 +516,7 @@ impl Config {
                 }
             }
         }
-        Ok(())
+        ConfigErrors::check(errors)
     }
 }
 
@@ -519,11 +599,12 @@ fn load_error_message(e: &marked_yaml::LoadError) -> String {
     }
 }
 
-/// Error context: the file and the rule being read.
+/// Error context: the file and the rule being read, and the errors found so far.
 struct Cx<'a> {
     file: &'a str,
     rule: Option<usize>,
     rule_name: Option<String>,
+    errors: Vec<ConfigError>,
 }
 
 impl Cx<'_> {
@@ -537,104 +618,122 @@ impl Cx<'_> {
         }
     }
 
-    fn check_keys(
-        &self,
-        m: &MarkedMappingNode,
-        allowed: &[&str],
-        what: &str,
-    ) -> Result<(), ConfigError> {
+    /// Records an error and goes on reading.
+    fn push(&mut self, line: Option<usize>, message: String) {
+        let e = self.err(line, message);
+        self.errors.push(e);
+    }
+
+    fn check_keys(&mut self, m: &MarkedMappingNode, allowed: &[&str], what: &str) {
         for k in m.keys() {
             if !allowed.contains(&k.as_str()) {
-                return Err(self.err(
+                self.push(
                     k.span().start().map(|m| m.line()),
                     format!(
                         "unknown key '{}' in {what} (allowed: {})",
                         k.as_str(),
                         allowed.join(", ")
                     ),
-                ));
+                );
             }
         }
-        Ok(())
     }
 
-    fn scalar<'n>(&self, n: &'n Node, key: &str) -> Result<&'n MarkedScalarNode, ConfigError> {
-        n.as_scalar()
-            .ok_or_else(|| self.err(line_of(n), format!("{key}: expected a single value")))
+    fn scalar<'n>(&mut self, n: &'n Node, key: &str) -> Option<&'n MarkedScalarNode> {
+        let s = n.as_scalar();
+        if s.is_none() {
+            self.push(line_of(n), format!("{key}: expected a single value"));
+        }
+        s
     }
 
-    fn domain(&self, n: &Node) -> Result<Domain, ConfigError> {
+    fn domain(&mut self, n: &Node) -> Option<Domain> {
         let s = self.scalar(n, "domain")?;
         s.as_str()
             .parse()
-            .map_err(|e| self.err(line_of(n), format!("domain: {e}")))
+            .map_err(|e| self.push(line_of(n), format!("domain: {e}")))
+            .ok()
     }
 
-    fn pool_size(&self, n: &Node) -> Result<usize, ConfigError> {
+    fn pool_size(&mut self, n: &Node) -> Option<usize> {
         let s = self.scalar(n, "pool_size")?;
-        let v =
-            parse_size(s.as_str()).map_err(|e| self.err(line_of(n), format!("pool_size: {e}")))?;
-        if !(MIN_POOL_SIZE..=MAX_POOL_SIZE).contains(&v) {
-            return Err(self.err(
+        match parse_size(s.as_str()) {
+            Err(e) => self.push(line_of(n), format!("pool_size: {e}")),
+            Ok(v) if !(MIN_POOL_SIZE..=MAX_POOL_SIZE).contains(&v) => self.push(
                 line_of(n),
                 format!(
                     "pool_size: {v} bytes is outside {MIN_POOL_SIZE}..={MAX_POOL_SIZE} (4 KiB to 1 TiB)"
                 ),
-            ));
+            ),
+            Ok(v) => return Some(v),
         }
-        Ok(v)
+        None
     }
 
-    fn depth(&self, n: &Node) -> Result<u32, ConfigError> {
+    fn depth(&mut self, n: &Node) -> Option<u32> {
         let s = self.scalar(n, "depth")?;
         match s.as_str().parse::<u32>() {
-            Ok(v) if (1..=MAX_DEPTH).contains(&v) => Ok(v),
-            _ => Err(self.err(
-                line_of(n),
-                format!(
-                    "depth: '{}' is not a queue depth in 1..={MAX_DEPTH}",
-                    s.as_str()
-                ),
-            )),
+            Ok(v) if (1..=MAX_DEPTH).contains(&v) => Some(v),
+            _ => {
+                self.push(
+                    line_of(n),
+                    format!(
+                        "depth: '{}' is not a queue depth in 1..={MAX_DEPTH}",
+                        s.as_str()
+                    ),
+                );
+                None
+            }
         }
     }
 
-    fn patterns(&self, n: &Node, key: &str) -> Result<Vec<Pattern>, ConfigError> {
-        let one = |s: &MarkedScalarNode| {
-            Pattern::new(s.as_str()).map_err(|e| {
-                self.err(
+    /// The patterns of `n` that are valid; each invalid one is recorded.
+    fn patterns(&mut self, n: &Node, key: &str) -> Vec<Pattern> {
+        let one = |cx: &mut Self, s: &MarkedScalarNode| match Pattern::new(s.as_str()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                cx.push(
                     s.span().start().map(|m| m.line()).or(line_of(n)),
                     format!("{key}: {e}"),
-                )
-            })
+                );
+                None
+            }
         };
         match n {
-            Node::Scalar(s) => Ok(vec![one(s)?]),
-            Node::Sequence(seq) => {
-                if seq.is_empty() {
-                    return Err(self.err(line_of(n), format!("{key}: empty list of patterns")));
-                }
-                seq.iter()
-                    .map(|item| one(self.scalar(item, key)?))
-                    .collect()
+            Node::Scalar(s) => one(self, s).into_iter().collect(),
+            Node::Sequence(seq) if seq.is_empty() => {
+                self.push(line_of(n), format!("{key}: empty list of patterns"));
+                Vec::new()
             }
-            Node::Mapping(_) => Err(self.err(
-                line_of(n),
-                format!("{key}: expected a pattern or a list of patterns"),
-            )),
+            Node::Sequence(seq) => seq
+                .iter()
+                .filter_map(|item| {
+                    let s = self.scalar(item, key)?;
+                    one(self, s)
+                })
+                .collect(),
+            Node::Mapping(_) => {
+                self.push(
+                    line_of(n),
+                    format!("{key}: expected a pattern or a list of patterns"),
+                );
+                Vec::new()
+            }
         }
     }
 
-    fn rule(&mut self, n: &Node) -> Result<Rule, ConfigError> {
+    /// Reads one rule, recording every error in it; `None` when it is not a mapping.
+    fn rule(&mut self, n: &Node) -> Option<Rule> {
         let line = line_of(n);
-        let m = n.as_mapping().ok_or_else(|| {
-            self.err(
+        let Some(m) = n.as_mapping() else {
+            self.push(
                 line,
                 "expected a mapping (node, topic, role, domain, ...)".into(),
-            )
-        })?;
+            );
+            return None;
+        };
         if let Some(name) = m.get_node("name") {
-            self.rule_name = Some(self.scalar(name, "name")?.as_str().to_owned());
+            self.rule_name = self.scalar(name, "name").map(|s| s.as_str().to_owned());
         }
         self.check_keys(
             m,
@@ -648,7 +747,7 @@ impl Cx<'_> {
                 "depth",
             ],
             "rule",
-        )?;
+        );
         let mut rule = Rule {
             name: self.rule_name.clone(),
             node: Vec::new(),
@@ -660,31 +759,30 @@ impl Cx<'_> {
             line: line.unwrap_or(0),
         };
         if let Some(v) = m.get_node("node") {
-            rule.node = self.patterns(v, "node")?;
+            rule.node = self.patterns(v, "node");
         }
         if let Some(v) = m.get_node("topic") {
-            rule.topic = self.patterns(v, "topic")?;
+            rule.topic = self.patterns(v, "topic");
         }
         if let Some(v) = m.get_node("role") {
-            let s = self.scalar(v, "role")?.as_str();
-            rule.role = match s {
-                "any" => None,
-                _ => Some(
-                    s.parse()
-                        .map_err(|e| self.err(line_of(v), format!("role: {e}")))?,
-                ),
+            rule.role = match self.scalar(v, "role").map(|s| s.as_str()) {
+                None | Some("any") => None,
+                Some(s) => s
+                    .parse()
+                    .map_err(|e| self.push(line_of(v), format!("role: {e}")))
+                    .ok(),
             };
         }
         if let Some(v) = m.get_node("domain") {
-            rule.domain = Some(self.domain(v)?);
+            rule.domain = self.domain(v);
         }
         if let Some(v) = m.get_node("pool_size") {
-            rule.pool_size = Some(self.pool_size(v)?);
+            rule.pool_size = self.pool_size(v);
         }
         if let Some(v) = m.get_node("depth") {
-            rule.depth = Some(self.depth(v)?);
+            rule.depth = self.depth(v);
         }
-        Ok(rule)
+        Some(rule)
     }
 }
 
@@ -760,12 +858,20 @@ rules:
     }
 
     #[test]
-    fn empty_and_default() {
-        assert_eq!(Config::parse("", "e.yaml").unwrap().rules().len(), 0);
-        assert_eq!(
-            Config::parse("# nothing\n\n", "e.yaml").unwrap().defaults(),
-            &Defaults::default()
-        );
+    fn empty_file_is_an_error_and_version_1_the_minimal_file() {
+        for text in ["", "\n  \n", "# nothing\n\n", "---\n# only a marker\n...\n"] {
+            let e = Config::parse(text, "e.yaml").unwrap_err();
+            assert_eq!(e.errors().len(), 1, "{text:?}");
+            let msg = e.to_string();
+            assert!(msg.starts_with("e.yaml: empty configuration file"), "{msg}");
+            assert!(msg.contains("`version: 1`"), "{msg}");
+        }
+        // The minimal valid file: the defaults, no rules.
+        for text in ["version: 1\n", "# mine\nversion: 1\n", "{}\n"] {
+            let cfg = Config::parse(text, "v.yaml").unwrap();
+            assert_eq!(cfg.defaults(), &Defaults::default(), "{text:?}");
+            assert!(cfg.rules().is_empty());
+        }
         let cfg = Config::default();
         assert_eq!(
             cfg.endpoint("/a", "/b", Role::Publisher),
@@ -841,10 +947,61 @@ rules:
     #[test]
     fn load_and_env_errors_name_the_file() {
         let e = Config::load(Path::new("/nonexistent/hazcat.yaml")).unwrap_err();
-        assert_eq!(e.file, "/nonexistent/hazcat.yaml");
-        assert!(e
-            .to_string()
-            .starts_with("/nonexistent/hazcat.yaml: cannot read configuration (HAZCAT_CONFIG)"));
+        assert_eq!(e.first().file, "/nonexistent/hazcat.yaml");
+        // The file is named; where its name came from is the caller's to say.
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("/nonexistent/hazcat.yaml: cannot read the configuration file"),
+            "{msg}"
+        );
+        assert!(!msg.contains(CONFIG_ENV), "{msg}");
+    }
+
+    #[test]
+    fn every_error_is_reported_with_line_and_rule() {
+        let text = "\
+version: 3
+colour: blue
+defaults:
+  domain: gpu:0
+  pool_size: 1
+rules:
+  - name: first
+    topic: [chatter, /ok, 'also bad']
+    role: writer
+  - /not-a-rule
+  - name: third
+    depth: 0
+    domian: host
+";
+        let e = Config::parse(text, "many.yaml").unwrap_err();
+        let lines: Vec<String> = e.errors().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "many.yaml:1: version: unsupported version '3', expected 1",
+                "many.yaml:2: unknown key 'colour' in top level (allowed: version, defaults, rules)",
+                "many.yaml:4: domain: unknown memory domain 'gpu:0': expected host, cuda:N or emulated:N",
+                "many.yaml:5: pool_size: 1 bytes is outside 4096..=1099511627776 (4 KiB to 1 TiB)",
+                "many.yaml:8: rules[0] \"first\": topic: pattern 'chatter' never matches: fully-qualified names start with '/' (did you mean '/chatter' or '**/chatter'?)",
+                "many.yaml:8: rules[0] \"first\": topic: pattern 'also bad' never matches: fully-qualified names start with '/' (did you mean '/also bad' or '**/also bad'?)",
+                "many.yaml:9: rules[0] \"first\": role: unknown role 'writer': expected publisher, subscriber, service, client or any",
+                "many.yaml:10: rules[1]: expected a mapping (node, topic, role, domain, ...)",
+                "many.yaml:12: rules[2] \"third\": depth: '0' is not a queue depth in 1..=1024",
+                "many.yaml:13: rules[2] \"third\": unknown key 'domian' in rule (allowed: name, node, topic, role, domain, pool_size, depth)",
+            ]
+        );
+        let all = e.to_string();
+        assert!(all.starts_with("10 errors:\nmany.yaml:1: "), "{all}");
+        assert_eq!(all.lines().count(), 11);
+        // A YAML syntax error stops the reading: one error.
+        assert_eq!(
+            Config::parse("rules: [\n", "s.yaml")
+                .unwrap_err()
+                .errors()
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -864,6 +1021,17 @@ rules:
             "good.yaml:6: rules[0] \"gpu camera\": domain cuda:0: no CUDA device"
         );
         assert!(cfg.check_domains(|_| Ok(())).is_ok());
+        // Every unavailable domain is named, defaults included.
+        let e = cfg.check_domains(|_| Err("no".into())).unwrap_err();
+        let all: Vec<String> = e.errors().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            all,
+            [
+                "good.yaml: defaults: domain host: no",
+                "good.yaml:6: rules[0] \"gpu camera\": domain cuda:0: no",
+                "good.yaml:13: rules[1]: domain emulated:1: no",
+            ]
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    fn from_u32(v: u32) -> Option<EntryKind> {
+    pub(crate) fn from_u32(v: u32) -> Option<EntryKind> {
         Some(match v {
             1 => EntryKind::Publisher,
             2 => EntryKind::Subscription,
@@ -221,43 +221,15 @@ impl Participant {
             generation: g.header().graph_generation.load(Ordering::SeqCst),
             ..Default::default()
         };
-        for r in 0..MAX_NODES {
-            let Some(n) = g.node(r) else { continue };
-            if n.state.load(Ordering::Acquire) == LIVE {
-                snap.nodes.push(GraphNode {
-                    name: n.name.load(),
-                    namespace: n.namespace.load(),
-                    enclave: n.enclave.load(),
-                    row: r as u32,
-                });
-            }
-        }
-        for r in 0..MAX_ENTRIES {
-            let Some(e) = g.entry(r) else { continue };
-            if e.state.load(Ordering::Acquire) != LIVE {
-                continue;
-            }
-            let Some(kind) = EntryKind::from_u32(e.kind.load(Ordering::Relaxed)) else {
-                continue;
-            };
-            let mut gid = [0u8; 24];
-            for (chunk, w) in gid.chunks_mut(8).zip(&e.gid) {
-                chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-            }
-            let mut type_hash = [0u8; 32];
-            for (chunk, w) in type_hash.chunks_mut(8).zip(&e.type_hash) {
-                chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-            }
-            snap.endpoints.push(GraphEndpoint {
-                kind,
-                node_row: e.node.load(Ordering::Relaxed),
-                topic: e.topic.load(),
-                type_name: e.type_name.load(),
-                gid,
-                type_hash,
-                qos: std::array::from_fn(|i| e.qos[i].load(Ordering::Relaxed)),
+        for (r, n) in g.view().live_nodes() {
+            snap.nodes.push(GraphNode {
+                name: n.name.load(),
+                namespace: n.namespace.load(),
+                enclave: n.enclave.load(),
+                row: r as u32,
             });
         }
+        snap.endpoints.extend(g.view().live_entries());
         snap
     }
 }

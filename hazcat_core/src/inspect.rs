@@ -17,19 +17,12 @@ use std::sync::atomic::Ordering;
 use crate::domain::Domain;
 use crate::graph::EntryKind;
 use crate::naming;
-use crate::os::process::{self, ProcessId};
+use crate::os::process;
 use crate::os::shm_file;
-use crate::registry::{
-    EntryRow, NodeRow, ParticipantRow, RegistryHeader, ENTRIES_OFF, HEADER_OFF as REG_HEADER_OFF,
-    LIVE, MAX_ENTRIES, MAX_NODES, MAX_PARTICIPANTS, NODES_OFF, PARTICIPANTS_OFF, REGISTRY_SIZE,
-};
+use crate::registry::{RegistryView, MAX_PARTICIPANTS};
 use crate::segment::{Segment, SegmentError, SegmentKind};
-use crate::topic::layout::{
-    EndpointRow, PoolRow, SampleRow, TopicHeader, ENDPOINTS_OFF, EP_PUB, EP_SUB,
-    FLAG_MANUAL_LIVELINESS, FLAG_RELIABLE, FLAG_TRANSIENT_LOCAL, HEADER_OFF as TOPIC_HEADER_OFF,
-    NO_COLUMN, POOLS_OFF, POOL_ACTIVE, POOL_ORPHAN, SAMPLES_OFF, TOPIC_SIZE,
-};
-use crate::topic::{DomainStats, MAX_COLUMNS, MAX_ENDPOINTS, MAX_POOLS, MAX_SAMPLES};
+use crate::topic::layout::{EP_PUB, FLAG_RELIABLE, FLAG_TRANSIENT_LOCAL, POOL_ACTIVE};
+use crate::topic::{DomainStats, TopicView};
 
 /// ROS domain ids that have objects of this user in the shared-memory directory, sorted.
 pub fn domains() -> Vec<u32> {
@@ -228,6 +221,12 @@ impl TopicInfo {
         }
     }
 
+    /// What the queue carries when it is one of hazcat's internal queues (service requests and
+    /// responses); `None` for a ROS topic.
+    pub fn internal(&self) -> Option<naming::InternalQueue<'_>> {
+        naming::internal_queue(&self.name)
+    }
+
     /// Endpoint rows whose process is gone (what `clean` reclaims).
     pub fn dead_endpoints(&self) -> usize {
         self.endpoints.iter().filter(|e| !e.alive).count()
@@ -342,47 +341,21 @@ pub fn domain(ros_domain: u32) -> DomainReport {
     r
 }
 
-fn alive(pid: u32, start_time: u64) -> bool {
-    ProcessId { pid, start_time }.is_alive()
-}
-
-fn corrupt(name: &str, what: &str) -> SegmentError {
-    SegmentError::Corrupt {
-        name: name.to_owned(),
-        what: what.to_owned(),
-    }
-}
-
 fn read_registry(name: &str, r: &mut DomainReport) -> Result<(), SegmentError> {
     let seg = Segment::open(name, SegmentKind::Registry)?;
-    let h: &RegistryHeader = seg.get(REG_HEADER_OFF)?;
-    if seg.len() != REGISTRY_SIZE
-        || h.max_participants.load(Ordering::Relaxed) != MAX_PARTICIPANTS as u32
-        || h.max_nodes.load(Ordering::Relaxed) != MAX_NODES as u32
-        || h.max_entries.load(Ordering::Relaxed) != MAX_ENTRIES as u32
-    {
-        return Err(corrupt(name, "registry table sizes differ from this build"));
-    }
+    let v = RegistryView::checked(&seg, r.ros_domain)?;
     let mut pids = [(0u32, false); MAX_PARTICIPANTS];
-    for (row, slot) in pids.iter_mut().enumerate() {
-        let p: &ParticipantRow = seg.get(PARTICIPANTS_OFF + row * size_of::<ParticipantRow>())?;
-        if p.state.load(Ordering::Acquire) != LIVE {
-            continue;
-        }
-        let pid = p.pid.load(Ordering::Relaxed);
-        let ok = alive(pid, p.start_time.load(Ordering::Relaxed));
-        *slot = (pid, ok);
+    for (row, p) in v.live_participants() {
+        let process = p.process();
+        let ok = process.is_alive();
+        pids[row] = (process.pid, ok);
         r.participants.push(ParticipantInfo {
             row: row as u32,
-            pid,
+            pid: process.pid,
             alive: ok,
         });
     }
-    for row in 0..MAX_NODES {
-        let n: &NodeRow = seg.get(NODES_OFF + row * size_of::<NodeRow>())?;
-        if n.state.load(Ordering::Acquire) != LIVE {
-            continue;
-        }
+    for (row, n) in v.live_nodes() {
         let (pid, ok) = pids
             .get(n.participant.load(Ordering::Relaxed) as usize)
             .copied()
@@ -401,134 +374,75 @@ fn read_registry(name: &str, r: &mut DomainReport) -> Result<(), SegmentError> {
             alive: ok,
         });
     }
-    for row in 0..MAX_ENTRIES {
-        let e: &EntryRow = seg.get(ENTRIES_OFF + row * size_of::<EntryRow>())?;
-        if e.state.load(Ordering::Acquire) != LIVE {
-            continue;
-        }
-        let kind = match e.kind.load(Ordering::Relaxed) {
-            1 => EntryKind::Publisher,
-            2 => EntryKind::Subscription,
-            3 => EntryKind::Service,
-            4 => EntryKind::Client,
-            _ => continue,
-        };
-        let mut gid = [0u8; 24];
-        for (chunk, w) in gid.chunks_mut(8).zip(&e.gid) {
-            chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-        }
-        r.graph.push(GraphEntryInfo {
-            kind,
-            node_row: e.node.load(Ordering::Relaxed),
-            topic: e.topic.load(),
-            type_name: e.type_name.load(),
-            gid,
-        });
-    }
+    r.graph.extend(v.live_entries().map(|e| GraphEntryInfo {
+        kind: e.kind,
+        node_row: e.node_row,
+        topic: e.topic,
+        type_name: e.type_name,
+        gid: e.gid,
+    }));
     Ok(())
 }
 
 fn read_topic(name: &str) -> Result<TopicInfo, SegmentError> {
     let seg = Segment::open(name, SegmentKind::Topic)?;
-    let h: &TopicHeader = seg.get(TOPIC_HEADER_OFF)?;
-    if seg.len() != TOPIC_SIZE
-        || h.max_endpoints.load(Ordering::Relaxed) != MAX_ENDPOINTS as u32
-        || h.max_samples.load(Ordering::Relaxed) != MAX_SAMPLES as u32
-        || h.max_pools.load(Ordering::Relaxed) != MAX_POOLS as u32
-    {
-        return Err(corrupt(name, "topic table sizes differ from this build"));
-    }
-    let mut domains = Vec::new();
-    for c in 0..MAX_COLUMNS {
-        let d = h.columns[c].load(Ordering::Relaxed);
-        if let Some(domain) = (d != NO_COLUMN).then(|| Domain::unpack(d)).flatten() {
-            domains.push(DomainStats {
-                domain,
-                copies: h.copies[c].load(Ordering::Relaxed),
-                bytes: h.copy_bytes[c].load(Ordering::Relaxed),
-            });
-        }
-    }
-    let rows = (h.row_limit.load(Ordering::Relaxed) as usize).min(MAX_ENDPOINTS);
-    let mut endpoints = Vec::new();
-    for row in 0..rows {
-        let e: &EndpointRow = seg.get(ENDPOINTS_OFF + row * size_of::<EndpointRow>())?;
-        let role = match e.state.load(Ordering::Acquire) {
-            EP_PUB => EndpointRole::Publisher,
-            EP_SUB => EndpointRole::Subscriber,
-            _ => continue,
-        };
-        let pid = e.pid.load(Ordering::Relaxed);
-        let mut gid = [0u8; 24];
-        for (chunk, w) in gid.chunks_mut(8).zip(&e.gid) {
-            chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-        }
-        let (head, tail) = (
-            e.head.load(Ordering::Relaxed),
-            e.tail.load(Ordering::Relaxed),
-        );
-        let flags = e.flags.load(Ordering::Relaxed);
-        endpoints.push(EndpointInfo {
-            row: row as u32,
-            role,
-            pid,
-            alive: alive(pid, e.start_time.load(Ordering::Relaxed)),
-            domain: Domain::unpack(e.domain.load(Ordering::Relaxed)),
-            depth: e.depth.load(Ordering::Relaxed),
-            queued: tail.saturating_sub(head),
-            delivered: tail,
-            lost: e.lost.load(Ordering::Relaxed),
-            transient_local: flags & FLAG_TRANSIENT_LOCAL != 0,
-            reliable: flags & FLAG_RELIABLE != 0,
-            timed: crate::topic::TimedQos {
-                deadline_ns: e.deadline.load(Ordering::Relaxed),
-                lease_ns: e.lease.load(Ordering::Relaxed),
-                manual_liveliness: flags & FLAG_MANUAL_LIVELINESS != 0,
-            },
-            last_publish_ns: e.last_publish.load(Ordering::Relaxed),
-            gid,
-        });
-    }
+    let v = TopicView::checked(&seg)?;
+    let h = v.header();
+    let endpoints = v
+        .endpoints()
+        .map(|(row, e, state)| {
+            let (head, tail) = (
+                e.head.load(Ordering::Relaxed),
+                e.tail.load(Ordering::Relaxed),
+            );
+            let flags = e.flags.load(Ordering::Relaxed);
+            let process = e.process();
+            EndpointInfo {
+                row: row as u32,
+                role: if state == EP_PUB {
+                    EndpointRole::Publisher
+                } else {
+                    EndpointRole::Subscriber
+                },
+                pid: process.pid,
+                alive: process.is_alive(),
+                domain: Domain::unpack(e.domain.load(Ordering::Relaxed)),
+                depth: e.depth.load(Ordering::Relaxed),
+                queued: tail.saturating_sub(head),
+                delivered: tail,
+                lost: e.lost.load(Ordering::Relaxed),
+                transient_local: flags & FLAG_TRANSIENT_LOCAL != 0,
+                reliable: flags & FLAG_RELIABLE != 0,
+                timed: e.timed_qos(),
+                last_publish_ns: e.last_publish.load(Ordering::Relaxed),
+                gid: e.gid(),
+            }
+        })
+        .collect();
     let ros_domain = name
         .strip_prefix(&naming::user_prefix())
         .and_then(|s| s.split('_').next()?.parse().ok())
         .unwrap_or(0);
-    let mut pools = Vec::new();
-    for i in 0..MAX_POOLS {
-        let p: &PoolRow = seg.get(POOLS_OFF + i * size_of::<PoolRow>())?;
-        let state = p.state.load(Ordering::Acquire);
-        if state != POOL_ACTIVE && state != POOL_ORPHAN {
-            continue;
-        }
-        pools.push(PoolInfo {
+    let pools = v
+        .pools()
+        .map(|(i, p, state)| PoolInfo {
             index: i as u32,
             domain: Domain::unpack(p.domain.load(Ordering::Relaxed)),
             size: p.size.load(Ordering::Relaxed),
             owner_row: (state == POOL_ACTIVE).then(|| p.owner_row.load(Ordering::Relaxed)),
             object: naming::arena(ros_domain, p.arena_id.load(Ordering::Relaxed)),
-        });
-    }
-    let mut live_samples = 0;
-    for i in 0..MAX_SAMPLES {
-        let s: &SampleRow = seg.get(SAMPLES_OFF + i * size_of::<SampleRow>())?;
-        if s.refs.load(Ordering::Relaxed) != 0 || s.avail.load(Ordering::Relaxed) != 0 {
-            live_samples += 1;
-        }
-    }
-    let mut type_hash = [0u8; 32];
-    for (chunk, w) in type_hash.chunks_mut(8).zip(&h.type_hash) {
-        chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-    }
+        })
+        .collect();
     Ok(TopicInfo {
         object: name.to_owned(),
         name: h.topic_name.load(),
         type_name: h.type_name.load(),
-        type_hash,
+        type_hash: v.type_hash(),
         closed: h.closed.load(Ordering::Relaxed) != 0,
         published: h.published.load(Ordering::Relaxed),
         lost: h.lost.load(Ordering::Relaxed),
-        live_samples,
-        domains,
+        live_samples: v.live_samples(),
+        domains: v.domain_stats(),
         endpoints,
         pools,
     })

@@ -28,6 +28,15 @@ unsafe impl ShmSafe for AtomicU32 {}
 // SAFETY: as above.
 unsafe impl ShmSafe for AtomicU64 {}
 
+/// Bytes stored as little-endian words (gids, type hashes): the value of `words`, as `N` bytes.
+pub(crate) fn load_bytes<const N: usize>(words: &[AtomicU64]) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (chunk, w) in out.chunks_mut(8).zip(words) {
+        chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes()[..chunk.len()]);
+    }
+    out
+}
+
 /// What a segment holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
@@ -226,6 +235,14 @@ impl Segment {
     /// The object's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The error for contents of this segment that are not what its layout says (`what`).
+    pub(crate) fn corrupt(&self, what: impl Into<String>) -> SegmentError {
+        SegmentError::Corrupt {
+            name: self.name.clone(),
+            what: what.into(),
+        }
     }
 
     /// Mapped length.

@@ -55,6 +55,33 @@ fn config_rules_and_payloads_place_endpoints_in_memory_domains() {
     // SAFETY: options initialised by `options()`.
     unsafe { rmw_hazcat_rs::api::init::rmw_init_options_fini(&mut opts) };
 
+    // 1b. Every error of the file is named, not only the first; an empty file is an error.
+    let init_error = |text: &str| {
+        let path = write_config(text);
+        std::env::set_var("HAZCAT_CONFIG", &path);
+        let mut opts = options(unique_domain());
+        let mut ctx = zero_context();
+        // SAFETY: valid init options and a zero-initialised context.
+        let rc = unsafe { rmw_hazcat_rs::api::init::rmw_init(&opts, &mut ctx) };
+        // SAFETY: options initialised by `options()`.
+        unsafe { rmw_hazcat_rs::api::init::rmw_init_options_fini(&mut opts) };
+        assert_ne!(rc, RMW_RET_OK, "{text:?}");
+        (path.display().to_string(), last_error())
+    };
+    let (file, msg) =
+        init_error("version: 1\nrules:\n  - topic: /x\n    domain: gpu:0\n  - depth: 0\n");
+    assert!(
+        msg.contains("2 errors")
+            && msg.contains(&format!("{file}:4: rules[0]: domain"))
+            && msg.contains(&format!("{file}:5: rules[1]: depth")),
+        "{msg}"
+    );
+    let (file, msg) = init_error("# nothing yet\n");
+    assert!(
+        msg.contains(&format!("{file}: empty configuration file")) && msg.contains("version: 1"),
+        "{msg}"
+    );
+
     // 2. A rule puts subscriptions of /cfg/emu in an emulated device domain.
     let good = write_config(
         "version: 1\nrules:\n  - name: emulated subscribers\n    topic: /cfg/emu\n    role: subscriber\n    domain: emulated:0\n",

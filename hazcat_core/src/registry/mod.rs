@@ -5,14 +5,16 @@
 //! by whoever takes the lock next for a join, a leave, a graph change or a recovery.
 
 mod layout;
+mod view;
 
 pub(crate) use layout::*;
+pub(crate) use view::RegistryView;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::naming;
-use crate::os::{futex, process::ProcessId, shm_file};
+use crate::os::{futex, shm_file};
 use crate::segment::{Segment, SegmentError, SegmentKind};
 use crate::sync::{self, Locked};
 
@@ -49,9 +51,8 @@ impl Registry {
         loop {
             match Segment::open(&name, SegmentKind::Registry) {
                 Ok(seg) => {
-                    let reg = Registry { seg, ros_domain };
-                    reg.check_layout()?;
-                    return Ok((Arc::new(reg), false));
+                    RegistryView::checked(&seg, ros_domain)?;
+                    return Ok((Arc::new(Registry { seg, ros_domain }), false));
                 }
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e),
@@ -73,43 +74,26 @@ impl Registry {
         }
     }
 
-    fn check_layout(&self) -> Result<(), SegmentError> {
-        let h = self.header();
-        let ok = self.seg.len() == REGISTRY_SIZE
-            && h.max_participants.load(Ordering::Relaxed) == MAX_PARTICIPANTS as u32
-            && h.max_nodes.load(Ordering::Relaxed) == MAX_NODES as u32
-            && h.max_entries.load(Ordering::Relaxed) == MAX_ENTRIES as u32
-            && h.ros_domain.load(Ordering::Relaxed) == self.ros_domain;
-        if ok {
-            Ok(())
-        } else {
-            Err(SegmentError::Corrupt {
-                name: self.seg.name().to_owned(),
-                what: "registry table sizes differ".into(),
-            })
-        }
+    /// The reader of this registry's segment (its layout was checked at open).
+    #[inline]
+    pub(crate) fn view(&self) -> RegistryView<'_> {
+        RegistryView::new(&self.seg)
     }
 
     pub(crate) fn header(&self) -> &RegistryHeader {
-        self.seg
-            .get(HEADER_OFF)
-            .expect("registry layout checked at open")
+        self.view().header()
     }
 
     pub(crate) fn participant(&self, row: usize) -> Option<&ParticipantRow> {
-        (row < MAX_PARTICIPANTS).then(|| {
-            self.seg
-                .get(PARTICIPANTS_OFF + row * size_of::<ParticipantRow>())
-                .ok()
-        })?
+        self.view().participant(row)
     }
 
     pub(crate) fn node(&self, row: usize) -> Option<&NodeRow> {
-        (row < MAX_NODES).then(|| self.seg.get(NODES_OFF + row * size_of::<NodeRow>()).ok())?
+        self.view().node(row)
     }
 
     pub(crate) fn entry(&self, row: usize) -> Option<&EntryRow> {
-        (row < MAX_ENTRIES).then(|| self.seg.get(ENTRIES_OFF + row * size_of::<EntryRow>()).ok())?
+        self.view().entry(row)
     }
 
     /// Takes the registry lock; after recovering from a dead holder, sweeps dead participants.
@@ -126,18 +110,8 @@ impl Registry {
     /// Caller holds the lock. Returns how many participants were removed.
     pub(crate) fn sweep_dead(&self) -> usize {
         let mut removed = 0;
-        for row in 0..MAX_PARTICIPANTS {
-            let Some(p) = self.participant(row) else {
-                continue;
-            };
-            if p.state.load(Ordering::Acquire) != LIVE {
-                continue;
-            }
-            let id = ProcessId {
-                pid: p.pid.load(Ordering::Relaxed),
-                start_time: p.start_time.load(Ordering::Relaxed),
-            };
-            if !id.is_alive() {
+        for (row, p) in self.view().live_participants() {
+            if !p.process().is_alive() {
                 self.remove_participant_rows(row as u32);
                 removed += 1;
             }
@@ -176,10 +150,7 @@ impl Registry {
 
     /// Number of live participant rows. Caller holds the lock.
     pub(crate) fn live_participants(&self) -> usize {
-        (0..MAX_PARTICIPANTS)
-            .filter_map(|r| self.participant(r))
-            .filter(|p| p.state.load(Ordering::Relaxed) == LIVE)
-            .count()
+        self.view().live_participants().count()
     }
 
     /// Increments the graph generation and wakes every waker that asked for graph changes.

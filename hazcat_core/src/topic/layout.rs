@@ -13,6 +13,8 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use crate::os::process::ProcessId;
+pub(crate) use crate::segment::load_bytes;
 use crate::segment::ShmSafe;
 use crate::shmstr::ShmStr;
 
@@ -116,6 +118,12 @@ pub(crate) const POOL_FREE: u32 = 0;
 pub(crate) const POOL_ACTIVE: u32 = 1;
 pub(crate) const POOL_ORPHAN: u32 = 2;
 
+/// Whether a pool row in this state describes a pool (active, or orphaned by its owner).
+#[inline]
+pub(crate) fn pool_in_use(state: u32) -> bool {
+    state == POOL_ACTIVE || state == POOL_ORPHAN
+}
+
 // Loan record kinds (top two bits of the record). A take pins the whole sample; the kind bits
 // leave room for other records.
 pub(crate) const LOAN_SAMPLE: u64 = 2 << 62;
@@ -190,6 +198,30 @@ pub(crate) struct EndpointRow {
 // SAFETY: repr(C), atomics only.
 unsafe impl ShmSafe for EndpointRow {}
 const _: () = assert!(size_of::<EndpointRow>() == 192);
+
+impl EndpointRow {
+    /// The endpoint's gid.
+    pub fn gid(&self) -> [u8; 24] {
+        load_bytes(&self.gid)
+    }
+
+    /// The process that owns the endpoint.
+    pub fn process(&self) -> ProcessId {
+        ProcessId {
+            pid: self.pid.load(Ordering::Relaxed),
+            start_time: self.start_time.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Deadline and liveliness offered (publisher) or requested (subscriber).
+    pub fn timed_qos(&self) -> TimedQos {
+        TimedQos {
+            deadline_ns: self.deadline.load(Ordering::Relaxed),
+            lease_ns: self.lease.load(Ordering::Relaxed),
+            manual_liveliness: self.flags.load(Ordering::Relaxed) & FLAG_MANUAL_LIVELINESS != 0,
+        }
+    }
+}
 const _: () = assert!(std::mem::offset_of!(EndpointRow, state) == 64);
 const _: () = assert!(std::mem::offset_of!(EndpointRow, lost) == 128);
 

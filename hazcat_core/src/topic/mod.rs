@@ -15,6 +15,9 @@ pub(crate) mod layout;
 mod pools;
 mod publisher;
 mod subscriber;
+mod view;
+
+pub(crate) use view::TopicView;
 
 pub use layout::{
     TimedQos, MAX_COLUMNS, MAX_ENDPOINTS, MAX_LOANS, MAX_POOLS, MAX_SAMPLES, RING_CAP,
@@ -289,7 +292,7 @@ impl Topic {
                 type_info: type_info.clone(),
                 pools: RwLock::new(vec![None; MAX_POOLS]),
             };
-            topic.check_layout()?;
+            TopicView::checked(&topic.seg)?;
             topic.check_type(type_info)?;
             let g = topic.lock();
             if g.header().closed.load(Ordering::SeqCst) != 0 {
@@ -306,29 +309,10 @@ impl Topic {
         }
     }
 
-    fn check_layout(&self) -> Result<(), SegmentError> {
-        let h = self.header_checked()?;
-        let ok = self.seg.len() == TOPIC_SIZE
-            && h.max_endpoints.load(Ordering::Relaxed) == MAX_ENDPOINTS as u32
-            && h.ring_cap.load(Ordering::Relaxed) == RING_CAP as u32
-            && h.max_samples.load(Ordering::Relaxed) == MAX_SAMPLES as u32
-            && h.max_loans.load(Ordering::Relaxed) == MAX_LOANS as u32
-            && h.max_pools.load(Ordering::Relaxed) == MAX_POOLS as u32;
-        if ok {
-            Ok(())
-        } else {
-            Err(SegmentError::Corrupt {
-                name: self.seg.name().to_owned(),
-                what: "topic table sizes differ".into(),
-            })
-        }
-    }
-
     pub(crate) fn check_type(&self, t: &TypeInfo) -> Result<(), TopicOpenError> {
         let h = self.header();
-        let stored_hash: [u64; 4] = std::array::from_fn(|i| h.type_hash[i].load(Ordering::Relaxed));
-        let want = hash_words(&t.hash);
-        let hash_ok = stored_hash == [0; 4] || want == [0; 4] || stored_hash == want;
+        let stored_hash = self.view().type_hash();
+        let hash_ok = stored_hash == [0; 32] || t.hash == [0; 32] || stored_hash == t.hash;
         let stored_name = h.type_name.load();
         let stored_topic = h.topic_name.load();
         if stored_topic != self.name || stored_name != t.name || !hash_ok {
@@ -356,29 +340,26 @@ impl Topic {
         self.seg.name()
     }
 
-    fn header_checked(&self) -> Result<&TopicHeader, SegmentError> {
-        self.seg.get(HEADER_OFF)
+    /// The reader of this topic's segment (its layout was checked at open).
+    #[inline]
+    pub(crate) fn view(&self) -> TopicView<'_> {
+        TopicView::new(&self.seg)
     }
 
     #[inline]
     pub(crate) fn header(&self) -> &TopicHeader {
-        self.header_checked().expect("topic layout checked at open")
+        self.view().header()
     }
 
-    /// Rows `0..rows_in_use()` cover every endpoint that was ever live (a bound for scans; the
-    /// value is clamped because it is read from shared memory).
+    /// See [`TopicView::rows_in_use`].
     #[inline]
     pub(crate) fn rows_in_use(&self) -> usize {
-        (self.header().row_limit.load(Ordering::Relaxed) as usize).min(MAX_ENDPOINTS)
+        self.view().rows_in_use()
     }
 
     #[inline]
     pub(crate) fn row(&self, i: usize) -> Option<&EndpointRow> {
-        (i < MAX_ENDPOINTS).then(|| {
-            self.seg
-                .get(ENDPOINTS_OFF + i * size_of::<EndpointRow>())
-                .ok()
-        })?
+        self.view().row(i)
     }
 
     /// Slot `pos` (a monotonic position) of the ring of `row`, whose depth is `depth`: inside the
@@ -401,26 +382,22 @@ impl Topic {
 
     #[inline]
     fn ring(&self, row: usize) -> &[std::sync::atomic::AtomicU32] {
-        self.seg
-            .slice(RINGS_OFF + row * RING_CAP * 4, RING_CAP)
-            .expect("ring inside segment")
+        self.view().ring(row)
     }
 
     #[inline]
     fn loans(&self, row: usize) -> &[std::sync::atomic::AtomicU64] {
-        self.seg
-            .slice(LOANS_OFF + row * MAX_LOANS * 8, MAX_LOANS)
-            .expect("loans inside segment")
+        self.view().loans(row)
     }
 
     #[inline]
     pub(crate) fn sample(&self, i: usize) -> Option<&SampleRow> {
-        (i < MAX_SAMPLES).then(|| self.seg.get(SAMPLES_OFF + i * size_of::<SampleRow>()).ok())?
+        self.view().sample(i)
     }
 
     #[inline]
     fn pool_row(&self, i: usize) -> Option<&PoolRow> {
-        (i < MAX_POOLS).then(|| self.seg.get(POOLS_OFF + i * size_of::<PoolRow>()).ok())?
+        self.view().pool_row(i)
     }
 
     /// Takes the topic lock; a lock recovered from a dead holder triggers a full repair.
@@ -443,37 +420,22 @@ impl Topic {
     /// Statistics shared by every process on the topic.
     pub fn stats(&self) -> TopicStats {
         let g = self.lock();
-        let h = g.header();
-        let mut domains = Vec::new();
-        for c in 0..MAX_COLUMNS {
-            let d = h.columns[c].load(Ordering::Relaxed);
-            if let Some(domain) = (d != NO_COLUMN).then(|| Domain::unpack(d)).flatten() {
-                domains.push(DomainStats {
-                    domain,
-                    copies: h.copies[c].load(Ordering::Relaxed),
-                    bytes: h.copy_bytes[c].load(Ordering::Relaxed),
-                });
-            }
-        }
+        let v = g.view();
+        let h = v.header();
         let (mut publishers, mut subscribers) = (0, 0);
-        for r in 0..self.rows_in_use() {
-            match g.row(r).map(|e| e.state.load(Ordering::Relaxed)) {
-                Some(EP_PUB) => publishers += 1,
-                Some(EP_SUB) => subscribers += 1,
-                _ => {}
+        for (_, _, state) in v.endpoints() {
+            match state {
+                EP_PUB => publishers += 1,
+                _ => subscribers += 1,
             }
         }
-        let live_samples = (0..MAX_SAMPLES)
-            .filter_map(|i| g.sample(i))
-            .filter(|s| s.refs.load(Ordering::Relaxed) != 0 || s.avail.load(Ordering::Relaxed) != 0)
-            .count() as u32;
         TopicStats {
             published: h.published.load(Ordering::Relaxed),
             lost: h.lost.load(Ordering::Relaxed),
-            domains,
+            domains: v.domain_stats(),
             publishers,
             subscribers,
-            live_samples,
+            live_samples: v.live_samples(),
         }
     }
 
@@ -486,8 +448,7 @@ impl Topic {
         let row = self
             .pool_row(idx as usize)
             .ok_or_else(|| corrupt(format!("pool index {idx} out of range")))?;
-        let state = row.state.load(Ordering::Acquire);
-        if state != POOL_ACTIVE && state != POOL_ORPHAN {
+        if !pool_in_use(row.state.load(Ordering::Acquire)) {
             return Err(corrupt(format!("pool {idx} is not in use")));
         }
         Ok(row.arena_id.load(Ordering::Relaxed))
@@ -902,10 +863,7 @@ impl Topic {
             if row.state.load(Ordering::Relaxed) == EP_FREE {
                 continue;
             }
-            let id = ProcessId {
-                pid: row.pid.load(Ordering::Relaxed),
-                start_time: row.start_time.load(Ordering::Relaxed),
-            };
+            let id = row.process();
             if id == self.participant.process || id.is_alive() {
                 continue;
             }

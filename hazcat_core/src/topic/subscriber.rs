@@ -297,18 +297,9 @@ impl Subscriber {
             {
                 continue;
             }
-            let mut gid = [0u8; 24];
-            for (chunk, w) in gid.chunks_mut(8).zip(&pr.gid) {
-                chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-            }
-            let process_alive = !check_processes
-                || ProcessId {
-                    pid: pr.pid.load(Ordering::Relaxed),
-                    start_time: pr.start_time.load(Ordering::Relaxed),
-                }
-                .is_alive();
+            let process_alive = !check_processes || pr.process().is_alive();
             out.push(Publication {
-                gid,
+                gid: pr.gid(),
                 last_publish_ns: pr.last_publish.load(Ordering::Relaxed),
                 last_assert_ns: pr.last_assert.load(Ordering::Relaxed),
                 lease_ns: pr.lease.load(Ordering::Relaxed),
@@ -364,9 +355,7 @@ impl Subscriber {
             publisher_gid: [0; 24],
             copied: false,
         };
-        for (chunk, w) in info.publisher_gid.chunks_mut(8).zip(&s.gid) {
-            chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-        }
+        info.publisher_gid = load_bytes(&s.gid);
         if !col_ready(s.column(col).state.load(Ordering::Acquire)) {
             info.copied = self.fill_column(s, col)?;
         }

@@ -90,17 +90,15 @@ impl Header {
     }
 }
 
-/// Hazcat topic carrying the requests of service `service` of type `srv_type`. The `@` prefix and
-/// `:` separators cannot appear in ROS names, so these never collide with user topics; the type
-/// is part of the name so that one process may use one service name with several types.
+/// Hazcat topic carrying the requests of service `service` of type `srv_type` (an internal
+/// queue: see `hazcat_core::naming::service_request_topic`).
 pub fn request_topic(service: &str, srv_type: &str) -> String {
-    format!("@rq:{service}:{srv_type}")
+    hazcat_core::naming::service_request_topic(service, srv_type)
 }
 
 /// Hazcat topic carrying the responses for one client (only that client subscribes to it).
 pub fn response_topic(service: &str, srv_type: &str, client: &ClientId) -> String {
-    let hex: String = client.iter().map(|b| format!("{b:02x}")).collect();
-    format!("@rr:{service}:{srv_type}:{hex}")
+    hazcat_core::naming::service_response_topic(service, srv_type, client)
 }
 
 /// hazcat queue depth for a QoS profile (KEEP_ALL: the largest ring).

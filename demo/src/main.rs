@@ -13,85 +13,139 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::{Args, Parser, Subcommand};
-use hazcat_benchmarks::proto::{
-    Header, LatencySummary, Size, FLAG_HANDSHAKE, FLAG_STOP, HEADER_LEN,
-};
-use hazcat_benchmarks::{cleanup, Result};
 use hazcat_core::{
     Domain, Listener, Participant, Publisher, PublisherOptions, Subscriber, SubscriberOptions,
     Topic, TopicStats, TypeInfo,
 };
+use hazcat_demo::cleanup;
+use hazcat_demo::proto::{Header, LatencySummary, Size, FLAG_HANDSHAKE, FLAG_STOP, HEADER_LEN};
 
-/// hazcat_core demo: separate publisher and subscriber processes, latency and copies per size.
-#[derive(Parser, Debug)]
-#[command(version, about)]
+mod args;
+use args::Opts;
+
+/// Any error, with a message.
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync + 'static>>;
+
+const USAGE: &str = "\
+hazcat-demo: separate publisher and subscriber processes over hazcat_core; latency and bytes
+copied per message size (none host to host, one copy per message into a second memory domain
+however many subscribers it has).
+
+Usage: hazcat-demo [OPTIONS]
+
+Options:
+  --sizes <LIST>   message sizes, binary units [default: 64,4K,1M,16M]
+  --count <N>      messages per size up to 1 MiB, a tenth of it above [default: 5000]
+  --poll <HOW>     how endpoints wait: spin (busy-poll), wait (block on a hazcat Listener) or
+                   auto (spin while every process has a CPU core of its own) [default: auto]
+  -h, --help       print this help
+  -V, --version    print the version";
+
+/// What the demo measures (the options of the command line).
+#[derive(Debug)]
 struct Cli {
-    #[command(subcommand)]
-    role: Option<Role>,
-    /// Message sizes (binary units).
-    #[arg(long, value_delimiter = ',', default_value = "64,4K,1M,16M")]
+    /// Message sizes.
     sizes: Vec<Size>,
     /// Messages per size up to 1 MiB (a tenth of it above).
-    #[arg(long, default_value_t = 5000)]
     count: u64,
-    /// How endpoints wait: `spin` (busy-poll), `wait` (block on a hazcat Listener) or `auto`
-    /// (spin while every process has a CPU core of its own, otherwise wait).
-    #[arg(long, default_value = "auto", value_parser = ["auto", "spin", "wait"])]
+    /// `auto`, `spin` or `wait`.
     poll: String,
 }
 
-#[derive(Subcommand, Debug)]
-enum Role {
-    /// Internal: the publisher process.
-    #[command(name = "__publisher", hide = true)]
-    Publisher(PubArgs),
-    /// Internal: a subscriber process.
-    #[command(name = "__subscriber", hide = true)]
-    Subscriber(SubArgs),
+impl Cli {
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<Cli> {
+        let o = Opts::parse(args, &[], &["sizes", "count", "poll"])?;
+        let poll: String = o.value("poll", Some("auto".into()))?;
+        if !["auto", "spin", "wait"].contains(&poll.as_str()) {
+            return Err(format!("--poll {poll}: expected auto, spin or wait").into());
+        }
+        Ok(Cli {
+            sizes: o.list("sizes", "64,4K,1M,16M")?,
+            count: o.value("count", Some(5000))?,
+            poll,
+        })
+    }
 }
 
 /// Arguments shared by the demo's processes.
-#[derive(Args, Debug, Clone)]
+#[derive(Debug, Clone)]
 struct Common {
-    #[arg(long)]
     ros_domain: u32,
-    #[arg(long)]
     topic: String,
-    #[arg(long)]
     wait: bool,
 }
 
-#[derive(Args, Debug, Clone)]
+impl Common {
+    const VALUED: [&'static str; 2] = ["ros-domain", "topic"];
+
+    fn from(o: &Opts) -> Result<Common> {
+        Ok(Common {
+            ros_domain: o.value("ros-domain", None)?,
+            topic: o.value("topic", None)?,
+            wait: o.flag("wait"),
+        })
+    }
+}
+
+/// The publisher process (`__publisher`).
+#[derive(Debug, Clone)]
 struct PubArgs {
-    #[command(flatten)]
     c: Common,
-    #[arg(long)]
     subscribers: usize,
-    #[arg(long, value_delimiter = ',')]
     sizes: Vec<usize>,
-    #[arg(long, value_delimiter = ',')]
     counts: Vec<u64>,
 }
 
-#[derive(Args, Debug, Clone)]
+impl PubArgs {
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<PubArgs> {
+        let valued = [&Common::VALUED[..], &["subscribers", "sizes", "counts"]].concat();
+        let o = Opts::parse(args, &["wait"], &valued)?;
+        Ok(PubArgs {
+            c: Common::from(&o)?,
+            subscribers: o.value("subscribers", None)?,
+            sizes: o.list("sizes", "")?,
+            counts: o.list("counts", "")?,
+        })
+    }
+}
+
+/// A subscriber process (`__subscriber`).
+#[derive(Debug, Clone)]
 struct SubArgs {
-    #[command(flatten)]
     c: Common,
-    #[arg(long)]
     domain: Domain,
-    #[arg(long)]
     max_size: usize,
 }
 
-const TYPE: &str = "hazcat_benchmarks/msg/Blob";
+impl SubArgs {
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<SubArgs> {
+        let valued = [&Common::VALUED[..], &["domain", "max-size"]].concat();
+        let o = Opts::parse(args, &["wait"], &valued)?;
+        Ok(SubArgs {
+            c: Common::from(&o)?,
+            domain: o.value("domain", None)?,
+            max_size: o.value("max-size", None)?,
+        })
+    }
+}
+
+const TYPE: &str = "hazcat_demo/msg/Blob";
 
 fn main() {
-    let cli = Cli::parse();
-    let r = match &cli.role {
-        Some(Role::Publisher(a)) => run_publisher(a),
-        Some(Role::Subscriber(a)) => run_subscriber(a),
-        None => run(&cli),
+    let mut args = std::env::args().skip(1).peekable();
+    let r = match args.peek().map(String::as_str) {
+        // The demo's own child processes (hidden roles).
+        Some("__publisher") => PubArgs::parse(args.skip(1)).and_then(|a| run_publisher(&a)),
+        Some("__subscriber") => SubArgs::parse(args.skip(1)).and_then(|a| run_subscriber(&a)),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some("-V" | "--version") => {
+            println!("hazcat-demo {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        _ => Cli::parse(args).and_then(|cli| run(&cli)),
     };
     if let Err(e) = r {
         eprintln!("hazcat-demo: error: {e}");
@@ -393,7 +447,8 @@ fn run_once(
 
 fn run(cli: &Cli) -> Result<()> {
     let started = Instant::now();
-    let before = cleanup::snapshot();
+    let shm_dir = hazcat_core::os::shm_file::shm_dir();
+    let before = cleanup::snapshot(&[&shm_dir]);
     let pid = std::process::id();
     let ros_domain = 8000 + pid % 1000;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -422,19 +477,23 @@ fn run(cli: &Cli) -> Result<()> {
     };
     let mut ok = true;
 
+    // Run `n`: prints its title, then runs a publisher and `subs` subscriber processes.
+    let titled_run = |n: u32, subs: &[Domain], what: &str, tail: &str| {
+        let w = wait_for(subs.len() + 1);
+        println!(
+            "Run {n}: 1 publisher process (host) -> {what}, {}{tail}",
+            how(w)
+        );
+        let topic = format!("/hazcat_demo_{pid}_{n}");
+        run_once(cli, ros_domain, &topic, subs, &counts, w)
+    };
+
     // Run 1: host -> host.
-    let w1 = wait_for(2);
-    println!(
-        "Run 1: 1 publisher process (host) -> 1 subscriber process (host), {}; ROS domain {ros_domain}",
-        how(w1)
-    );
-    let r1 = run_once(
-        cli,
-        ros_domain,
-        &format!("/hazcat_demo_{pid}_1"),
+    let r1 = titled_run(
+        1,
         &[Domain::HOST],
-        &counts,
-        w1,
+        "1 subscriber process (host)",
+        &format!("; ROS domain {ros_domain}"),
     )?;
     println!(
         "\n| size | messages | p50 µs | p99 µs | copies host->host | bytes copied host->host |"
@@ -450,18 +509,12 @@ fn run(cli: &Cli) -> Result<()> {
 
     // Run 2: host -> 2 x emulated:0, each in its own process.
     let emu = Domain::emulated(0);
-    let w2 = wait_for(3);
-    println!(
-        "\nRun 2: 1 publisher process (host) -> 2 subscriber processes ({emu}), {}",
-        how(w2)
-    );
-    let r2 = run_once(
-        cli,
-        ros_domain,
-        &format!("/hazcat_demo_{pid}_2"),
+    println!();
+    let r2 = titled_run(
+        2,
         &[emu, emu],
-        &counts,
-        w2,
+        &format!("2 subscriber processes ({emu})"),
+        "",
     )?;
     println!(
         "\n| size | messages | sub A p50 / p99 µs | sub B p50 / p99 µs | copies into {emu} | copies per message | bytes copied into {emu} | bytes copied per message | bytes copied host->host |"
@@ -491,9 +544,9 @@ fn run(cli: &Cli) -> Result<()> {
         "\nlatency = take time - publish time (both hazcat SampleInfo timestamps, one clock); \
          copy figures from Topic::stats() (shared by all processes), per size."
     );
-    let left = cleanup::leftovers(&before, &cleanup::snapshot());
+    let left = cleanup::leftovers(&before, &cleanup::snapshot(&[&shm_dir]));
     if left.is_empty() {
-        println!("cleanup check: nothing new in /dev/shm");
+        println!("cleanup check: nothing new in {shm_dir}");
     } else {
         ok = false;
         println!("cleanup check: LEFT BEHIND: {left:?}");

@@ -1,0 +1,111 @@
+//! The one reader of the registry layout ([`super::layout`]): bounds-checked access to the
+//! header and the participant, node and graph-entry tables, and the values read from their rows.
+//! The transport ([`super::Registry`], the graph) and read-only inspection ([`crate::inspect`])
+//! both read registry segments through it.
+
+use std::sync::atomic::Ordering;
+
+use super::layout::*;
+use crate::graph::{EntryKind, GraphEndpoint};
+use crate::os::process::ProcessId;
+use crate::segment::{load_bytes, Segment, SegmentError};
+
+/// A mapped registry segment, read through the layout.
+#[derive(Clone, Copy)]
+pub(crate) struct RegistryView<'a> {
+    seg: &'a Segment,
+}
+
+impl<'a> RegistryView<'a> {
+    /// A view of a segment whose layout was checked with [`RegistryView::checked`] when it was
+    /// opened.
+    #[inline]
+    pub(crate) fn new(seg: &'a Segment) -> RegistryView<'a> {
+        RegistryView { seg }
+    }
+
+    /// Checks that `seg` is the registry of `ros_domain` with this build's layout (segment size
+    /// and table sizes) and returns a view of it.
+    pub(crate) fn checked(
+        seg: &'a Segment,
+        ros_domain: u32,
+    ) -> Result<RegistryView<'a>, SegmentError> {
+        let h: &RegistryHeader = seg.get(HEADER_OFF)?;
+        let ok = seg.len() == REGISTRY_SIZE
+            && h.max_participants.load(Ordering::Relaxed) == MAX_PARTICIPANTS as u32
+            && h.max_nodes.load(Ordering::Relaxed) == MAX_NODES as u32
+            && h.max_entries.load(Ordering::Relaxed) == MAX_ENTRIES as u32
+            && h.ros_domain.load(Ordering::Relaxed) == ros_domain;
+        ok.then_some(RegistryView { seg })
+            .ok_or_else(|| seg.corrupt("registry table sizes differ from this build"))
+    }
+
+    /// The registry header.
+    #[inline]
+    pub(crate) fn header(self) -> &'a RegistryHeader {
+        self.seg
+            .get(HEADER_OFF)
+            .expect("registry layout checked at open")
+    }
+
+    /// Participant row `row`.
+    pub(crate) fn participant(self, row: usize) -> Option<&'a ParticipantRow> {
+        (row < MAX_PARTICIPANTS).then(|| {
+            self.seg
+                .get(PARTICIPANTS_OFF + row * size_of::<ParticipantRow>())
+                .ok()
+        })?
+    }
+
+    /// Node row `row`.
+    pub(crate) fn node(self, row: usize) -> Option<&'a NodeRow> {
+        (row < MAX_NODES).then(|| self.seg.get(NODES_OFF + row * size_of::<NodeRow>()).ok())?
+    }
+
+    /// Graph entry row `row`.
+    pub(crate) fn entry(self, row: usize) -> Option<&'a EntryRow> {
+        (row < MAX_ENTRIES).then(|| self.seg.get(ENTRIES_OFF + row * size_of::<EntryRow>()).ok())?
+    }
+
+    /// The participant rows in use, with their row index.
+    pub(crate) fn live_participants(self) -> impl Iterator<Item = (usize, &'a ParticipantRow)> {
+        (0..MAX_PARTICIPANTS)
+            .filter_map(move |r| Some((r, self.participant(r)?)))
+            .filter(|(_, p)| p.state.load(Ordering::Acquire) == LIVE)
+    }
+
+    /// The node rows in use, with their row index.
+    pub(crate) fn live_nodes(self) -> impl Iterator<Item = (usize, &'a NodeRow)> {
+        (0..MAX_NODES)
+            .filter_map(move |r| Some((r, self.node(r)?)))
+            .filter(|(_, n)| n.state.load(Ordering::Acquire) == LIVE)
+    }
+
+    /// The graph entries in use with a known kind, as read from their rows.
+    pub(crate) fn live_entries(self) -> impl Iterator<Item = GraphEndpoint> + 'a {
+        (0..MAX_ENTRIES)
+            .filter_map(move |r| self.entry(r))
+            .filter(|e| e.state.load(Ordering::Acquire) == LIVE)
+            .filter_map(|e| {
+                Some(GraphEndpoint {
+                    kind: EntryKind::from_u32(e.kind.load(Ordering::Relaxed))?,
+                    node_row: e.node.load(Ordering::Relaxed),
+                    topic: e.topic.load(),
+                    type_name: e.type_name.load(),
+                    gid: load_bytes(&e.gid),
+                    type_hash: load_bytes(&e.type_hash),
+                    qos: std::array::from_fn(|i| e.qos[i].load(Ordering::Relaxed)),
+                })
+            })
+    }
+}
+
+impl ParticipantRow {
+    /// The participant's process.
+    pub(crate) fn process(&self) -> ProcessId {
+        ProcessId {
+            pid: self.pid.load(Ordering::Relaxed),
+            start_time: self.start_time.load(Ordering::Relaxed),
+        }
+    }
+}
