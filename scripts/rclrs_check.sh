@@ -4,7 +4,8 @@
 # rmw_hazcat_rs and checks that every message makes the round trip rclpy -> rclrs -> rclpy with
 # exact content. The same pair then runs over Fast DDS as a control.
 #
-#   scripts/rclrs_check.sh        -> last line: `rclrs: P passed, F failed`, exit 0 iff F is 0
+#   scripts/rclrs_check.sh        -> last line: `rclrs: P passed, F failed` (one check per RMW
+#                                    pair run), exit 0 iff F is 0
 #
 # Everything comes from registries, driven from here (cached: a second run rebuilds nothing):
 #   1. the jazzy venv (scripts/ros_venv.sh jazzy, ros/requirements-jazzy.txt);
@@ -76,8 +77,10 @@ fi
 rmw_lib="$(realpath "${HAZCAT_RMW_LIB:-${CARGO_TARGET_DIR:-target}/debug/librmw_hazcat_rs.so}")"
 [[ -f "${rmw_lib}" ]] || { echo "rclrs_check: no rmw library at ${rmw_lib}" >&2; exit 1; }
 
+# Each pair run (over hazcat, over the Fast DDS control) is one check.
 passed=0
 failed=0
+round_trips=0
 work="$(mktemp -d "${TMPDIR:-/tmp}/rclrs_check.XXXXXX")"
 shm_dir=""
 cleanup() {
@@ -116,11 +119,12 @@ run_pair() {
     problems+=("left in HAZCAT_SHM_DIR: $(ls -A "${shm_dir}" | tr '\n' ' ')")
   fi
 
-  passed=$((passed + p))
-  failed=$((failed + f + ${#problems[@]}))
+  round_trips=$((round_trips + p))
   if ((f + ${#problems[@]} == 0)); then
+    passed=$((passed + 1))
     echo "rclrs_check [${name}]: ${p}/${count} round trips rclpy -> rclrs -> rclpy exact$([[ -n "${shm_dir}" ]] && echo ", shm dir empty after exit")"
   else
+    failed=$((failed + 1))
     local problem
     echo -n "rclrs_check [${name}]: FAILED: ${p}/${count} round trips exact"
     for problem in "${problems[@]}"; do echo -n "; ${problem}"; done
@@ -144,5 +148,6 @@ if [[ "${HAZCAT_RCLRS_CONTROL:-1}" != 0 ]]; then
     ROS_DOMAIN_ID="$((10 + $$ % 90))" ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST FASTDDS_BUILTIN_TRANSPORTS=UDPv4
 fi
 
+echo "rclrs: ${round_trips} exact round trips in all"
 echo "rclrs: ${passed} passed, ${failed} failed"
 ((failed == 0))
