@@ -9,6 +9,7 @@ pub mod api;
 pub mod cmem;
 pub mod detail;
 pub mod handle;
+pub mod logging;
 pub mod ret;
 pub mod sys;
 pub mod typesupport;

@@ -105,6 +105,7 @@ impl RmwError {
     /// [`Self::report`] from entry point `entry`, which names the location when the source line
     /// is unknown.
     pub fn report_in(&self, entry: &str) -> rmw_ret_t {
+        log::debug!("{entry} returns {}: {}", self.code, self.message);
         match self.file {
             Some(file) => set_error(&self.message, file, self.line),
             None => set_error(&self.message, &format!("rmw_hazcat_rs:{entry}"), 0),
@@ -141,7 +142,7 @@ const RCUTILS_SONAMES: [&CStr; 2] = [c"librcutils.so", c"librcutils.so.1d"];
 /// The address of `symbol` in the librcutils this process has loaded, if any: from the global
 /// scope, else from an already-loaded librcutils found by soname (loaded `RTLD_LOCAL`, as
 /// rclpy's extension module does). Never loads a library.
-fn rcutils_symbol(symbol: &CStr) -> *mut c_void {
+pub(crate) fn rcutils_symbol(symbol: &CStr) -> *mut c_void {
     // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name has no preconditions.
     let addr = unsafe { libc::dlsym(libc::RTLD_DEFAULT, symbol.as_ptr()) };
     if !addr.is_null() {

@@ -61,3 +61,29 @@ def test_py_listener_demo_exits_cleanly_on_ctrl_c(ros):
     if HAZCAT:
         wait_until(lambda: observer.graph(topics=['/frames'])['per_topic']['/frames'],
                    lambda t: t['subscribers'] == 0, what='py_listener gone from the graph')
+
+
+LOG_SCRIPT = '''
+import sys, rclpy
+from std_msgs.msg import String
+rclpy.init(args=sys.argv)
+node = rclpy.create_node('logtest')
+node.create_publisher(String, 'chatter', 10)
+node.destroy_node()
+rclpy.shutdown()
+'''
+
+
+@pytest.mark.skipif(not HAZCAT, reason='hazcat-only: the rmw_hazcat_rs logger')
+def test_log_level_argument_shows_hazcat_debug_output(ros):
+    """hazcat logs through rcutils as `rmw_hazcat_rs`: quiet by default, its debug lines shown
+    with `--ros-args --log-level rmw_hazcat_rs:=debug`."""
+    def run(*args):
+        done = subprocess.run([sys.executable, '-c', LOG_SCRIPT, *args], env=ros.env,
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+    quiet = run()
+    assert '[rmw_hazcat_rs]' not in quiet, quiet
+    loud = run('--ros-args', '--log-level', 'rmw_hazcat_rs:=debug')
+    assert "[rmw_hazcat_rs]: /logtest: Publisher '/chatter' (std_msgs/msg/String)" in loud, loud

@@ -197,6 +197,7 @@ pub unsafe extern "C" fn rmw_init(
     context: *mut rmw_context_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_init", || {
+        crate::logging::install();
         check_null!(options, "options");
         check_null!(context, "context");
         // SAFETY: non-NULL per the checks, valid per the caller's contract.

@@ -105,6 +105,12 @@ impl ContextImpl {
             .map_err(|e| RmwError::error(format!("rmw_init: HAZCAT_CONFIG: {e}")))?;
         let participant =
             Participant::join(domain).map_err(|e| RmwError::error(format!("rmw_init: {e}")))?;
+        log::debug!(
+            "joined ROS domain {domain} (shared memory in {}; configuration: {}, {} rule(s))",
+            hazcat_core::os::shm_file::shm_dir(),
+            hazcat_config.source().unwrap_or("none"),
+            hazcat_config.rules().len()
+        );
         Ok(ContextImpl {
             shared: Arc::new(ContextShared {
                 participant,
@@ -123,6 +129,10 @@ impl ContextImpl {
 
     /// Marks the context shut down: no new nodes; existing objects keep working until destroyed.
     pub fn shutdown(&self) {
+        log::debug!(
+            "context of ROS domain {} shut down",
+            self.shared.config.domain_id
+        );
         self.shared.shutdown.store(true, Ordering::SeqCst);
     }
 }

@@ -47,10 +47,19 @@ impl NodeImpl {
             type_hash,
             qos: crate::detail::qos::encode(actual),
         };
-        self.ctx
+        let entry = self
+            .ctx
             .participant
             .add_endpoint(&self.entry, &desc)
-            .map_err(|e| RmwError::error(format!("cannot register '{name}' in the graph: {e}")))
+            .map_err(|e| RmwError::error(format!("cannot register '{name}' in the graph: {e}")))?;
+        log::debug!(
+            "{}: {kind:?} '{name}' ({type_name}), reliability {}, durability {}, depth {}",
+            self.fqn(),
+            actual.reliability,
+            actual.durability,
+            actual.depth
+        );
+        Ok(entry)
     }
 
     /// Fully qualified name (`/ns/name`), as configuration rules match it.

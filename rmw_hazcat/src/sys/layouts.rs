@@ -26,6 +26,9 @@ struct_layouts! {
         allocate: 0, deallocate: 8, reallocate: 16, zero_allocate: 24, state: 32
     }
     [humble jazzy kilted lyrical] rcutils_string_array_t (56, 8) { size: 0, data: 8, allocator: 16 }
+    [humble jazzy kilted lyrical] rcutils_log_location_t (24, 8) {
+        function_name: 0, file_name: 8, line_number: 16
+    }
     [humble jazzy kilted lyrical] rcutils_uint8_array_t (64, 8) {
         buffer: 0, buffer_length: 8, buffer_capacity: 16, allocator: 24
     }

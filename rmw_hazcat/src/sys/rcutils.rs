@@ -115,6 +115,31 @@ pub const RCUTILS_ERROR_STATE_FILE_MAX_LENGTH: usize = RCUTILS_ERROR_MESSAGE_MAX
     - RCUTILS_ERROR_FORMATTING_CHARACTERS
     - 1;
 
+/// `rcutils_log_location_t` (`rcutils/logging.h`): where a log call was made.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct rcutils_log_location_t {
+    /// The function name (NUL-terminated).
+    pub function_name: *const c_char,
+    /// The source file (NUL-terminated).
+    pub file_name: *const c_char,
+    /// The line number.
+    pub line_number: usize,
+}
+
+/// `void rcutils_log(const rcutils_log_location_t *, int severity, const char * name,
+/// const char * format, ...)`.
+pub type rcutils_log_fn = unsafe extern "C" fn(
+    location: *const rcutils_log_location_t,
+    severity: c_int,
+    name: *const c_char,
+    format: *const c_char,
+    ...
+);
+/// `bool rcutils_logging_logger_is_enabled_for(const char * name, int severity)`.
+pub type rcutils_logging_logger_is_enabled_for_fn =
+    unsafe extern "C" fn(name: *const c_char, severity: c_int) -> bool;
+
 /// `rcutils_error_string_t` (1024 B): a formatted error message, returned **by value** by
 /// `rcutils_get_error_string()`.
 #[repr(C)]
@@ -166,4 +191,8 @@ pub mod symbol_names {
     pub const GET_ERROR_STRING: &CStr = c"rcutils_get_error_string";
     /// `rcutils_get_default_allocator`.
     pub const GET_DEFAULT_ALLOCATOR: &CStr = c"rcutils_get_default_allocator";
+    /// `rcutils_log`.
+    pub const LOG: &CStr = c"rcutils_log";
+    /// `rcutils_logging_logger_is_enabled_for`.
+    pub const LOGGER_IS_ENABLED_FOR: &CStr = c"rcutils_logging_logger_is_enabled_for";
 }
