@@ -25,7 +25,8 @@ pub unsafe trait ShmSafe: Sized {}
 
 // SAFETY: atomics are valid for every bit pattern and designed for concurrent mutation.
 unsafe impl ShmSafe for AtomicU32 {}
-// SAFETY: as above.
+// SAFETY: like AtomicU32: every bit pattern is a valid value, and concurrent mutation is what
+// the type is for.
 unsafe impl ShmSafe for AtomicU64 {}
 
 /// Bytes stored as little-endian words (gids, type hashes): the value of `words`, as `N` bytes.

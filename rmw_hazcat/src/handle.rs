@@ -114,15 +114,18 @@ pub unsafe fn object<'a, H: RmwHandle>(h: &H) -> RmwResult<&'a H::Impl> {
     Ok(unsafe { &*d.cast::<H::Impl>() })
 }
 
-/// [`handle`] then [`object`].
+/// [`handle`] then [`object`]: the one check every entry point runs on a handle argument.
 ///
 /// # Safety
-/// As both.
+/// `h` is NULL or points to a live handle of type `H` (what rmw.h promises for every handle
+/// argument). Nothing more is needed: a handle that passes [`handle`]'s identifier check was
+/// made by this library, so its `data` came from [`into_data`] for `H::Impl`.
 #[track_caller]
 pub unsafe fn get<'a, H: RmwHandle>(h: *const H) -> RmwResult<(&'a H, &'a H::Impl)> {
-    // SAFETY: forwarded.
+    // SAFETY: `h` is NULL or a live `H`: exactly `handle`'s requirement.
     let h = unsafe { handle(h)? };
-    // SAFETY: forwarded.
+    // SAFETY: `h` carries our identifier, so its `data` is NULL or came from `into_data` for
+    // `H::Impl` and was not taken back (destroy functions take it back and free `h` together).
     let o = unsafe { object(h)? };
     Ok((h, o))
 }

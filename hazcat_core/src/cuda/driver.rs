@@ -83,7 +83,8 @@ fn init() -> Result<Driver, String> {
     // panicking; `get` only looks symbols up, it calls nothing.
     let lib = unsafe { sys::culib() };
     for s in SYMBOLS {
-        // SAFETY: as above; the symbol is looked up, not called.
+        // SAFETY: `lib` is the loaded driver library; `get` only looks the symbol up, it calls
+        // nothing and the address is dropped unused.
         if unsafe { lib.get::<*const c_void>(s.as_bytes()) }.is_err() {
             return Err(format!(
                 "the CUDA driver is too old: it does not export {s} (CUDA 11.3 or newer needed)"
@@ -130,7 +131,8 @@ struct Handle<T>(T);
 // SAFETY: CUDA driver handles (contexts, streams, events) are opaque pointers that the driver
 // API accepts from any thread; this module never dereferences them.
 unsafe impl<T> Send for Handle<T> {}
-// SAFETY: as above; shared use only passes the handle value to thread-safe driver calls.
+// SAFETY: the handle is an opaque driver pointer never dereferenced here; shared use only
+// passes its value to driver calls, which the CUDA driver API makes thread-safe.
 unsafe impl<T> Sync for Handle<T> {}
 
 /// A stream and an event used together for one copy at a time.

@@ -418,7 +418,8 @@ pub fn raw_dtoh_bandwidth(device: u16, bytes: usize, iters: u32) -> Result<f64, 
     unsafe { dev.copy_dtoh(buf, s) }?; // warm-up
     let t = std::time::Instant::now();
     for _ in 0..iters {
-        // SAFETY: as above.
+        // SAFETY: the same `buf` and `s` as the warm-up copy: a validated device range and a host
+        // buffer of `bytes` bytes each, both alive for the whole loop.
         unsafe { dev.copy_dtoh(buf, s) }?;
     }
     Ok(bytes as f64 * f64::from(iters) / t.elapsed().as_secs_f64())

@@ -35,7 +35,7 @@ pub unsafe extern "C" fn rmw_create_client(
     qos_policies: *const rmw_qos_profile_t,
 ) -> *mut rmw_client_t {
     guard_ptr("rmw_create_client", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `creation_args` checks NULLs and requires no more.
         let (node, spec) =
             unsafe { creation_args(node, type_support, service_name, qos_policies)? };
         let client = Box::new(ClientImpl::new(node, spec)?);
@@ -57,7 +57,7 @@ pub unsafe extern "C" fn rmw_destroy_client(
     client: *mut rmw_client_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_destroy_client", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` and the handle are NULL or live (rmw.h contract): `destroy_args` checks both before use.
         let h = unsafe { destroy_args(node, client)? };
         // SAFETY: made by rmw_create_client (`into_data` / `into_handle`).
         unsafe {
@@ -82,7 +82,7 @@ pub unsafe extern "C" fn rmw_send_request(
     sequence_id: *mut i64,
 ) -> rmw_ret_t {
     guard_ret("rmw_send_request", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `client` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, c) = unsafe { handle::get(client)? };
         check_null!(ros_request, "ros_request");
         check_null!(sequence_id, "sequence_id");
@@ -106,7 +106,7 @@ pub unsafe extern "C" fn rmw_take_response(
     taken: *mut bool,
 ) -> rmw_ret_t {
     guard_ret("rmw_take_response", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `client` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, c) = unsafe { handle::get(client)? };
         check_null!(request_header, "request_header");
         check_null!(ros_response, "ros_response");
@@ -145,9 +145,9 @@ pub unsafe extern "C" fn rmw_service_server_is_available(
                 return Err(RmwError::new(code, format!("{what} is NULL")));
             }
         }
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(node)? };
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `client` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, c) = unsafe { handle::get(client)? };
         // SAFETY: non-NULL and valid (caller's contract).
         unsafe { *is_available = c.server_is_available() };
@@ -162,7 +162,7 @@ unsafe fn client_qos(
     qos: *mut rmw_qos_profile_t,
     f: impl FnOnce(&ClientImpl) -> rmw_qos_profile_t,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded from the caller's contract.
+    // SAFETY: `client` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     let (_, c) = unsafe { handle::get(client)? };
     check_null!(qos, "qos");
     // SAFETY: non-NULL and valid (caller's contract).
@@ -180,7 +180,7 @@ pub unsafe extern "C" fn rmw_client_request_publisher_get_actual_qos(
     qos: *mut rmw_qos_profile_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_client_request_publisher_get_actual_qos", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `client` and `qos` are NULL or valid (rmw.h contract): `client_qos` checks both.
         unsafe { client_qos(client, qos, ClientImpl::request_qos) }
     })
 }
@@ -195,7 +195,7 @@ pub unsafe extern "C" fn rmw_client_response_subscription_get_actual_qos(
     qos: *mut rmw_qos_profile_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_client_response_subscription_get_actual_qos", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `client` and `qos` are NULL or valid (rmw.h contract): `client_qos` checks both.
         unsafe { client_qos(client, qos, ClientImpl::response_qos) }
     })
 }
@@ -212,7 +212,7 @@ pub unsafe extern "C" fn rmw_client_set_on_new_response_callback(
     user_data: *const c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_client_set_on_new_response_callback", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `client` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, c) = unsafe { handle::get(client)? };
         c.set_on_new_response_callback(callback, user_data)
     })
@@ -230,7 +230,7 @@ pub unsafe extern "C" fn rmw_get_gid_for_client(
     gid: *mut rmw_gid_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_get_gid_for_client", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `client` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, c) = unsafe { handle::get(client)? };
         check_null!(gid, "gid");
         let mut data = [0u8; RMW_GID_STORAGE_SIZE];
@@ -261,7 +261,7 @@ pub unsafe extern "C" fn rmw_get_clients_info_by_service(
 ) -> rmw_ret_t {
     let _ = (allocator, service_name, no_mangle, clients_info);
     guard_ret("rmw_get_clients_info_by_service", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(node)? };
         Err(RmwError::unsupported(
             "rmw_get_clients_info_by_service is not supported by rmw_hazcat_rs yet",

@@ -44,7 +44,7 @@ pub unsafe extern "C" fn rmw_publisher_event_init(
 ) -> rmw_ret_t {
     guard_ret("rmw_publisher_event_init", || {
         check_null!(rmw_event, "rmw_event");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, p) = unsafe { handle::get(publisher)? };
         // SAFETY: non-NULL, writable.
         unsafe { init_event(rmw_event, &p.events, event_type) }
@@ -63,7 +63,7 @@ pub unsafe extern "C" fn rmw_subscription_event_init(
 ) -> rmw_ret_t {
     guard_ret("rmw_subscription_event_init", || {
         check_null!(rmw_event, "rmw_event");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(subscription)? };
         // SAFETY: non-NULL, writable.
         unsafe { init_event(rmw_event, &s.events, event_type) }
@@ -82,7 +82,7 @@ pub unsafe extern "C" fn rmw_take_event(
     taken: *mut bool,
 ) -> rmw_ret_t {
     guard_ret("rmw_take_event", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `event_handle` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (h, hub) = unsafe { handle::get(event_handle)? };
         check_null!(event_info, "event_info");
         check_null!(taken, "taken");
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn rmw_event_set_callback(
     user_data: *const c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_event_set_callback", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `event` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (h, hub) = unsafe { handle::get(event)? };
         let kind = hub
             .event_kind(h.event_type)

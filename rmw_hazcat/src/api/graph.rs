@@ -19,7 +19,8 @@ use crate::sys::*;
 /// # Safety
 /// `node` NULL or valid.
 unsafe fn node_of<'a>(node: *const rmw_node_t) -> RmwResult<&'a NodeImpl> {
-    // SAFETY: forwarded.
+    // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's);
+    // `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     Ok(unsafe { handle::get(node)? }.1)
 }
 
@@ -38,7 +39,8 @@ unsafe fn allocator_of(allocator: *mut rcutils_allocator_t) -> RmwResult<rcutils
 /// # Safety
 /// `p` NULL or NUL-terminated.
 unsafe fn string_arg(p: *const c_char, what: &str) -> RmwResult<String> {
-    // SAFETY: forwarded.
+    // SAFETY: `p` is NULL or NUL-terminated, per this function's `# Safety`: `str_arg`'s
+    // requirement.
     unsafe { cmem::str_arg(p) }
         .map(|s| s.into_owned())
         .ok_or_else(|| RmwError::invalid(format!("{what} is NULL")))
@@ -110,9 +112,11 @@ unsafe fn get_names_and_types(
     out: *mut rmw_names_and_types_t,
     kinds: &[EntryKind],
 ) -> RmwResult<()> {
-    // SAFETY: forwarded.
+    // SAFETY: `node` is NULL or a live node, per this function's `# Safety`, which is all `node_of`
+    // requires.
     let n = unsafe { node_of(node)? };
-    // SAFETY: forwarded.
+    // SAFETY: `allocator` is NULL or a valid allocator, per this function's `# Safety`, which is
+    // all `allocator_of` requires.
     let a = unsafe { allocator_of(allocator)? };
     let by_node = match (node_name, node_namespace) {
         (Some(name), Some(ns)) => {
@@ -154,7 +158,8 @@ pub unsafe extern "C" fn rmw_get_topic_names_and_types(
     topic_names_and_types: *mut rmw_names_and_types_t,
 ) -> rmw_ret_t {
     let _ = no_demangle;
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract of this entry point):
+    // `get_names_and_types` checks NULLs and requires no more.
     guard_ret("rmw_get_topic_names_and_types", || unsafe {
         get_names_and_types(
             node,
@@ -177,7 +182,8 @@ pub unsafe extern "C" fn rmw_get_service_names_and_types(
     allocator: *mut rcutils_allocator_t,
     service_names_and_types: *mut rmw_names_and_types_t,
 ) -> rmw_ret_t {
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract of this entry point):
+    // `get_names_and_types` checks NULLs and requires no more.
     guard_ret("rmw_get_service_names_and_types", || unsafe {
         get_names_and_types(
             node,
@@ -206,7 +212,8 @@ macro_rules! by_node {
             out: *mut rmw_names_and_types_t,
         ) -> rmw_ret_t {
             let _ = no_demangle;
-            // SAFETY: forwarded.
+            // SAFETY: every pointer argument is NULL or valid (rmw.h contract of this entry point):
+            // `get_names_and_types` checks NULLs and requires no more.
             guard_ret(stringify!($name), || unsafe {
                 get_names_and_types(node, allocator, Some(node_name), Some(node_namespace), out, &[$kind])
             })
@@ -225,7 +232,8 @@ macro_rules! by_node {
             node_namespace: *const c_char,
             out: *mut rmw_names_and_types_t,
         ) -> rmw_ret_t {
-            // SAFETY: forwarded.
+            // SAFETY: every pointer argument is NULL or valid (rmw.h contract of this entry point):
+            // `get_names_and_types` checks NULLs and requires no more.
             guard_ret(stringify!($name), || unsafe {
                 get_names_and_types(node, allocator, Some(node_name), Some(node_namespace), out, &[$kind])
             })
@@ -264,7 +272,8 @@ unsafe fn node_names_common(
     node_namespaces: *mut rcutils_string_array_t,
     enclaves: Option<*mut rcutils_string_array_t>,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded.
+    // SAFETY: `node` is NULL or a live node, per this function's `# Safety`, which is all `node_of`
+    // requires.
     let n = unsafe { node_of(node)? };
     check_null!(node_names, "node_names");
     check_null!(node_namespaces, "node_namespaces");
@@ -319,7 +328,8 @@ pub unsafe extern "C" fn rmw_get_node_names(
     node_names: *mut rcutils_string_array_t,
     node_namespaces: *mut rcutils_string_array_t,
 ) -> rmw_ret_t {
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `node_names_common` checks
+    // NULLs and requires no more.
     guard_ret("rmw_get_node_names", || unsafe {
         node_names_common(node, node_names, node_namespaces, None)
     })
@@ -336,7 +346,8 @@ pub unsafe extern "C" fn rmw_get_node_names_with_enclaves(
     node_namespaces: *mut rcutils_string_array_t,
     enclaves: *mut rcutils_string_array_t,
 ) -> rmw_ret_t {
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `node_names_common` checks
+    // NULLs and requires no more.
     guard_ret("rmw_get_node_names_with_enclaves", || unsafe {
         node_names_common(node, node_names, node_namespaces, Some(enclaves))
     })
@@ -350,7 +361,8 @@ unsafe fn count_common(
     count: *mut usize,
     kind: EntryKind,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded.
+    // SAFETY: `node` is NULL or a live node, per this function's `# Safety`, which is all `node_of`
+    // requires.
     let n = unsafe { node_of(node)? };
     // SAFETY: NULL or NUL-terminated.
     let name = unsafe { string_arg(name, "topic_name")? };
@@ -373,7 +385,8 @@ macro_rules! counter {
             topic_name: *const c_char,
             count: *mut usize,
         ) -> rmw_ret_t {
-            // SAFETY: forwarded.
+            // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `count_common`
+            // checks NULLs and requires no more.
             guard_ret(stringify!($name), || unsafe { count_common(node, topic_name, count, $kind) })
         }
     };
@@ -459,9 +472,11 @@ unsafe fn info_by_topic(
     out: *mut rmw_topic_endpoint_info_array_t,
     kind: EntryKind,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded.
+    // SAFETY: `node` is NULL or a live node, per this function's `# Safety`, which is all `node_of`
+    // requires.
     let n = unsafe { node_of(node)? };
-    // SAFETY: forwarded.
+    // SAFETY: `allocator` is NULL or a valid allocator, per this function's `# Safety`, which is
+    // all `allocator_of` requires.
     let a = unsafe { allocator_of(allocator)? };
     // SAFETY: NULL or NUL-terminated.
     let topic = unsafe { string_arg(topic_name, "topic_name")? };
@@ -510,7 +525,8 @@ pub unsafe extern "C" fn rmw_get_publishers_info_by_topic(
     no_mangle: bool,
     publishers_info: *mut rmw_topic_endpoint_info_array_t,
 ) -> rmw_ret_t {
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `info_by_topic` checks
+    // NULLs and requires no more.
     guard_ret("rmw_get_publishers_info_by_topic", || unsafe {
         info_by_topic(
             node,
@@ -535,7 +551,8 @@ pub unsafe extern "C" fn rmw_get_subscriptions_info_by_topic(
     no_mangle: bool,
     subscriptions_info: *mut rmw_topic_endpoint_info_array_t,
 ) -> rmw_ret_t {
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `info_by_topic` checks
+    // NULLs and requires no more.
     guard_ret("rmw_get_subscriptions_info_by_topic", || unsafe {
         info_by_topic(
             node,

@@ -15,7 +15,7 @@ pub unsafe extern "C" fn rmw_create_guard_condition(
     context: *mut rmw_context_t,
 ) -> *mut rmw_guard_condition_t {
     guard_ptr("rmw_create_guard_condition", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `context` is NULL or a live rmw_context_t (rmw.h contract); `handle::context` rejects NULL, foreign and finalized contexts.
         unsafe { handle::context(context)? };
         Ok(handle::into_handle(rmw_guard_condition_t {
             implementation_identifier: identifier(),
@@ -35,7 +35,7 @@ pub unsafe extern "C" fn rmw_destroy_guard_condition(
 ) -> rmw_ret_t {
     guard_ret("rmw_destroy_guard_condition", || {
         check_null!(guard_condition, "guard_condition");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `guard_condition` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (h, _) = unsafe { handle::get(guard_condition)? };
         // SAFETY: made by rmw_create_guard_condition (`into_data` / `into_handle`).
         unsafe {
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn rmw_trigger_guard_condition(
     guard_condition: *const rmw_guard_condition_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_trigger_guard_condition", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `guard_condition` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, g) = unsafe { handle::get(guard_condition)? };
         g.trigger();
         Ok(())

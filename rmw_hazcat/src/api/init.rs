@@ -59,7 +59,7 @@ fn copy_options(src: &rmw_init_options_t, dst: &mut rmw_init_options_t) -> RmwRe
     let result = (|| -> RmwResult<()> {
         // SAFETY: the strings of initialized options are NULL or NUL-terminated.
         out.enclave = unsafe { cmem::strdup_c(&a, src.enclave)? };
-        // SAFETY: as above.
+        // SAFETY: `security_root_path` of initialized options is NULL or NUL-terminated too.
         out.security_options.security_root_path =
             unsafe { cmem::strdup_c(&a, src.security_options.security_root_path)? };
         #[cfg(not(ros_distro = "humble"))]
@@ -241,7 +241,7 @@ pub unsafe extern "C" fn rmw_init(
 #[no_mangle]
 pub unsafe extern "C" fn rmw_shutdown(context: *mut rmw_context_t) -> rmw_ret_t {
     guard_ret("rmw_shutdown", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `context` is NULL or a live rmw_context_t (rmw.h contract); `handle::context` rejects NULL, foreign and finalized contexts.
         let c = unsafe { handle::context(context)? };
         c.shutdown();
         Ok(())
@@ -255,7 +255,7 @@ pub unsafe extern "C" fn rmw_shutdown(context: *mut rmw_context_t) -> rmw_ret_t 
 #[no_mangle]
 pub unsafe extern "C" fn rmw_context_fini(context: *mut rmw_context_t) -> rmw_ret_t {
     guard_ret("rmw_context_fini", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `context` is NULL or a live rmw_context_t (rmw.h contract); `handle::context` rejects NULL, foreign and finalized contexts.
         let imp = unsafe { handle::context(context)? };
         if !imp.shared.is_shutdown() {
             return Err(RmwError::invalid("context has not been shut down"));

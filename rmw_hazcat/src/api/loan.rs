@@ -38,7 +38,8 @@ unsafe fn loaning_publisher<'a>(
     p: *const rmw_publisher_t,
     what: &str,
 ) -> RmwResult<&'a PublisherImpl> {
-    // SAFETY: forwarded.
+    // SAFETY: `p` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get`
+    // rejects NULL and foreign identifiers before it reads `data`.
     let (h, imp) = unsafe { handle::get(p)? };
     loans_or_unsupported(h.can_loan_messages, what)?;
     Ok(imp)
@@ -50,7 +51,8 @@ unsafe fn loaning_subscription<'a>(
     s: *const rmw_subscription_t,
     what: &str,
 ) -> RmwResult<&'a SubscriptionImpl> {
-    // SAFETY: forwarded.
+    // SAFETY: `s` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get`
+    // rejects NULL and foreign identifiers before it reads `data`.
     let (h, imp) = unsafe { handle::get(s)? };
     loans_or_unsupported(h.can_loan_messages, what)?;
     Ok(imp)
@@ -67,7 +69,7 @@ pub unsafe extern "C" fn rmw_borrow_loaned_message(
     ros_message: *mut *mut c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_borrow_loaned_message", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live publisher (rmw.h contract): `loaning_publisher` checks it through `handle::get`.
         let p = unsafe { loaning_publisher(publisher, "rmw_borrow_loaned_message")? };
         check_null!(type_support, "type_support");
         check_null!(ros_message, "ros_message");
@@ -94,7 +96,7 @@ pub unsafe extern "C" fn rmw_return_loaned_message_from_publisher(
     loaned_message: *mut c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_return_loaned_message_from_publisher", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live publisher (rmw.h contract): `loaning_publisher` checks it through `handle::get`.
         let p =
             unsafe { loaning_publisher(publisher, "rmw_return_loaned_message_from_publisher")? };
         check_null!(loaned_message, "loaned_message");
@@ -114,7 +116,7 @@ pub unsafe extern "C" fn rmw_publish_loaned_message(
 ) -> rmw_ret_t {
     let _ = allocation;
     guard_ret("rmw_publish_loaned_message", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live publisher (rmw.h contract): `loaning_publisher` checks it through `handle::get`.
         let p = unsafe { loaning_publisher(publisher, "rmw_publish_loaned_message")? };
         check_null!(ros_message, "ros_message");
         p.publish_loan(ros_message.cast())
@@ -130,7 +132,8 @@ unsafe fn take_loaned(
     message_info: Option<*mut rmw_message_info_t>,
     what: &str,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded.
+    // SAFETY: `subscription_h` is NULL or a live subscription (rmw.h contract):
+    // `loaning_subscription` checks it through `handle::get`.
     let s = unsafe { loaning_subscription(subscription_h, what)? };
     check_null!(loaned_message, "loaned_message");
     // SAFETY: non-NULL, valid.
@@ -169,7 +172,8 @@ pub unsafe extern "C" fn rmw_take_loaned_message(
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
     let _ = allocation;
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `take_loaned` checks NULLs
+    // and requires no more.
     guard_ret("rmw_take_loaned_message", || unsafe {
         take_loaned(
             subscription,
@@ -194,7 +198,8 @@ pub unsafe extern "C" fn rmw_take_loaned_message_with_info(
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
     let _ = allocation;
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `take_loaned` checks NULLs
+    // and requires no more.
     guard_ret("rmw_take_loaned_message_with_info", || unsafe {
         take_loaned(
             subscription,
@@ -216,7 +221,7 @@ pub unsafe extern "C" fn rmw_return_loaned_message_from_subscription(
     loaned_message: *mut c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_return_loaned_message_from_subscription", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live subscription (rmw.h contract): `loaning_subscription` checks it through `handle::get`.
         let s = unsafe {
             loaning_subscription(subscription, "rmw_return_loaned_message_from_subscription")?
         };

@@ -45,7 +45,8 @@ pub(crate) use check_null;
 pub(crate) unsafe fn endpoint_type(
     ts: *const rosidl_message_type_support_t,
 ) -> RmwResult<EndpointType> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `ts` is NULL or a valid handle whose libraries stay loaded (this function's
+    // `# Safety`), which is what `message_type` requires.
     let model = unsafe { crate::typesupport::message_type(ts)? };
     // A dispatch lookup that failed for the other language left an rcutils error behind.
     crate::ret::reset_rcutils_error();
@@ -59,7 +60,8 @@ pub(crate) unsafe fn endpoint_type(
             let h = unsafe { f(ts) };
             // SAFETY: `h` is NULL-checked first, then a valid static hash.
             if !h.is_null() && unsafe { (*h).version } == 1 {
-                // SAFETY: as above.
+                // SAFETY: `h` is non-NULL (checked in the condition) and points to the type
+                // support's static hash.
                 hash = unsafe { (*h).value };
             }
         }

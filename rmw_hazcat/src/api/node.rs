@@ -20,7 +20,7 @@ pub unsafe extern "C" fn rmw_create_node(
     namespace_: *const c_char,
 ) -> *mut rmw_node_t {
     guard_ptr("rmw_create_node", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `context` is NULL or a live rmw_context_t (rmw.h contract); `handle::context` rejects NULL, foreign and finalized contexts.
         let ctx = unsafe { handle::context(context)? };
         check_null!(name, "name");
         check_null!(namespace_, "namespace");
@@ -48,7 +48,7 @@ pub unsafe extern "C" fn rmw_create_node(
 #[no_mangle]
 pub unsafe extern "C" fn rmw_destroy_node(node: *mut rmw_node_t) -> rmw_ret_t {
     guard_ret("rmw_destroy_node", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (h, _) = unsafe { handle::get(node)? };
         // SAFETY: `data` came from `into_data::<NodeImpl>`; the handle from `into_handle`.
         unsafe {
@@ -74,7 +74,7 @@ pub unsafe extern "C" fn rmw_node_get_graph_guard_condition(
             if node.is_null() {
                 return Err(RmwError::invalid("node is NULL"));
             }
-            // SAFETY: forwarded from the caller's contract.
+            // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
             let (_, n) = unsafe { handle::get(node)? };
             Ok(n.graph_guard_condition())
         },

@@ -24,7 +24,7 @@ pub unsafe extern "C" fn rmw_create_publisher(
     publisher_options: *const rmw_publisher_options_t,
 ) -> *mut rmw_publisher_t {
     guard_ptr("rmw_create_publisher", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, n) = unsafe { handle::get(node)? };
         check_null!(type_support, "type_support");
         check_null!(topic_name, "topic_name");
@@ -67,9 +67,9 @@ pub unsafe extern "C" fn rmw_destroy_publisher(
     guard_ret("rmw_destroy_publisher", || {
         check_null!(node, "node");
         check_null!(publisher, "publisher");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(node)? };
-        // SAFETY: as above.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (h, _) = unsafe { handle::get(publisher)? };
         // SAFETY: made by rmw_create_publisher.
         unsafe {
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn rmw_publish(
 ) -> rmw_ret_t {
     let _ = allocation;
     guard_ret("rmw_publish", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, p) = unsafe { handle::get(publisher)? };
         check_null!(ros_message, "ros_message");
         let ty = &p.ty.model;
@@ -110,7 +110,8 @@ pub unsafe extern "C" fn rmw_publish(
             // SAFETY: `msg` is a message of this type (caller's contract).
             let n = unsafe { typesupport::serialized_size(ty, msg)? };
             p.publish_with(n, |buf| {
-                // SAFETY: as above; `buf` has exactly `n` bytes.
+                // SAFETY: `msg` is a message of this type (caller's contract) and `buf` has
+                // exactly the `n` bytes `serialized_size` computed for it.
                 unsafe { typesupport::serialize_into(ty, msg, buf)? };
                 Ok(())
             })
@@ -130,7 +131,7 @@ pub unsafe extern "C" fn rmw_get_gid_for_publisher(
     guard_ret("rmw_get_gid_for_publisher", || {
         check_null!(publisher, "publisher");
         check_null!(gid, "gid");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, p) = unsafe { handle::get(publisher)? };
         // SAFETY: non-NULL, writable.
         unsafe { *gid = rmw_gid(&p.gid) };
@@ -174,7 +175,7 @@ pub unsafe extern "C" fn rmw_publisher_get_actual_qos(
     guard_ret("rmw_publisher_get_actual_qos", || {
         check_null!(publisher, "publisher");
         check_null!(qos, "qos");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, p) = unsafe { handle::get(publisher)? };
         // SAFETY: non-NULL, writable.
         unsafe { *qos = p.qos };
@@ -194,7 +195,7 @@ pub unsafe extern "C" fn rmw_publisher_count_matched_subscriptions(
     guard_ret("rmw_publisher_count_matched_subscriptions", || {
         check_null!(publisher, "publisher");
         check_null!(subscription_count, "subscription_count");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, p) = unsafe { handle::get(publisher)? };
         // SAFETY: non-NULL, writable.
         unsafe { *subscription_count = p.matched_count() };
@@ -212,7 +213,7 @@ pub unsafe extern "C" fn rmw_publisher_assert_liveliness(
     publisher: *const rmw_publisher_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_publisher_assert_liveliness", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, p) = unsafe { handle::get(publisher)? };
         p.assert_liveliness();
         Ok(())
@@ -231,7 +232,7 @@ pub unsafe extern "C" fn rmw_publisher_wait_for_all_acked(
 ) -> rmw_ret_t {
     let _ = wait_timeout;
     guard_ret("rmw_publisher_wait_for_all_acked", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(publisher)? };
         Ok(())
     })

@@ -43,12 +43,14 @@ unsafe fn serialize_to(
     msg: *const u8,
     out: &mut rmw_serialized_message_t,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded.
+    // SAFETY: `msg` is a valid message of type `ty`, per this function's `# Safety`:
+    // `serialized_size`'s requirement.
     let n = unsafe { typesupport::serialized_size(ty, msg)? };
     resize(out, n)?;
     // SAFETY: `buffer` has at least `n` bytes after the resize.
     let buf = unsafe { std::slice::from_raw_parts_mut(out.buffer, n) };
-    // SAFETY: forwarded.
+    // SAFETY: `msg` is a valid message of type `ty` and `buf` is its exact serialized length, as
+    // `serialize_into` requires.
     unsafe { typesupport::serialize_into(ty, msg, buf)? };
     Ok(())
 }
@@ -140,7 +142,7 @@ pub unsafe extern "C" fn rmw_publish_serialized_message(
 ) -> rmw_ret_t {
     let _ = allocation;
     guard_ret("rmw_publish_serialized_message", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, p) = unsafe { handle::get(publisher)? };
         check_null!(serialized_message, "serialized_message");
         // SAFETY: non-NULL, valid.
@@ -178,7 +180,8 @@ unsafe fn take_serialized(
     taken: *mut bool,
     message_info: Option<*mut rmw_message_info_t>,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded.
+    // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's);
+    // `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     let (_, s) = unsafe { handle::get::<rmw_subscription_t>(subscription)? };
     let s: &SubscriptionImpl = s;
     check_null!(serialized_message, "serialized_message");
@@ -226,7 +229,8 @@ pub unsafe extern "C" fn rmw_take_serialized_message(
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
     let _ = allocation;
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `take_serialized` checks
+    // NULLs and requires no more.
     guard_ret("rmw_take_serialized_message", || unsafe {
         take_serialized(subscription, serialized_message, taken, None)
     })
@@ -245,7 +249,8 @@ pub unsafe extern "C" fn rmw_take_serialized_message_with_info(
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
     let _ = allocation;
-    // SAFETY: forwarded.
+    // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `take_serialized` checks
+    // NULLs and requires no more.
     guard_ret("rmw_take_serialized_message_with_info", || unsafe {
         take_serialized(subscription, serialized_message, taken, Some(message_info))
     })

@@ -37,7 +37,7 @@ pub(crate) unsafe fn creation_args<'a>(
     name: *const c_char,
     qos_profile: *const rmw_qos_profile_t,
 ) -> RmwResult<(&'a NodeImpl, ServiceSpec)> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     let (_, node) = unsafe { handle::get(node)? };
     check_null!(type_support, "type_support");
     check_null!(name, "service_name");
@@ -61,9 +61,9 @@ pub(crate) unsafe fn destroy_args<'a, H: RmwHandle>(
 ) -> RmwResult<&'a H> {
     check_null!(node, "node");
     check_null!(h, "handle");
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     unsafe { handle::get(node)? };
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `h` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     let (h, _) = unsafe { handle::get(h)? };
     Ok(h)
 }
@@ -82,7 +82,7 @@ pub unsafe extern "C" fn rmw_create_service(
     qos_profile: *const rmw_qos_profile_t,
 ) -> *mut rmw_service_t {
     guard_ptr("rmw_create_service", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: every pointer argument is NULL or valid (rmw.h contract): `creation_args` checks NULLs and requires no more.
         let (node, spec) = unsafe { creation_args(node, type_support, service_name, qos_profile)? };
         let service = Box::new(ServiceImpl::new(node, spec)?);
         Ok(handle::into_handle(rmw_service_t {
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn rmw_destroy_service(
     service: *mut rmw_service_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_destroy_service", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` and the handle are NULL or live (rmw.h contract): `destroy_args` checks both before use.
         let h = unsafe { destroy_args(node, service)? };
         // SAFETY: made by rmw_create_service (`into_data` / `into_handle`).
         unsafe {
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn rmw_take_request(
     taken: *mut bool,
 ) -> rmw_ret_t {
     guard_ret("rmw_take_request", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `service` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(service)? };
         check_null!(request_header, "request_header");
         check_null!(ros_request, "ros_request");
@@ -155,7 +155,7 @@ pub unsafe extern "C" fn rmw_send_response(
     ros_response: *mut c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_send_response", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `service` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(service)? };
         check_null!(request_header, "request_header");
         check_null!(ros_response, "ros_response");
@@ -171,7 +171,7 @@ unsafe fn service_qos(
     qos: *mut rmw_qos_profile_t,
     f: impl FnOnce(&ServiceImpl) -> rmw_qos_profile_t,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded from the caller's contract.
+    // SAFETY: `service` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     let (_, s) = unsafe { handle::get(service)? };
     check_null!(qos, "qos");
     // SAFETY: non-NULL and valid (caller's contract).
@@ -189,7 +189,7 @@ pub unsafe extern "C" fn rmw_service_request_subscription_get_actual_qos(
     qos: *mut rmw_qos_profile_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_service_request_subscription_get_actual_qos", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `service` and `qos` are NULL or valid (rmw.h contract): `service_qos` checks both.
         unsafe { service_qos(service, qos, ServiceImpl::request_qos) }
     })
 }
@@ -204,7 +204,7 @@ pub unsafe extern "C" fn rmw_service_response_publisher_get_actual_qos(
     qos: *mut rmw_qos_profile_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_service_response_publisher_get_actual_qos", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `service` and `qos` are NULL or valid (rmw.h contract): `service_qos` checks both.
         unsafe { service_qos(service, qos, ServiceImpl::response_qos) }
     })
 }
@@ -221,7 +221,7 @@ pub unsafe extern "C" fn rmw_service_set_on_new_request_callback(
     user_data: *const c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_service_set_on_new_request_callback", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `service` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(service)? };
         s.set_on_new_request_callback(callback, user_data)
     })
@@ -242,7 +242,7 @@ pub unsafe extern "C" fn rmw_get_servers_info_by_service(
 ) -> rmw_ret_t {
     let _ = (allocator, service_name, no_mangle, servers_info);
     guard_ret("rmw_get_servers_info_by_service", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(node)? };
         Err(RmwError::unsupported(
             "rmw_get_servers_info_by_service is not supported by rmw_hazcat_rs yet",

@@ -26,7 +26,7 @@ pub unsafe extern "C" fn rmw_create_subscription(
     subscription_options: *const rmw_subscription_options_t,
 ) -> *mut rmw_subscription_t {
     guard_ptr("rmw_create_subscription", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, n) = unsafe { handle::get(node)? };
         check_null!(type_support, "type_support");
         check_null!(topic_name, "topic_name");
@@ -79,9 +79,9 @@ pub unsafe extern "C" fn rmw_destroy_subscription(
     guard_ret("rmw_destroy_subscription", || {
         check_null!(node, "node");
         check_null!(subscription, "subscription");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `node` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(node)? };
-        // SAFETY: as above.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (h, _) = unsafe { handle::get(subscription)? };
         // SAFETY: made by rmw_create_subscription.
         unsafe {
@@ -130,7 +130,7 @@ unsafe fn take_common(
     taken: *mut bool,
     message_info: Option<*mut rmw_message_info_t>,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded from the caller's contract.
+    // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
     let (_, s) = unsafe { handle::get(subscription)? };
     check_null!(ros_message, "ros_message");
     check_null!(taken, "taken");
@@ -163,7 +163,8 @@ pub unsafe extern "C" fn rmw_take(
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
     let _ = allocation;
-    // SAFETY: forwarded.
+    // SAFETY: the pointers are NULL or valid and `ros_message` has the subscription's type (this
+    // entry point's `# Safety`, from rmw.h): `take_common` checks NULLs and requires no more.
     guard_ret("rmw_take", || unsafe {
         take_common(subscription, ros_message, taken, None)
     })
@@ -182,7 +183,8 @@ pub unsafe extern "C" fn rmw_take_with_info(
     allocation: *mut rmw_subscription_allocation_t,
 ) -> rmw_ret_t {
     let _ = allocation;
-    // SAFETY: forwarded.
+    // SAFETY: as for `rmw_take`, and `message_info` is NULL or writable (checked by
+    // `take_common`).
     guard_ret("rmw_take_with_info", || unsafe {
         take_common(subscription, ros_message, taken, Some(message_info))
     })
@@ -203,7 +205,7 @@ pub unsafe extern "C" fn rmw_take_sequence(
 ) -> rmw_ret_t {
     let _ = allocation;
     guard_ret("rmw_take_sequence", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(subscription)? };
         check_null!(message_sequence, "message_sequence");
         check_null!(message_info_sequence, "message_info_sequence");
@@ -224,7 +226,8 @@ pub unsafe extern "C" fn rmw_take_sequence(
         while n < count {
             // SAFETY: entry `n < capacity` is a message of the subscription's type.
             let msg = unsafe { *msgs.data.add(n) };
-            // SAFETY: as above.
+            // SAFETY: `msg` is entry `n` of the sequence, an initialized message of the
+            // subscription's type (this entry point's `# Safety`): `take_into`'s requirement.
             let Some(t) = (unsafe { take_into(s, msg)? }) else {
                 break;
             };
@@ -252,7 +255,7 @@ pub unsafe extern "C" fn rmw_subscription_get_actual_qos(
     guard_ret("rmw_subscription_get_actual_qos", || {
         check_null!(subscription, "subscription");
         check_null!(qos, "qos");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(subscription)? };
         // SAFETY: non-NULL, writable.
         unsafe { *qos = s.qos };
@@ -272,7 +275,7 @@ pub unsafe extern "C" fn rmw_subscription_count_matched_publishers(
     guard_ret("rmw_subscription_count_matched_publishers", || {
         check_null!(subscription, "subscription");
         check_null!(publisher_count, "publisher_count");
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(subscription)? };
         // SAFETY: non-NULL, writable.
         unsafe { *publisher_count = s.matched_count() };
@@ -292,7 +295,7 @@ pub unsafe extern "C" fn rmw_subscription_set_on_new_message_callback(
     user_data: *const c_void,
 ) -> rmw_ret_t {
     guard_ret("rmw_subscription_set_on_new_message_callback", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, s) = unsafe { handle::get(subscription)? };
         s.listener.set(callback, user_data)
     })
@@ -308,7 +311,7 @@ pub unsafe extern "C" fn rmw_subscription_set_content_filter(
     options: *const rmw_subscription_content_filter_options_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_subscription_set_content_filter", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(subscription)? };
         check_null!(options, "options");
         Err(RmwError::unsupported(
@@ -328,7 +331,7 @@ pub unsafe extern "C" fn rmw_subscription_get_content_filter(
     options: *mut rmw_subscription_content_filter_options_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_subscription_get_content_filter", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(subscription)? };
         check_null!(allocator, "allocator");
         check_null!(options, "options");

@@ -86,7 +86,7 @@ pub unsafe extern "C" fn rmw_publisher_get_network_flow_endpoints(
 ) -> rmw_ret_t {
     let _ = (allocator, network_flow_endpoint_array);
     guard_ret("rmw_publisher_get_network_flow_endpoints", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `publisher` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(publisher)? };
         Err(RmwError::unsupported(
             "network flow endpoints: hazcat uses shared memory only",
@@ -106,7 +106,7 @@ pub unsafe extern "C" fn rmw_subscription_get_network_flow_endpoints(
 ) -> rmw_ret_t {
     let _ = (allocator, network_flow_endpoint_array);
     guard_ret("rmw_subscription_get_network_flow_endpoints", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(subscription)? };
         Err(RmwError::unsupported(
             "network flow endpoints: hazcat uses shared memory only",
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn rmw_take_dynamic_message(
 ) -> rmw_ret_t {
     let _ = (dynamic_message, taken, allocation);
     guard_ret("rmw_take_dynamic_message", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(subscription)? };
         Err(RmwError::unsupported("dynamic messages are not supported"))
     })
@@ -149,7 +149,7 @@ pub unsafe extern "C" fn rmw_take_dynamic_message_with_info(
 ) -> rmw_ret_t {
     let _ = (dynamic_message, taken, message_info, allocation);
     guard_ret("rmw_take_dynamic_message_with_info", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `subscription` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         unsafe { handle::get(subscription)? };
         Err(RmwError::unsupported("dynamic messages are not supported"))
     })

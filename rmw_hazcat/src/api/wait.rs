@@ -27,7 +27,7 @@ pub unsafe extern "C" fn rmw_create_wait_set(
 ) -> *mut rmw_wait_set_t {
     let _ = max_conditions;
     guard_ptr("rmw_create_wait_set", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `context` is NULL or a live rmw_context_t (rmw.h contract); `handle::context` rejects NULL, foreign and finalized contexts.
         let ctx = unsafe { handle::context(context)? };
         let ws = WaitSetImpl::new(&ctx.shared)?;
         Ok(handle::into_handle(rmw_wait_set_t {
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn rmw_destroy_wait_set(wait_set: *mut rmw_wait_set_t) -> 
             let code = super::distro_ret::DESTROY_WAIT_SET_NULL;
             return Err(RmwError::new(code, "wait set handle is NULL"));
         }
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `wait_set` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (h, _) = unsafe { handle::get(wait_set)? };
         // SAFETY: made by rmw_create_wait_set.
         unsafe {
@@ -101,7 +101,7 @@ pub unsafe extern "C" fn rmw_wait(
     wait_timeout: *const rmw_time_t,
 ) -> rmw_ret_t {
     guard_ret("rmw_wait", || {
-        // SAFETY: forwarded from the caller's contract.
+        // SAFETY: `wait_set` is NULL or a live handle (this function's safety contract; for an entry point, rmw.h's); `handle::get` rejects NULL and foreign identifiers before it reads `data`.
         let (_, ws) = unsafe { handle::get(wait_set)? };
         // SAFETY: each array struct is NULL or valid with `count` entries (caller's contract).
         let (subs, gcs, srvs, clis, evs) = unsafe {

@@ -85,7 +85,8 @@ impl ServiceSpec {
                 .map_err(|e| RmwError::invalid(format!("invalid service name: {e}")))?;
         }
         qos::validate(qos_profile).map_err(RmwError::invalid)?;
-        // SAFETY: forwarded from the caller.
+        // SAFETY: `ts` is NULL or a valid service type-support handle (this function's
+        // `# Safety`), which is what `service_types` requires.
         let types = unsafe { service_types(ts)? };
         crate::ret::reset_rcutils_error();
         #[allow(unused_mut)]
@@ -98,7 +99,8 @@ impl ServiceSpec {
                 let h = unsafe { f(ts) };
                 // SAFETY: NULL-checked first, then a valid static hash.
                 if !h.is_null() && unsafe { (*h).version } == 1 {
-                    // SAFETY: as above.
+                    // SAFETY: `h` is non-NULL (checked in the condition) and points to the type
+                    // support's static hash.
                     type_hash = unsafe { (*h).value };
                 }
             }
@@ -253,7 +255,8 @@ impl ServiceImpl {
         }
         let ty = &self.spec.types.request;
         let taken = self.listening.inbox.take(|h, si, body| {
-            // SAFETY: forwarded from the caller.
+            // SAFETY: `msg` is a live request message of the service's type (this function's
+            // `# Safety`), and `ty` is that type: `deserialize` writes only its fields.
             unsafe { deserialize(ty, body, msg.cast())? };
             fill_info(info, h, si);
             Ok(())
@@ -291,7 +294,8 @@ impl ServiceImpl {
             client,
             sequence: id.sequence_number,
         };
-        // SAFETY: forwarded from the caller.
+        // SAFETY: `msg` is a live response message of the service's type (this function's
+        // `# Safety`), the type `transport::publish` is given.
         unsafe { transport::publish(publ, &header, &self.spec.types.response, msg.cast()) }
     }
 

@@ -125,7 +125,8 @@ impl ClientImpl {
             client: self.id,
             sequence,
         };
-        // SAFETY: forwarded from the caller.
+        // SAFETY: `msg` is a live request message of the client's type (this function's
+        // `# Safety`), the type `transport::publish` is given.
         unsafe {
             transport::publish(
                 &self.requests,
@@ -149,7 +150,8 @@ impl ClientImpl {
     ) -> RmwResult<bool> {
         let ty = &self.spec.types.response;
         let taken = self.listening.inbox.take(|h, si, body| {
-            // SAFETY: forwarded from the caller.
+            // SAFETY: `msg` is a live response message of the client's type (this function's
+            // `# Safety`), and `ty` is that type: `deserialize` writes only its fields.
             unsafe { deserialize(ty, body, msg.cast())? };
             fill_info(info, h, si);
             Ok(())

@@ -124,7 +124,8 @@ pub unsafe fn publish(
     ty: &MessageType,
     msg: *const u8,
 ) -> RmwResult<()> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `msg` is a live message of type `ty` (this function's `# Safety`), what
+    // `serialized_size` reads.
     let body = unsafe { serialized_size(ty, msg)? };
     let mut loan = publ
         .loan(HEADER_LEN + body)
@@ -133,7 +134,8 @@ pub unsafe fn publish(
         .as_mut_slice()
         .ok_or_else(|| RmwError::error("service transport needs host memory"))?;
     header.write(buf);
-    // SAFETY: forwarded from the caller; the slice has room for the body.
+    // SAFETY: `msg` is a live message of type `ty` (this function's `# Safety`), and the slice
+    // after the header holds exactly the `body` bytes `serialized_size` computed for it.
     unsafe { serialize_into(ty, msg, &mut buf[HEADER_LEN..])? };
     publ.publish(loan)
         .map_err(|e| RmwError::error(e.to_string()))?;
