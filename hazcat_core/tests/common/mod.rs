@@ -36,8 +36,26 @@ pub struct Peer {
 /// Starts `role` in a child process with `env` (plus the role itself). `test_entry` is the name
 /// of the `#[ignore]`d test function that dispatches roles in this test binary.
 pub fn spawn(test_entry: &str, role: &str, env: &[(&str, String)]) -> Peer {
+    spawn_wrapped(&[], test_entry, role, env)
+}
+
+/// [`spawn`] through a wrapper command line (e.g. `unshare --pid --fork`) that ends by running
+/// the program and arguments that follow it.
+pub fn spawn_wrapped(
+    wrapper: &[&str],
+    test_entry: &str,
+    role: &str,
+    env: &[(&str, String)],
+) -> Peer {
     let exe = std::env::current_exe().expect("test binary path");
-    let mut cmd = Command::new(exe);
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
     cmd.args([
         test_entry,
         "--exact",
@@ -115,6 +133,12 @@ impl Peer {
             libc::kill(self.child.id() as i32, libc::SIGKILL);
         }
         let _ = self.child.wait();
+    }
+
+    /// Waits for the child to end however it ends; returns its status.
+    pub fn wait_any(mut self) -> std::process::ExitStatus {
+        drop(self.stdin.take());
+        self.child.wait().expect("wait child")
     }
 
     /// Waits for a clean exit.
