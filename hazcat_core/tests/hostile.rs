@@ -269,7 +269,6 @@ fn write_u32(name: &str, off: u64, v: u32) {
     f.write_all_at(&v.to_ne_bytes(), off).unwrap();
 }
 
-#[allow(dead_code)]
 fn write_u64(name: &str, off: u64, v: u64) {
     let f = std::fs::OpenOptions::new()
         .write(true)
@@ -360,6 +359,94 @@ fn forged_lock_words_never_hang_a_publisher_or_a_joiner() {
     let mut joiner = spawn(ENTRY, "joiner", &e);
     assert_eq!(joiner.recv(), "joined");
     joiner.join();
+    pubsub.send("exit");
+    pubsub.join();
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+/// Byte offset of endpoint row `row`'s ring head (tail follows) in a topic object.
+fn ring_head_off(row: u64) -> u64 {
+    // ENDPOINTS_OFF (4096) + row * size_of::<EndpointRow>() (192); head is the first field.
+    4096 + row * 192
+}
+
+/// Depth of the `pubsub` role's subscriber (the default).
+const SUB_DEPTH: usize = 10;
+
+#[test]
+fn scribbled_ring_indices_never_hang_a_publisher() {
+    let domain = unique_domain();
+    let topic = "/hostile/ring";
+    let mut pubsub = spawn(ENTRY, "pubsub", &env(domain, topic));
+    pubsub.expect("ready");
+    pubsub.send("publish");
+    assert_eq!(pubsub.recv(), "ok");
+    let obj = topic_object(domain, topic);
+    // Row 0 is the subscriber (created first), row 1 the publisher.
+    let cases: [(u64, u64); 4] = [
+        (0, u64::MAX / 2),
+        (u64::MAX - 3, 5),
+        (1 << 40, 0),
+        (7, 7 + (1 << 20)),
+    ];
+    for (head, tail) in cases {
+        write_u64(&obj, ring_head_off(0), head);
+        write_u64(&obj, ring_head_off(0) + 8, tail);
+        // Every round trip answers (no hang); within one queue's worth of rounds (stale entries
+        // a plausible-looking ring still shows are drained) the queue works again.
+        let mut outcomes = Vec::new();
+        for _ in 0..=SUB_DEPTH + 1 {
+            pubsub.send("publish");
+            let outcome = pubsub.recv();
+            assert!(
+                outcome == "ok" || outcome.starts_with("err"),
+                "head {head} tail {tail}: {outcome}"
+            );
+            let ok = outcome == "ok";
+            outcomes.push(outcome);
+            if ok {
+                break;
+            }
+        }
+        assert_eq!(
+            outcomes.last().map(String::as_str),
+            Some("ok"),
+            "head {head} tail {tail}: not recovered: {outcomes:?}"
+        );
+    }
+    pubsub.send("exit");
+    pubsub.join();
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn scribbled_block_sizes_give_errors_not_hangs() {
+    let domain = unique_domain();
+    let topic = "/hostile/arena";
+    let mut pubsub = spawn(ENTRY, "pubsub", &env(domain, topic));
+    pubsub.expect("ready");
+    pubsub.send("publish");
+    assert_eq!(pubsub.recv(), "ok");
+    let arenas: Vec<String> = shm_objects(domain)
+        .into_iter()
+        .filter(|n| n.contains("_arena_"))
+        .collect();
+    assert!(!arenas.is_empty());
+    // The first block header starts at 4096; its size field at +16. Zero would stall a walk that
+    // trusted it; a huge value would run off the end.
+    for size in [0u64, 64, u64::MAX - 63, 1 << 40] {
+        for a in &arenas {
+            write_u64(a, 4096 + 16, size);
+        }
+        for _ in 0..3 {
+            pubsub.send("publish");
+            let outcome = pubsub.recv();
+            assert!(
+                outcome == "ok" || outcome.starts_with("err"),
+                "size {size}: {outcome}"
+            );
+        }
+    }
     pubsub.send("exit");
     pubsub.join();
     assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));

@@ -788,16 +788,35 @@ impl Topic {
         self.sample(idx as usize)?; // index must be valid before it enters a ring
         let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
         let tail = r.tail.load(Ordering::Relaxed);
-        loop {
+        // A consistent ring holds at most `depth` entries, so one eviction makes room; the
+        // consumer only moves `head` forward. The bound guards against scribbled indices.
+        for _ in 0..=depth {
             let head = r.head.load(Ordering::Acquire);
-            if tail.wrapping_sub(head) < depth {
+            let fill = tail.wrapping_sub(head);
+            if fill < depth {
                 break;
+            }
+            if fill > depth {
+                // Impossible for a ring we maintain: its indices were scribbled. Drop the queue
+                // rather than trust it (the references it held leak until the queue is freed).
+                if r.head
+                    .compare_exchange(head, tail, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    r.lost.fetch_add(1, Ordering::Relaxed);
+                }
+                continue;
             }
             let old = self
                 .ring_slot(row as usize, r, depth, head)
                 .load(Ordering::Acquire);
             if r.head
-                .compare_exchange(head, head + 1, Ordering::AcqRel, Ordering::Relaxed)
+                .compare_exchange(
+                    head,
+                    head.wrapping_add(1),
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                )
                 .is_ok()
             {
                 r.lost.fetch_add(1, Ordering::Relaxed);
@@ -807,11 +826,17 @@ impl Topic {
                 self.sample_unref(old);
             }
         }
+        if tail.wrapping_sub(r.head.load(Ordering::Acquire)) >= depth {
+            // Still full (a peer keeps rewriting the indices): skip this ring and drop the
+            // reference this entry would have held.
+            self.sample_unref(idx);
+            return None;
+        }
         self.ring_slot(row as usize, r, depth, tail)
             .store(idx, Ordering::Release);
         // Release suffices: the waker bump that follows (after unlock) is a SeqCst RMW, which
         // orders this store before it for a listener that reads the waker word first.
-        r.tail.store(tail + 1, Ordering::Release);
+        r.tail.store(tail.wrapping_add(1), Ordering::Release);
         WakerAddr::unpack(r.waker.load(Ordering::Relaxed))
     }
 
@@ -831,7 +856,12 @@ impl Topic {
                 .ring_slot(row as usize, r, depth, head)
                 .load(Ordering::Acquire);
             if r.head
-                .compare_exchange(head, head + 1, Ordering::SeqCst, Ordering::Relaxed)
+                .compare_exchange(
+                    head,
+                    head.wrapping_add(1),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
                 .is_ok()
             {
                 return (idx < MAX_SAMPLES as u32).then_some(idx);

@@ -345,7 +345,7 @@ impl Publisher {
         let s = g.sample(idx as usize).ok_or(PublishError::QueueFull)?;
         let h = g.header();
         // Counters below are only written under the lock: plain load/store, no locked RMW.
-        let seq = h.next_seq.load(Ordering::Relaxed) + 1;
+        let seq = h.next_seq.load(Ordering::Relaxed).wrapping_add(1);
         h.next_seq.store(seq, Ordering::Relaxed);
         s.seq.store(seq, Ordering::Relaxed);
         s.len.store(loan.block.len, Ordering::Relaxed);
@@ -421,8 +421,10 @@ impl Publisher {
                 }
             }
         }
-        h.published
-            .store(h.published.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        h.published.store(
+            h.published.load(Ordering::Relaxed).wrapping_add(1),
+            Ordering::Relaxed,
+        );
         drop(g);
         for w in wakers.iter() {
             t.wake(w);
