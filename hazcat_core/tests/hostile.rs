@@ -151,7 +151,56 @@ fn hostile_child() {
                 }
             }
         }
+        "short" => short_lived(domain, &topic),
         other => panic!("unknown role {other}"),
+    }
+}
+
+/// A short-lived participant (think `ros2 topic echo`): its own queue (like a service request
+/// queue named after its pid) with a publisher and a subscriber, plus a subscription to the
+/// long-lived peer's topic where it holds a taken message and leaves one queued. Then it ends
+/// as `MODE` says: `clean` (drops everything), `exit` (process exit without dropping: only the
+/// exit hook runs) or `kill` (waits for SIGKILL).
+fn short_lived(domain: u32, shared: &str) {
+    let p = Participant::join(domain).expect("join");
+    let own = p
+        .topic(
+            &format!("@rq:/_cli_{}", std::process::id()),
+            &TypeInfo::named(TYPE),
+        )
+        .unwrap();
+    let own_sub = Subscriber::new(&own, SubscriberOptions::default()).unwrap();
+    let own_pub = Publisher::new(&own, PublisherOptions::default()).unwrap();
+    own_pub.publish_bytes(b"to myself").unwrap();
+    let t = p.topic(shared, &TypeInfo::named(TYPE)).unwrap();
+    let sub = Subscriber::new(
+        &t,
+        SubscriberOptions {
+            depth: 4,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let l = p.listener().unwrap();
+    sub.attach(&l);
+    say("ready");
+    assert_eq!(listen(), "go");
+    let held = take_blocking(&sub, &l);
+    match arg::<String>("MODE").as_str() {
+        "clean" => {
+            drop((held, sub, l, t, own_sub, own_pub, own, p));
+            say("done");
+        }
+        "exit" => {
+            say("holding");
+            std::process::exit(0);
+        }
+        "kill" => {
+            say("holding");
+            let _ = listen();
+            unreachable!("killed before");
+        }
+        other => panic!("unknown mode {other}"),
     }
 }
 
@@ -449,5 +498,64 @@ fn scribbled_block_sizes_give_errors_not_hangs() {
     }
     pubsub.send("exit");
     pubsub.join();
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn departed_participants_are_reclaimed_while_others_live() {
+    const RUNS: usize = 50;
+    let domain = unique_domain();
+    let shared = "/hostile/long_lived";
+    let me = Participant::join(domain).unwrap();
+    let t = me.topic(shared, &TypeInfo::named(TYPE)).unwrap();
+    let publ = Publisher::new(&t, PublisherOptions::default()).unwrap();
+    let baseline = shm_objects(domain).len();
+    // What one run may leave until the next join, leave or sweep: its own queue and pools.
+    let mut one_run = 0;
+    for i in 0..RUNS {
+        let mode = ["clean", "exit", "kill"][i % 3];
+        let mut e = env(domain, shared);
+        e.push(("MODE", mode.into()));
+        let mut child = spawn(ENTRY, "short", &e);
+        child.expect("ready");
+        publ.publish_bytes(b"one").unwrap();
+        publ.publish_bytes(b"two").unwrap();
+        child.send("go");
+        match mode {
+            "clean" => {
+                child.expect("done");
+                child.join();
+            }
+            "exit" => {
+                child.expect("holding");
+                child.join();
+            }
+            _ => {
+                child.expect("holding");
+                child.kill9();
+            }
+        }
+        let now = shm_objects(domain).len();
+        if i == 1 {
+            one_run = now - baseline;
+        }
+        assert!(
+            now <= baseline + one_run.max(3),
+            "run {i} ({mode}): {now} objects, baseline {baseline}: {:?}",
+            shm_objects(domain)
+        );
+    }
+    // The long-lived participant's next sweep reclaims the last run too.
+    me.sweep_dead();
+    assert_eq!(
+        shm_objects(domain).len(),
+        baseline,
+        "{:?}",
+        shm_objects(domain)
+    );
+    let st = t.stats();
+    assert_eq!((st.publishers, st.subscribers), (1, 0));
+    assert_eq!(st.live_samples, 0, "samples held by departed peers leaked");
+    drop((publ, t, me));
     assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
 }
