@@ -152,6 +152,48 @@ fn hostile_child() {
             }
         }
         "short" => short_lived(domain, &topic),
+        "history_holder" => {
+            let (_p, t) = open(domain, &topic);
+            let publ = Publisher::new(
+                &t,
+                PublisherOptions {
+                    transient_local: true,
+                    depth: 1,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            publ.publish_bytes(b"kept").unwrap();
+            say("ready");
+            // Touches nothing until killed: its mappings may be truncated meanwhile.
+            let _ = listen();
+            kill_self();
+        }
+        "opener" => {
+            let outcome = (|| -> Result<String, Box<dyn std::error::Error>> {
+                let (_p, t) = (|| -> Result<_, Box<dyn std::error::Error>> {
+                    let p = Participant::join(domain)?;
+                    let t = p.topic(&topic, &TypeInfo::named(TYPE))?;
+                    Ok((p, t))
+                })()?;
+                let sub = Subscriber::new(
+                    &t,
+                    SubscriberOptions {
+                        transient_local: true,
+                        depth: 1,
+                        ..Default::default()
+                    },
+                )?;
+                Ok(match sub.take()? {
+                    Some(m) => format!("took {:?}", m.bytes()),
+                    None => "empty".into(),
+                })
+            })();
+            say(match outcome {
+                Ok(s) => s,
+                Err(e) => format!("error {e}"),
+            });
+        }
         other => panic!("unknown role {other}"),
     }
 }
@@ -558,4 +600,43 @@ fn departed_participants_are_reclaimed_while_others_live() {
     assert_eq!(st.live_samples, 0, "samples held by departed peers leaked");
     drop((publ, t, me));
     assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn truncated_objects_give_openers_errors_not_sigbus() {
+    for kind in ["registry", "topic", "arena"] {
+        for cut in ["zero", "page", "half"] {
+            let domain = unique_domain();
+            let topic = "/hostile/truncated";
+            let mut holder = spawn(ENTRY, "history_holder", &env(domain, topic));
+            holder.expect("ready");
+            let name = shm_objects(domain)
+                .into_iter()
+                .find(|n| n.contains(&format!("_{kind}")))
+                .expect("object of that kind");
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(shm_path(&name))
+                .unwrap();
+            let len = f.metadata().unwrap().len();
+            f.set_len(match cut {
+                "zero" => 0,
+                "page" => 4096,
+                _ => len / 2,
+            })
+            .unwrap();
+            let mut opener = spawn(ENTRY, "opener", &env(domain, topic));
+            let outcome = opener.recv();
+            assert!(
+                outcome.starts_with("error") && outcome.contains(&name),
+                "{kind} cut to {cut}: {outcome}"
+            );
+            // It reported an error and exited normally (no SIGBUS).
+            opener.join();
+            holder.kill9();
+            for n in shm_objects(domain) {
+                hazcat_core::os::shm_file::unlink(&n).unwrap();
+            }
+        }
+    }
 }
