@@ -4,41 +4,13 @@
 
 mod common;
 
-use std::os::unix::fs::FileExt;
-use std::sync::Arc;
-use std::time::Duration;
-
 use common::*;
 use hazcat_core::*;
 
 const ENTRY: &str = "hostile_child";
-const TYPE: &str = "test_msgs/msg/Bytes";
-const WAIT: Option<Duration> = Some(Duration::from_secs(60));
+const TYPE: &str = TEST_TYPE;
 /// Bounded lock wait given to children that are expected to give up on a live holder.
 const SHORT_LOCK_WAIT: (&str, &str) = ("HAZCAT_LOCK_TIMEOUT_MS", "300");
-
-fn env(domain: u32, topic: &str) -> Vec<(&'static str, String)> {
-    vec![("DOMAIN", domain.to_string()), ("TOPIC", topic.to_owned())]
-}
-
-fn open(domain: u32, topic: &str) -> (Participant, Arc<Topic>) {
-    let p = Participant::join(domain).expect("join");
-    let t = p.topic(topic, &TypeInfo::named(TYPE)).expect("topic");
-    (p, t)
-}
-
-fn take_blocking(sub: &Subscriber, listener: &Listener) -> Received {
-    loop {
-        let epoch = listener.epoch();
-        if let Some(m) = sub.take().expect("take") {
-            return m;
-        }
-        assert!(
-            listener.wait(epoch, WAIT),
-            "no message within the step timeout"
-        );
-    }
-}
 
 /// Publishes one message and takes it back; the outcome as one line.
 fn round_trip(publ: &Publisher, sub: &Subscriber) -> String {
@@ -345,27 +317,15 @@ fn killed_peer_is_detected_dead() {
     assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
 }
 
-fn shm_path(name: &str) -> String {
-    format!("{}/{name}", hazcat_core::os::shm_file::shm_dir())
-}
-
 /// Offset of the lock word in both the registry and topic objects (first word of the header).
 const LOCK_OFF: u64 = 64;
 
 fn write_u32(name: &str, off: u64, v: u32) {
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(shm_path(name))
-        .unwrap();
-    f.write_all_at(&v.to_ne_bytes(), off).unwrap();
+    write_at(name, off, &v.to_ne_bytes());
 }
 
 fn write_u64(name: &str, off: u64, v: u64) {
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(shm_path(name))
-        .unwrap();
-    f.write_all_at(&v.to_ne_bytes(), off).unwrap();
+    write_at(name, off, &v.to_ne_bytes());
 }
 
 fn topic_object(domain: u32, topic: &str) -> String {

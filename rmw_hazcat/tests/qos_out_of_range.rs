@@ -15,24 +15,29 @@ use rmw_hazcat_rs::sys::*;
 
 /// The profiles to reject, each with what its error must mention.
 fn bad_profiles(base: rmw_qos_profile_t) -> Vec<(rmw_qos_profile_t, &'static str, &'static str)> {
-    let mut out = Vec::new();
-    let mut q = base;
-    q.reliability = 99;
-    out.push((q, "reliability", "99"));
-    let mut q = base;
-    q.durability = 77;
-    out.push((q, "durability", "77"));
-    let mut q = base;
-    q.liveliness = 55;
-    out.push((q, "liveliness", "55"));
-    let mut q = base;
-    q.history = 42;
-    out.push((q, "history", "42"));
-    let mut q = base;
-    q.history = RMW_QOS_POLICY_HISTORY_KEEP_LAST;
-    q.depth = 1 << 40;
-    out.push((q, "depth", "1099511627776"));
-    out
+    type Edit = fn(&mut rmw_qos_profile_t);
+    let edits: [(Edit, &str, &str); 5] = [
+        (|q| q.reliability = 99, "reliability", "99"),
+        (|q| q.durability = 77, "durability", "77"),
+        (|q| q.liveliness = 55, "liveliness", "55"),
+        (|q| q.history = 42, "history", "42"),
+        (
+            |q| {
+                q.history = RMW_QOS_POLICY_HISTORY_KEEP_LAST;
+                q.depth = 1 << 40;
+            },
+            "depth",
+            "1099511627776",
+        ),
+    ];
+    edits
+        .into_iter()
+        .map(|(edit, policy, value)| {
+            let mut q = base;
+            edit(&mut q);
+            (q, policy, value)
+        })
+        .collect()
 }
 
 fn assert_names(what: &str, policy: &str, value: &str) {
