@@ -44,6 +44,8 @@ pub enum GraphError {
     Full,
     /// A string is longer than the registry can store.
     NameTooLong(String),
+    /// The registry lock is held by a live participant for longer than the bounded wait.
+    Busy(crate::sync::LockError),
 }
 
 impl fmt::Display for GraphError {
@@ -51,6 +53,7 @@ impl fmt::Display for GraphError {
         match self {
             GraphError::Full => f.write_str("the domain's graph table is full"),
             GraphError::NameTooLong(s) => write!(f, "name too long for the graph registry: '{s}'"),
+            GraphError::Busy(e) => write!(f, "graph registry: {e}"),
         }
     }
 }
@@ -150,7 +153,7 @@ impl Participant {
         enclave: &str,
     ) -> Result<NodeEntry, GraphError> {
         let reg = &self.inner.registry;
-        let g = reg.lock();
+        let g = reg.lock().map_err(GraphError::Busy)?;
         let (row, n): (usize, &NodeRow) = (0..MAX_NODES)
             .filter_map(|r| g.node(r).map(|n| (r, n)))
             .find(|(_, n)| n.state.load(Ordering::Relaxed) == FREE_ROW)
@@ -177,7 +180,7 @@ impl Participant {
         desc: &EndpointDesc<'_>,
     ) -> Result<EndpointEntry, GraphError> {
         let reg = &self.inner.registry;
-        let g = reg.lock();
+        let g = reg.lock().map_err(GraphError::Busy)?;
         let (row, e): (usize, &EntryRow) = (0..MAX_ENTRIES)
             .filter_map(|r| g.entry(r).map(|e| (r, e)))
             .find(|(_, e)| e.state.load(Ordering::Relaxed) == FREE_ROW)
@@ -213,10 +216,15 @@ impl Participant {
         })
     }
 
-    /// Reads the whole graph of the domain (sweeping out dead participants first).
+    /// Reads the whole graph of the domain (sweeping out dead participants first). When the
+    /// registry lock is held by a live peer beyond the bounded wait, the rows are read without
+    /// it (a best-effort snapshot; every row read is validated).
     pub fn graph(&self) -> GraphSnapshot {
-        let g = self.inner.registry.lock();
-        g.sweep_dead();
+        let locked = self.inner.registry.lock().ok();
+        if let Some(g) = &locked {
+            g.sweep_dead();
+        }
+        let g = &*self.inner.registry;
         let mut snap = GraphSnapshot {
             generation: g.header().graph_generation.load(Ordering::SeqCst),
             ..Default::default()
@@ -235,7 +243,10 @@ impl Participant {
 }
 
 fn remove(participant: &ParticipantInner, row: u32, id: u64, node: bool) {
-    let g = participant.registry.lock();
+    // Not obtainable within the bounded wait: the row is freed with the participant's.
+    let Ok(g) = participant.registry.lock() else {
+        return;
+    };
     let (state, row_id) = if node {
         match g.node(row as usize) {
             Some(n) => (&n.state, &n.id),

@@ -7,14 +7,12 @@ use std::fmt;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, Weak};
 
-use crate::os::process::ProcessId;
 use crate::registry::Registry;
 
 pub(crate) struct ParticipantInner {
     pub(crate) registry: Arc<Registry>,
     pub(crate) row: u32,
     pub(crate) id: u64,
-    pub(crate) process: ProcessId,
     /// Waker slots in use by this participant's listeners.
     waker_slots: Mutex<u64>,
     /// Set once the participant left the registry (on drop or at process exit).
@@ -34,17 +32,11 @@ impl fmt::Debug for ParticipantInner {
 impl ParticipantInner {
     /// The membership of this process in registry row `row` (already marked live), left again
     /// when the last handle drops or at process exit.
-    pub(crate) fn new(
-        registry: Arc<Registry>,
-        row: u32,
-        id: u64,
-        process: ProcessId,
-    ) -> Arc<ParticipantInner> {
+    pub(crate) fn new(registry: Arc<Registry>, row: u32, id: u64) -> Arc<ParticipantInner> {
         let inner = ParticipantInner {
             registry,
             row,
             id,
-            process,
             waker_slots: Mutex::new(0),
             left: std::sync::atomic::AtomicBool::new(false),
         };
@@ -68,24 +60,35 @@ impl ParticipantInner {
     }
 
     /// Leaves the domain (once): frees the registry row, and as the last live participant removes
-    /// every object of the domain.
-    fn leave(&self) {
+    /// every object of the domain. With `release_slot` it also gives up its slot's OFD lock (a
+    /// normal leave); at process exit the kernel drops it when the process is gone, so that
+    /// peers do not judge its still-running threads dead while they finish.
+    fn leave(&self, release_slot: bool) {
         if self.left.swap(true, Ordering::SeqCst) {
             return;
         }
-        let guard = self.registry.lock();
+        // A lock held by a live peer for longer than the bounded wait: leave without the lock;
+        // survivors sweep this row out once the process is gone.
+        let Ok(guard) = self.registry.lock() else {
+            return;
+        };
         guard.remove_participant_rows(self.row);
+        guard.note_departure();
         guard.sweep_dead();
         guard.bump_graph();
         if guard.live_participants() == 0 {
             guard.close_and_unlink_all();
+        }
+        drop(guard);
+        if release_slot {
+            self.registry.release_slot();
         }
     }
 }
 
 impl Drop for ParticipantInner {
     fn drop(&mut self) {
-        self.leave();
+        self.leave(true);
     }
 }
 
@@ -115,11 +118,10 @@ extern "C" fn leave_all_at_exit() {
         return;
     };
     for p in live.iter().filter_map(Weak::upgrade) {
-        let holder = p.registry.header().lock.load(Ordering::Relaxed) & !(1 << 31);
-        let ours =
-            holder != 0 && std::path::Path::new(&format!("/proc/self/task/{holder}")).exists();
-        if !ours {
-            p.leave();
+        // Held by a thread of this process (which exit stopped mid-way): do not wait for it.
+        let holder = crate::sync::Holder::of(p.registry.header().lock.load(Ordering::Relaxed));
+        if holder != p.registry.holder() {
+            p.leave(false);
         }
     }
 }

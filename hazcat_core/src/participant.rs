@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, Weak};
 use crate::membership::ParticipantInner;
 pub use crate::membership::{GuardCondition, Listener, ListenerError, Waker, WakerAddr};
 use crate::os::process::{self, ProcessId};
-use crate::registry::{Registry, FREE_ROW, LIVE, MAX_PARTICIPANTS};
+use crate::registry::{Registry, LIVE, MAX_PARTICIPANTS};
 use crate::segment::SegmentError;
+use crate::sync::LockError;
 use crate::topic::{
     EndpointError, Publisher, PublisherOptions, Subscriber, SubscriberOptions, Topic,
     TopicOpenError, TypeInfo,
@@ -50,6 +51,8 @@ pub enum JoinError {
     Registry(SegmentError),
     /// Every participant row of the domain is in use by live processes.
     Full,
+    /// The registry lock is held by a live participant for longer than the bounded wait.
+    Busy(LockError),
 }
 
 impl fmt::Display for JoinError {
@@ -60,6 +63,7 @@ impl fmt::Display for JoinError {
                 f,
                 "ROS domain has {MAX_PARTICIPANTS} live participants already"
             ),
+            JoinError::Busy(e) => write!(f, "cannot join ROS domain: {e}"),
         }
     }
 }
@@ -88,6 +92,17 @@ impl fmt::Debug for Participant {
     }
 }
 
+impl Drop for Participant {
+    fn drop(&mut self) {
+        // The last handle (clones share `topics`) leaving: a leave is one of the moments
+        // survivors reclaim what departed participants left behind. The row itself is freed when
+        // the last topic handle lets go of the membership.
+        if Arc::strong_count(&self.topics) == 1 {
+            self.reclaim_departed();
+        }
+    }
+}
+
 impl Participant {
     /// Joins `ros_domain`: creates the domain registry if this is the first participant, sweeps
     /// out participants of dead processes, and removes objects left by them.
@@ -95,7 +110,10 @@ impl Participant {
         let me = ProcessId::current();
         loop {
             let (registry, _created) = Registry::open_or_create(ros_domain)?;
-            let guard = registry.lock();
+            // The slot (an OFD lock the kernel holds for us until we leave or die) comes first:
+            // it is our identity as a lock holder and our liveness beacon.
+            let row = registry.claim_slot().ok_or(JoinError::Full)?;
+            let guard = registry.lock().map_err(JoinError::Busy)?;
             if guard.is_closed() {
                 // The last participant closed this registry (and normally unlinked it before
                 // unlocking; if it died in between, finish its job). A fresh one follows.
@@ -105,35 +123,55 @@ impl Participant {
                 continue;
             }
             guard.sweep_dead();
-            let alone = guard.live_participants() == 0;
-            let mut row = None;
-            for r in 0..MAX_PARTICIPANTS {
-                let Some(p) = guard.participant(r) else {
-                    continue;
-                };
-                if p.state.load(Ordering::Relaxed) == FREE_ROW {
-                    row = Some((r, p));
-                    break;
-                }
+            let p = guard
+                .participant(row as usize)
+                .expect("claimed slots are rows");
+            if p.state.load(Ordering::Relaxed) == LIVE {
+                // A dead participant's row whose slot we now hold: remove what it left.
+                guard.remove_participant_rows(row);
+                guard.note_departure();
+                guard.bump_graph();
             }
-            let Some((row, p)) = row else {
-                return Err(JoinError::Full);
-            };
+            let alone = guard.live_participants() == 0;
             let id = process::random_u64();
             p.pid.store(me.pid, Ordering::Relaxed);
             p.start_time.store(me.start_time, Ordering::Relaxed);
-            p.id.store(id, Ordering::Relaxed);
+            p.id.store(id, Ordering::Release);
             p.graph_mask.store(0, Ordering::Relaxed);
             p.state.store(LIVE, Ordering::Release);
             if alone {
                 guard.unlink_stale_objects();
             }
             drop(guard);
-            let inner = ParticipantInner::new(registry.clone(), row as u32, id, me);
-            return Ok(Participant {
+            let inner = ParticipantInner::new(registry.clone(), row, id);
+            let participant = Participant {
                 inner,
                 topics: Arc::default(),
-            });
+            };
+            participant.reclaim_departed();
+            return Ok(participant);
+        }
+    }
+
+    /// Slot (row) of this participant in the domain registry; its OFD lock is the participant's
+    /// kernel-tracked liveness.
+    pub fn slot(&self) -> u32 {
+        self.inner.row
+    }
+
+    /// If participants left or died since the last complete pass, releases what their endpoints
+    /// still hold in every topic of the domain (queued samples, loans, pools) and removes topics
+    /// left without endpoints. Returns the number of endpoints reclaimed.
+    fn reclaim_departed(&self) -> usize {
+        match self.inner.registry.reclaim_pending() {
+            Some(upto) => {
+                let pass = crate::topic::reclaim_domain(&self.inner);
+                if pass.complete {
+                    self.inner.registry.reclaimed(upto);
+                }
+                pass.endpoints
+            }
+            None => 0,
         }
     }
 
@@ -207,10 +245,15 @@ impl Participant {
     }
 
     /// Removes participants of dead processes (with their nodes and endpoints) from the graph,
-    /// as [`Participant::graph`] does first. A removal moves the graph generation and wakes graph
-    /// listeners. Returns how many participants were removed.
+    /// as [`Participant::graph`] does first, then releases what departed participants still hold
+    /// in topics (queued samples, loans, pools; topics left without endpoints are removed). A
+    /// removal moves the graph generation and wakes graph listeners. Returns how many
+    /// participants were removed (0 as well when the registry lock could not be taken within the
+    /// bounded wait).
     pub fn sweep_dead(&self) -> usize {
-        self.inner.registry.lock().sweep_dead()
+        let removed = self.inner.registry.lock().map_or(0, |g| g.sweep_dead());
+        self.reclaim_departed();
+        removed
     }
 
     /// Current graph generation; changes on every graph change in the domain.

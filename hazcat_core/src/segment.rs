@@ -13,7 +13,7 @@ use crate::os::shm_file::{self, Mapping};
 /// First 8 bytes of every hazcat object.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"HAZCAT\x00\x01");
 /// Bumped on every change of any shared layout.
-pub const LAYOUT_VERSION: u32 = 4;
+pub const LAYOUT_VERSION: u32 = 5;
 
 /// Marker for `#[repr(C)]` types that may live in shared memory: every bit pattern is valid and
 /// all mutable state is atomic, so references to them stay sound while other processes write.
@@ -152,6 +152,18 @@ impl Segment {
         len: usize,
         init: impl FnOnce(&Segment) -> Result<(), SegmentError>,
     ) -> Result<Option<Segment>, SegmentError> {
+        Segment::create_with(name, kind, len, false, init)
+    }
+
+    /// [`Segment::create`], keeping the file descriptor open when `keep_fd` (see
+    /// [`Segment::fd`]).
+    pub fn create_with(
+        name: &str,
+        kind: SegmentKind,
+        len: usize,
+        keep_fd: bool,
+        init: impl FnOnce(&Segment) -> Result<(), SegmentError>,
+    ) -> Result<Option<Segment>, SegmentError> {
         let io = |source| SegmentError::Io {
             op: "create",
             name: name.to_owned(),
@@ -175,7 +187,7 @@ impl Segment {
             init(&Segment::borrowed(view, name))?;
             hdr.magic.store(MAGIC, Ordering::Release);
         }
-        match fresh.publish(name).map_err(io)? {
+        match fresh.publish(name, keep_fd).map_err(io)? {
             Some(map) => Ok(Some(Segment {
                 map: MapOrView::Map(map),
                 name: name.to_owned(),
@@ -193,7 +205,16 @@ impl Segment {
 
     /// Opens and validates the existing segment `name` of the given kind.
     pub fn open(name: &str, kind: SegmentKind) -> Result<Segment, SegmentError> {
-        let map = shm_file::open(name).map_err(|source| SegmentError::Io {
+        Segment::open_with(name, kind, false)
+    }
+
+    /// [`Segment::open`], keeping the file descriptor open when `keep_fd` (see [`Segment::fd`]).
+    pub fn open_with(
+        name: &str,
+        kind: SegmentKind,
+        keep_fd: bool,
+    ) -> Result<Segment, SegmentError> {
+        let map = shm_file::open_with(name, keep_fd).map_err(|source| SegmentError::Io {
             op: "open",
             name: name.to_owned(),
             source,
@@ -243,6 +264,14 @@ impl Segment {
         SegmentError::Corrupt {
             name: self.name.clone(),
             what: what.into(),
+        }
+    }
+
+    /// The object's file descriptor, when it was opened or created keeping it.
+    pub fn fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        match &self.map {
+            MapOrView::Map(m) => m.fd(),
+            MapOrView::View(_) => None,
         }
     }
 

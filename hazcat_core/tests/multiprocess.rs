@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -40,32 +39,6 @@ fn check(bytes: &[u8]) -> (u32, u32) {
 
 fn size_for(seq: u32) -> usize {
     [64, 1000, 4096, 65_536, 17][(seq % 5) as usize]
-}
-
-fn env(domain: u32, topic: &str) -> Vec<(&'static str, String)> {
-    vec![("DOMAIN", domain.to_string()), ("TOPIC", topic.to_owned())]
-}
-
-fn open(domain: u32, topic: &str) -> (Participant, Arc<Topic>) {
-    let p = Participant::join(domain).expect("join");
-    let t = p
-        .topic(topic, &TypeInfo::named("test_msgs/msg/Bytes"))
-        .expect("topic");
-    (p, t)
-}
-
-/// Blocks on `listener` until `sub` yields a message.
-fn take_blocking(sub: &Subscriber, listener: &Listener) -> Received {
-    loop {
-        let epoch = listener.epoch();
-        if let Some(m) = sub.take().expect("take") {
-            return m;
-        }
-        assert!(
-            listener.wait(epoch, WAIT),
-            "no message within the step timeout"
-        );
-    }
 }
 
 #[test]
@@ -668,19 +641,6 @@ fn segments_are_owner_only() {
     }
     drop((_publ, t, p));
     finish(domain, vec![]);
-}
-
-fn shm_path(name: &str) -> String {
-    format!("{}/{name}", os::shm_file::shm_dir())
-}
-
-fn write_at(name: &str, off: u64, bytes: &[u8]) {
-    use std::os::unix::fs::FileExt;
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(shm_path(name))
-        .unwrap();
-    f.write_all_at(bytes, off).unwrap();
 }
 
 fn read_at(name: &str, off: u64, len: usize) -> Vec<u8> {

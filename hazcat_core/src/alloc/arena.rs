@@ -210,6 +210,14 @@ impl Arena {
     /// Header of the block starting at `off`, validated against the arena bounds.
     #[inline]
     fn header(&self, off: u64) -> Result<&BlockHeader, BlockError> {
+        self.header_sized(off).map(|(h, _)| h)
+    }
+
+    /// [`Arena::header`] with the block size it validated. Callers use this value, never a
+    /// second read of the shared field (another process may rewrite it in between: a walk that
+    /// re-read a size scribbled to 0 would never advance).
+    #[inline]
+    fn header_sized(&self, off: u64) -> Result<(&BlockHeader, u64), BlockError> {
         let bad = BlockError::InvalidOffset { offset: off };
         if off < DATA_START
             || !off.is_multiple_of(ALIGN)
@@ -225,10 +233,13 @@ impl Arena {
             return Err(bad);
         }
         let size = h.size.load(Ordering::Relaxed);
-        if size < HDR || !size.is_multiple_of(ALIGN) || off + size > self.data_end {
+        if size < HDR
+            || !size.is_multiple_of(ALIGN)
+            || off.checked_add(size).is_none_or(|e| e > self.data_end)
+        {
             return Err(bad);
         }
-        Ok(h)
+        Ok((h, size))
     }
 
     /// Header of the block whose payload starts at `payload`.
@@ -237,11 +248,11 @@ impl Arena {
         let off = payload
             .checked_sub(HDR)
             .ok_or(BlockError::InvalidOffset { offset: payload })?;
-        let h = self
-            .header(off)
+        let (h, size) = self
+            .header_sized(off)
             .map_err(|_| BlockError::InvalidOffset { offset: payload })?;
         let len = h.len.load(Ordering::Relaxed);
-        if len > h.size.load(Ordering::Relaxed) - HDR {
+        if len > size - HDR {
             return Err(BlockError::InvalidOffset { offset: payload });
         }
         Ok(h)
@@ -255,8 +266,10 @@ impl Arena {
         };
         let mut off = DATA_START;
         while off < self.data_end {
-            let Ok(h) = self.header(off) else { break };
-            let size = h.size.load(Ordering::Acquire);
+            // Every step advances by a validated size (at least one header).
+            let Ok((h, size)) = self.header_sized(off) else {
+                break;
+            };
             if h.state.load(Ordering::Acquire) != FREE {
                 st.live_blocks += 1;
                 st.live_bytes += size;
@@ -329,16 +342,17 @@ impl Arena {
         };
         // Two full passes at most: the first may stop short of coalescible neighbours at the wrap.
         while scanned < 2 * total {
-            let h = self.header(off).map_err(|_| corrupt(off))?;
-            let mut size = h.size.load(Ordering::Relaxed);
+            // Sizes come from validation (>= HDR): every step advances, the walk ends.
+            let (h, mut size) = self.header_sized(off).map_err(|_| corrupt(off))?;
             if h.state.load(Ordering::Acquire) == FREE {
                 // Only the owner turns FREE blocks into anything else, so merging is race-free.
                 while off + size < self.data_end {
-                    let next = self.header(off + size).map_err(|_| corrupt(off + size))?;
+                    let (next, absorbed) = self
+                        .header_sized(off + size)
+                        .map_err(|_| corrupt(off + size))?;
                     if next.state.load(Ordering::Acquire) != FREE {
                         break;
                     }
-                    let absorbed = next.size.load(Ordering::Relaxed);
                     // An absorbed header must never validate again (stale `recent` entries).
                     next.magic.store(0, Ordering::Relaxed);
                     size += absorbed;

@@ -1,8 +1,9 @@
 //! The only module that talks to the operating system (libc): shared-memory files, mappings,
-//! futexes, process identity and descriptor passing.
+//! futexes, OFD locks (liveness), process identity and descriptor passing.
 
 pub mod fdpass;
 pub mod fdserver;
 pub mod futex;
+pub mod ofd;
 pub mod process;
 pub mod shm_file;

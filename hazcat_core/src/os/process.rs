@@ -1,4 +1,5 @@
-//! Process identity: a participant is `(pid, start time)`, which survives pid reuse.
+//! Process identity: `(pid, start time)`, recorded in rows for diagnostics. Liveness decisions
+//! use the kernel-held OFD locks of `os::ofd`, not this.
 
 use std::sync::OnceLock;
 
@@ -31,7 +32,10 @@ impl ProcessId {
         id
     }
 
-    /// Whether this process still runs (same pid *and* same start time).
+    /// Whether this process still runs (same pid *and* same start time), as seen in this
+    /// process's `/proc`. Diagnostic only (`hazcat` inspection): it is blind across PID
+    /// namespaces, so hazcat never uses it to decide that a peer is dead — participant liveness
+    /// is the kernel-held OFD lock of its registry slot (see `os::ofd`).
     pub fn is_alive(&self) -> bool {
         if self.pid == 0 {
             return false;
@@ -50,15 +54,6 @@ pub fn start_time(pid: u32) -> Option<u64> {
     let rest = &stat[stat.rfind(')')? + 1..];
     // rest starts with field 3 (state); start time is field 22 -> index 19 here.
     rest.split_whitespace().nth(19)?.parse().ok()
-}
-
-/// Whether a thread (or process) id currently exists. Used for lock holders, which are threads.
-pub fn tid_exists(tid: u32) -> bool {
-    if tid == 0 {
-        return false;
-    }
-    // A thread id that is not a thread-group leader is still visible under /proc/<tid>.
-    std::path::Path::new(&format!("/proc/{tid}")).exists()
 }
 
 /// The calling thread's kernel id (cached per thread: it is on every lock's fast path).

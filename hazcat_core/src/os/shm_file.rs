@@ -6,7 +6,7 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::ptr::NonNull;
 
 /// Directory holding the shared-memory objects (`HAZCAT_SHM_DIR`, default `/dev/shm`).
@@ -40,6 +40,8 @@ pub struct Mapping {
     len: usize,
     /// `(st_dev, st_ino)` of the mapped file: identifies the object even after its name is reused.
     file_id: (u64, u64),
+    /// The descriptor, when the owner asked to keep it (for OFD locks); closed on drop.
+    fd: Option<OwnedFd>,
 }
 
 // SAFETY: the mapping is plain shared memory; all access goes through atomics or bounds-checked
@@ -67,6 +69,11 @@ impl Mapping {
     /// Whether the mapping is empty (never true for a mapped object).
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The file's descriptor, if it was kept open ([`open_with`], [`Unpublished::publish`]).
+    pub fn fd(&self) -> Option<BorrowedFd<'_>> {
+        self.fd.as_ref().map(AsFd::as_fd)
     }
 }
 
@@ -113,6 +120,7 @@ fn map_fd(fd: &OwnedFd, len: usize) -> io::Result<Mapping> {
         ptr: NonNull::new(ptr.cast()).ok_or_else(io::Error::last_os_error)?,
         len,
         file_id,
+        fd: None,
     })
 }
 
@@ -128,9 +136,10 @@ impl Unpublished {
         &self.map
     }
 
-    /// Makes the object visible as `name`. Returns `Ok(None)` if the name is already taken (the
-    /// unnamed object is then discarded).
-    pub fn publish(self, name: &str) -> io::Result<Option<Mapping>> {
+    /// Makes the object visible as `name`, keeping its descriptor open in the mapping when
+    /// `keep_fd`. Returns `Ok(None)` if the name is already taken (the unnamed object is then
+    /// discarded).
+    pub fn publish(self, name: &str, keep_fd: bool) -> io::Result<Option<Mapping>> {
         let path = path_of(name)?;
         let proc_path = CString::new(format!("/proc/self/fd/{}", self.fd.as_raw_fd()))
             .map_err(|_| io::ErrorKind::InvalidInput)?;
@@ -152,7 +161,11 @@ impl Unpublished {
             }
             return Err(err);
         }
-        Ok(Some(self.map))
+        let mut map = self.map;
+        if keep_fd {
+            map.fd = Some(self.fd);
+        }
+        Ok(Some(map))
     }
 }
 
@@ -182,6 +195,11 @@ pub fn create_unpublished(len: usize) -> io::Result<Unpublished> {
 /// Opens and maps the existing object `name` (whole file). Refuses objects not owned by this user
 /// or accessible by others.
 pub fn open(name: &str) -> io::Result<Mapping> {
+    open_with(name, false)
+}
+
+/// [`open`], keeping the descriptor open in the mapping when `keep_fd` (see [`Mapping::fd`]).
+pub fn open_with(name: &str, keep_fd: bool) -> io::Result<Mapping> {
     let path = path_of(name)?;
     // SAFETY: valid C string path; flags do not create anything.
     let fd = cvt(unsafe {
@@ -206,10 +224,14 @@ pub fn open(name: &str) -> io::Result<Mapping> {
             ),
         ));
     }
-    map_fd(
+    let mut map = map_fd(
         &fd,
         usize::try_from(st.st_size).map_err(|_| io::ErrorKind::InvalidData)?,
-    )
+    )?;
+    if keep_fd {
+        map.fd = Some(fd);
+    }
+    Ok(map)
 }
 
 /// Removes the name `name`; mappings stay valid. A missing name is not an error.

@@ -27,6 +27,10 @@ pub(crate) struct RegistryHeader {
     pub max_nodes: AtomicU32,
     pub max_entries: AtomicU32,
     pub graph_generation: AtomicU64,
+    /// Participants that left or were swept out (monotonic).
+    pub departures: AtomicU64,
+    /// `departures` as of the last complete pass reclaiming departed participants' endpoints.
+    pub reclaimed: AtomicU64,
 }
 // SAFETY: repr(C), atomics only.
 unsafe impl ShmSafe for RegistryHeader {}
@@ -39,7 +43,10 @@ pub(crate) struct ParticipantRow {
     pub id: AtomicU64,
     /// Waker slots that want a wake-up on every graph change.
     pub graph_mask: AtomicU64,
-    pub _reserved: [AtomicU64; 4],
+    /// Bumped by each process that claims the slot (see `sync`): tells a lock holder from a
+    /// newcomer that reused its slot.
+    pub incarnation: AtomicU64,
+    pub _reserved: [AtomicU64; 3],
     pub wakers: [AtomicU32; WAKERS_PER_PARTICIPANT],
 }
 // SAFETY: repr(C), atomics only.

@@ -3,6 +3,12 @@
 //!
 //! All mutation happens under the registry's robust mutex. Participants that died are swept out
 //! by whoever takes the lock next for a join, a leave, a graph change or a recovery.
+//!
+//! Liveness is kernel-tracked: every participant holds an OFD write lock on byte `row` of the
+//! registry file (its *slot*) for as long as its registry handle is open; the kernel drops it when
+//! the process dies. A row is dead when no other open file description holds that byte. This
+//! works across PID namespaces sharing the shm directory and cannot be fooled by pid reuse; no
+//! `/proc` probe decides that a peer is dead.
 
 mod layout;
 mod view;
@@ -10,19 +16,39 @@ mod view;
 pub(crate) use layout::*;
 pub(crate) use view::RegistryView;
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use crate::naming;
-use crate::os::{futex, shm_file};
+use crate::os::{futex, ofd, shm_file};
 use crate::segment::{Segment, SegmentError, SegmentKind};
-use crate::sync::{self, Locked};
+use crate::sync::{self, LockError, Locked};
 
-/// The mapped registry of one ROS domain.
+/// No slot claimed yet.
+const NO_SLOT: u32 = u32::MAX;
+
+/// The mapped registry of one ROS domain: one handle (one open file description) per participant.
 #[derive(Debug)]
 pub(crate) struct Registry {
     seg: Segment,
     pub(crate) ros_domain: u32,
+    /// The slot (participant row) whose OFD lock this handle holds, [`NO_SLOT`] before
+    /// [`Registry::claim_slot`].
+    own_slot: AtomicU32,
+    /// The incarnation of `own_slot` this handle claimed.
+    own_incarnation: AtomicU32,
+}
+
+/// What a liveness probe of a participant row says about an owner `(row, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// The participant is in the domain and its process lives.
+    Alive,
+    /// Its process still holds the slot but the participant left the domain (the process is
+    /// exiting, or shutting its context down): not yet reclaimable, but soon.
+    Departing,
+    /// Its process is gone, or the row belongs to someone else now.
+    Dead,
 }
 
 /// Holds the registry lock; releases it on drop.
@@ -49,16 +75,16 @@ impl Registry {
     pub(crate) fn open_or_create(ros_domain: u32) -> Result<(Arc<Registry>, bool), SegmentError> {
         let name = naming::registry(ros_domain);
         loop {
-            match Segment::open(&name, SegmentKind::Registry) {
+            match Segment::open_with(&name, SegmentKind::Registry, true) {
                 Ok(seg) => {
                     RegistryView::checked(&seg, ros_domain)?;
-                    return Ok((Arc::new(Registry { seg, ros_domain }), false));
+                    return Ok((Arc::new(Registry::new(seg, ros_domain)), false));
                 }
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e),
             }
             if let Some(seg) =
-                Segment::create(&name, SegmentKind::Registry, REGISTRY_SIZE, |seg| {
+                Segment::create_with(&name, SegmentKind::Registry, REGISTRY_SIZE, true, |seg| {
                     let h: &RegistryHeader = seg.get(HEADER_OFF)?;
                     h.ros_domain.store(ros_domain, Ordering::Relaxed);
                     h.max_participants
@@ -68,7 +94,7 @@ impl Registry {
                     Ok(())
                 })?
             {
-                return Ok((Arc::new(Registry { seg, ros_domain }), true));
+                return Ok((Arc::new(Registry::new(seg, ros_domain)), true));
             }
             // Someone else created it between our open and create: open theirs.
         }
@@ -78,6 +104,96 @@ impl Registry {
     #[inline]
     pub(crate) fn view(&self) -> RegistryView<'_> {
         RegistryView::new(&self.seg)
+    }
+
+    fn new(seg: Segment, ros_domain: u32) -> Registry {
+        Registry {
+            seg,
+            ros_domain,
+            own_slot: AtomicU32::new(NO_SLOT),
+            own_incarnation: AtomicU32::new(0),
+        }
+    }
+
+    /// Claims a free slot: takes the OFD lock on the first byte `row` nobody holds. The kernel
+    /// arbitrates, so no registry lock is needed; the row may still be marked LIVE by a dead
+    /// previous owner (the caller takes it over under the lock). `None`: all slots held.
+    pub(crate) fn claim_slot(&self) -> Option<u32> {
+        let fd = self.seg.fd()?;
+        let slot = (0..MAX_PARTICIPANTS as u32)
+            .find(|&r| matches!(ofd::try_lock(fd, u64::from(r)), Ok(true)))?;
+        // Only the slot's holder writes its incarnation.
+        let incarnation = self
+            .participant(slot as usize)?
+            .incarnation
+            .fetch_add(1, Ordering::AcqRel)
+            .wrapping_add(1) as u32
+            & sync::INCARNATION_MASK;
+        self.own_incarnation.store(incarnation, Ordering::Relaxed);
+        self.own_slot.store(slot, Ordering::Relaxed);
+        Some(slot)
+    }
+
+    /// This handle as a lock holder (slot and incarnation).
+    pub(crate) fn holder(&self) -> sync::Holder {
+        sync::Holder {
+            slot: self.own_slot(),
+            incarnation: self.own_incarnation.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Whether a lock holder is alive: its slot is held, by the incarnation that took the lock.
+    pub(crate) fn holder_alive(&self, h: sync::Holder) -> bool {
+        let Some(slot) = h.slot else { return false };
+        let Some(p) = self.participant(slot as usize) else {
+            return false;
+        };
+        (p.incarnation.load(Ordering::Acquire) as u32 & sync::INCARNATION_MASK) == h.incarnation
+            && self.slot_alive(slot)
+    }
+
+    /// Gives up the slot's OFD lock (after the row was freed): the slot may be claimed again.
+    pub(crate) fn release_slot(&self) {
+        let slot = self.own_slot.swap(NO_SLOT, Ordering::Relaxed);
+        if let (Some(fd), true) = (self.seg.fd(), slot != NO_SLOT) {
+            let _ = ofd::unlock(fd, u64::from(slot));
+        }
+    }
+
+    /// The slot this handle holds, if any.
+    pub(crate) fn own_slot(&self) -> Option<u32> {
+        let s = self.own_slot.load(Ordering::Relaxed);
+        (s != NO_SLOT).then_some(s)
+    }
+
+    /// Whether the process holding slot `row` lives (kernel-tracked; see the module docs). Our
+    /// own slot is alive. A failed probe counts as alive: never reclaim on doubt.
+    pub(crate) fn slot_alive(&self, row: u32) -> bool {
+        if row as usize >= MAX_PARTICIPANTS {
+            return false;
+        }
+        if Some(row) == self.own_slot() {
+            return true;
+        }
+        match self.seg.fd() {
+            Some(fd) => ofd::is_locked_by_other(fd, u64::from(row)).unwrap_or(true),
+            None => true,
+        }
+    }
+
+    /// Liveness of participant `id`, which joined in row `row`.
+    pub(crate) fn owner(&self, row: u32, id: u64) -> Owner {
+        let Some(p) = self.participant(row as usize) else {
+            return Owner::Dead;
+        };
+        if p.id.load(Ordering::Acquire) != id || !self.slot_alive(row) {
+            return Owner::Dead;
+        }
+        if p.state.load(Ordering::Acquire) == LIVE {
+            Owner::Alive
+        } else {
+            Owner::Departing
+        }
     }
 
     pub(crate) fn header(&self) -> &RegistryHeader {
@@ -96,30 +212,55 @@ impl Registry {
         self.view().entry(row)
     }
 
-    /// Takes the registry lock; after recovering from a dead holder, sweeps dead participants.
-    pub(crate) fn lock(&self) -> RegistryGuard<'_> {
-        let how = sync::lock(&self.header().lock);
+    /// Takes the registry lock (the caller has claimed a slot); after recovering from a dead
+    /// holder, sweeps dead participants. Fails after a bounded wait for a live holder.
+    pub(crate) fn lock(&self) -> Result<RegistryGuard<'_>, LockError> {
+        let how = sync::lock(
+            &self.header().lock,
+            self.holder(),
+            |h| self.holder_alive(h),
+            self.seg.name(),
+        )?;
         let g = RegistryGuard { reg: self };
         if how == Locked::Recovered {
             g.sweep_dead();
         }
-        g
+        Ok(g)
     }
 
     /// Removes rows of participants whose process is gone, with their nodes and graph entries.
     /// Caller holds the lock. Returns how many participants were removed.
     pub(crate) fn sweep_dead(&self) -> usize {
         let mut removed = 0;
-        for (row, p) in self.view().live_participants() {
-            if !p.process().is_alive() {
+        for (row, _) in self.view().live_participants() {
+            if !self.slot_alive(row as u32) {
                 self.remove_participant_rows(row as u32);
                 removed += 1;
             }
         }
         if removed > 0 {
+            self.note_departure();
             self.bump_graph();
         }
         removed
+    }
+
+    /// Records that a participant left or died: what it held in topics may need reclaiming.
+    pub(crate) fn note_departure(&self) {
+        self.header().departures.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Departures not yet followed by a complete reclamation pass: `Some(count)` to pass to
+    /// [`Registry::reclaimed`] after a pass that found nothing departing.
+    pub(crate) fn reclaim_pending(&self) -> Option<u64> {
+        let h = self.header();
+        let d = h.departures.load(Ordering::SeqCst);
+        (h.reclaimed.load(Ordering::SeqCst) != d).then_some(d)
+    }
+
+    /// Records a complete reclamation pass that started when `departures` was `upto`.
+    pub(crate) fn reclaimed(&self, upto: u64) {
+        let _ = self.header().reclaimed.fetch_max(upto, Ordering::SeqCst);
     }
 
     /// Frees participant `row` and everything it registered in the graph. Caller holds the lock.

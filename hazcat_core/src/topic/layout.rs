@@ -181,8 +181,9 @@ pub(crate) struct EndpointRow {
     pub gid: [AtomicU64; 3],
     /// Messages dropped from this ring by keep-last overflow.
     pub lost: AtomicU64,
-    /// Unused (messages pushed are `tail`, which is monotonic).
-    pub _spare: AtomicU64,
+    /// Registry row (slot) of the participant that owns the endpoint, plus one (0: none). With
+    /// `participant` it decides liveness (see `Registry::owner`).
+    pub participant_row: AtomicU64,
     pub id: AtomicU64,
     /// Id of the participant that owns the endpoint (for ignore-local filtering).
     pub participant: AtomicU64,

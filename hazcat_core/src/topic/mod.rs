@@ -40,8 +40,9 @@ use crate::membership::{ParticipantInner, WakerAddr};
 use crate::memory;
 use crate::naming;
 use crate::os::process::ProcessId;
+use crate::registry::Owner;
 use crate::segment::{Segment, SegmentError, SegmentKind};
-use crate::sync::{self, Locked};
+use crate::sync::{self, LockError, Locked};
 
 /// The type carried by a topic: name plus optional 32-byte hash (all zero: unknown).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +70,8 @@ pub enum TopicOpenError {
     Segment(SegmentError),
     /// The name is empty or too long to store.
     InvalidName(String),
+    /// The queue's lock is held by a live participant for longer than the bounded wait.
+    Busy(LockError),
     /// The existing queue carries another type (or another hash of the same type name).
     TypeMismatch {
         /// Topic name.
@@ -85,6 +88,7 @@ impl fmt::Display for TopicOpenError {
         match self {
             TopicOpenError::Segment(e) => write!(f, "topic queue: {e}"),
             TopicOpenError::InvalidName(n) => write!(f, "invalid topic name '{n}'"),
+            TopicOpenError::Busy(e) => write!(f, "topic queue: {e}"),
             TopicOpenError::TypeMismatch { topic, existing, requested } => write!(
                 f,
                 "topic '{topic}' carries type '{existing}', cannot use it with '{requested}' (or the type hashes differ)"
@@ -124,6 +128,8 @@ pub enum EndpointError {
     },
     /// The queue was closed by its last endpoint; open the topic again.
     TopicClosed,
+    /// The queue's lock is held by a live participant for longer than the bounded wait.
+    Busy(LockError),
 }
 
 impl fmt::Display for EndpointError {
@@ -146,6 +152,7 @@ impl fmt::Display for EndpointError {
                 write!(f, "memory domain {domain} is not available: {reason}")
             }
             EndpointError::TopicClosed => f.write_str("the topic queue was closed; open it again"),
+            EndpointError::Busy(e) => e.fmt(f),
         }
     }
 }
@@ -294,7 +301,7 @@ impl Topic {
             };
             TopicView::checked(&topic.seg)?;
             topic.check_type(type_info)?;
-            let g = topic.lock();
+            let g = topic.lock().map_err(TopicOpenError::Busy)?;
             if g.header().closed.load(Ordering::SeqCst) != 0 {
                 // Closed by the last endpoint, which died before unlinking it, or which unlinked
                 // it after we opened it: make sure the name is gone, then start afresh.
@@ -400,27 +407,38 @@ impl Topic {
         self.view().pool_row(i)
     }
 
-    /// Takes the topic lock; a lock recovered from a dead holder triggers a full repair.
-    pub(crate) fn lock(&self) -> TopicGuard<'_> {
-        let how = sync::lock(&self.header().lock);
+    /// Takes the topic lock; a lock recovered from a dead holder triggers a full repair. The
+    /// holder is named by its participant slot and the slot's incarnation; the slot's
+    /// kernel-held OFD lock tells whether it lives; a live holder is waited for at most [`sync::lock_timeout`].
+    pub(crate) fn lock(&self) -> Result<TopicGuard<'_>, LockError> {
+        let registry = &self.participant.registry;
+        let how = sync::lock(
+            &self.header().lock,
+            registry.holder(),
+            |h| registry.holder_alive(h),
+            self.seg.name(),
+        )?;
         let g = TopicGuard { topic: self };
         if how == Locked::Recovered {
             g.recount_samples();
             g.reclaim_dead();
         }
-        g
+        Ok(g)
     }
 
     /// Releases everything held by endpoints of dead processes, then frees unreferenced pools of
-    /// departed owners. Safe to call any time; returns the number of endpoints reclaimed.
+    /// departed owners. Safe to call any time; returns the number of endpoints reclaimed (0 when
+    /// the lock could not be taken within the bounded wait).
     pub fn reclaim_dead_endpoints(&self) -> usize {
-        self.lock().reclaim_dead()
+        self.lock().map_or(0, |g| g.reclaim_dead())
     }
 
-    /// Statistics shared by every process on the topic.
+    /// Statistics shared by every process on the topic (read without the lock, as a best-effort
+    /// snapshot, when the lock is held by a live peer beyond the bounded wait).
     pub fn stats(&self) -> TopicStats {
-        let g = self.lock();
-        let v = g.view();
+        // Best effort without the lock when a live peer holds it beyond the bounded wait.
+        let g = self.lock().ok();
+        let v = self.view();
         let h = v.header();
         let (mut publishers, mut subscribers) = (0, 0);
         for (_, _, state) in v.endpoints() {
@@ -429,13 +447,15 @@ impl Topic {
                 _ => subscribers += 1,
             }
         }
+        let (domains, live_samples) = (v.domain_stats(), v.live_samples());
+        drop(g);
         TopicStats {
             published: h.published.load(Ordering::Relaxed),
             lost: h.lost.load(Ordering::Relaxed),
-            domains: v.domain_stats(),
+            domains,
             publishers,
             subscribers,
-            live_samples: v.live_samples(),
+            live_samples,
         }
     }
 
@@ -596,6 +616,10 @@ impl Topic {
             }
             row.lost.store(0, Ordering::Relaxed);
             row.id.store(id, Ordering::Relaxed);
+            row.participant
+                .store(self.participant.id, Ordering::Relaxed);
+            row.participant_row
+                .store(u64::from(self.participant.row) + 1, Ordering::Relaxed);
             for l in self.loans(r) {
                 l.store(0, Ordering::Relaxed);
             }
@@ -727,16 +751,35 @@ impl Topic {
         self.sample(idx as usize)?; // index must be valid before it enters a ring
         let depth = u64::from(r.depth.load(Ordering::Relaxed).clamp(1, RING_CAP as u32));
         let tail = r.tail.load(Ordering::Relaxed);
-        loop {
+        // A consistent ring holds at most `depth` entries, so one eviction makes room; the
+        // consumer only moves `head` forward. The bound guards against scribbled indices.
+        for _ in 0..=depth {
             let head = r.head.load(Ordering::Acquire);
-            if tail.wrapping_sub(head) < depth {
+            let fill = tail.wrapping_sub(head);
+            if fill < depth {
                 break;
+            }
+            if fill > depth {
+                // Impossible for a ring we maintain: its indices were scribbled. Drop the queue
+                // rather than trust it (the references it held leak until the queue is freed).
+                if r.head
+                    .compare_exchange(head, tail, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    r.lost.fetch_add(1, Ordering::Relaxed);
+                }
+                continue;
             }
             let old = self
                 .ring_slot(row as usize, r, depth, head)
                 .load(Ordering::Acquire);
             if r.head
-                .compare_exchange(head, head + 1, Ordering::AcqRel, Ordering::Relaxed)
+                .compare_exchange(
+                    head,
+                    head.wrapping_add(1),
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                )
                 .is_ok()
             {
                 r.lost.fetch_add(1, Ordering::Relaxed);
@@ -746,11 +789,17 @@ impl Topic {
                 self.sample_unref(old);
             }
         }
+        if tail.wrapping_sub(r.head.load(Ordering::Acquire)) >= depth {
+            // Still full (a peer keeps rewriting the indices): skip this ring and drop the
+            // reference this entry would have held.
+            self.sample_unref(idx);
+            return None;
+        }
         self.ring_slot(row as usize, r, depth, tail)
             .store(idx, Ordering::Release);
         // Release suffices: the waker bump that follows (after unlock) is a SeqCst RMW, which
         // orders this store before it for a listener that reads the waker word first.
-        r.tail.store(tail + 1, Ordering::Release);
+        r.tail.store(tail.wrapping_add(1), Ordering::Release);
         WakerAddr::unpack(r.waker.load(Ordering::Relaxed))
     }
 
@@ -770,7 +819,12 @@ impl Topic {
                 .ring_slot(row as usize, r, depth, head)
                 .load(Ordering::Acquire);
             if r.head
-                .compare_exchange(head, head + 1, Ordering::SeqCst, Ordering::Relaxed)
+                .compare_exchange(
+                    head,
+                    head.wrapping_add(1),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
                 .is_ok()
             {
                 return (idx < MAX_SAMPLES as u32).then_some(idx);
@@ -855,23 +909,45 @@ impl Topic {
         }
     }
 
+    /// Liveness of the participant owning endpoint row `row` (kernel-tracked through its
+    /// registry slot; see `Registry::owner`).
+    pub(crate) fn endpoint_owner(&self, row: &EndpointRow) -> Owner {
+        let slot = row.participant_row.load(Ordering::Relaxed);
+        let Some(slot) = slot.checked_sub(1).and_then(|s| u32::try_from(s).ok()) else {
+            return Owner::Dead;
+        };
+        self.participant
+            .registry
+            .owner(slot, row.participant.load(Ordering::Relaxed))
+    }
+
     /// See [`Topic::reclaim_dead_endpoints`]. Caller holds the lock.
     pub(crate) fn reclaim_dead(&self) -> usize {
-        let mut n = 0;
+        self.reclaim_dead_counting().0
+    }
+
+    /// [`Topic::reclaim_dead`], also counting endpoints whose participant is departing (left
+    /// the domain, process not gone yet): those are reclaimed by a later pass.
+    fn reclaim_dead_counting(&self) -> (usize, usize) {
+        let (mut n, mut departing) = (0, 0);
         for r in 0..self.rows_in_use() {
             let Some(row) = self.row(r) else { break };
             if row.state.load(Ordering::Relaxed) == EP_FREE {
                 continue;
             }
-            let id = row.process();
-            if id == self.participant.process || id.is_alive() {
-                continue;
+            match self.endpoint_owner(row) {
+                Owner::Alive => continue,
+                Owner::Departing => {
+                    departing += 1;
+                    continue;
+                }
+                Owner::Dead => {}
             }
             self.drop_row(r as u32);
             n += 1;
         }
         self.free_orphan_pools();
-        n
+        (n, departing)
     }
 
     /// Recomputes every sample's reference count from the rings and loan tables. Run after a
@@ -924,30 +1000,39 @@ impl Topic {
     /// Called when an endpoint of this process is destroyed: frees its row, and if it was the
     /// last endpoint, closes the topic and unlinks the queue and every pool.
     pub(crate) fn release_endpoint(&self, row: u32, id: u64) {
-        let g = self.lock();
+        // A live peer holding the lock beyond the bounded wait: the row stays until survivors
+        // reclaim it after this process is gone.
+        let Ok(g) = self.lock() else { return };
         if let Some(r) = g.row(row as usize) {
             if r.state.load(Ordering::Relaxed) != EP_FREE && r.id.load(Ordering::Relaxed) == id {
                 g.drop_row(row);
             }
         }
         g.reclaim_dead();
-        let live = (0..g.rows_in_use())
-            .filter_map(|r| g.row(r))
+        g.close_if_unused();
+    }
+
+    /// With no endpoint row in use, closes the queue and unlinks it and every pool. Caller holds
+    /// the lock.
+    fn close_if_unused(&self) {
+        let live = (0..self.rows_in_use())
+            .filter_map(|r| self.row(r))
             .any(|r| r.state.load(Ordering::Relaxed) != EP_FREE);
-        if !live {
-            g.header().closed.store(1, Ordering::SeqCst);
-            for i in 0..MAX_POOLS {
-                let Some(p) = g.pool_row(i) else { break };
-                if p.state.load(Ordering::Relaxed) != POOL_FREE {
-                    let id = p.arena_id.load(Ordering::Relaxed);
-                    let _ = crate::os::shm_file::unlink(&naming::arena(
-                        self.participant.registry.ros_domain,
-                        id,
-                    ));
-                }
-            }
-            g.seg.unlink();
+        if live {
+            return;
         }
+        self.header().closed.store(1, Ordering::SeqCst);
+        for i in 0..MAX_POOLS {
+            let Some(p) = self.pool_row(i) else { break };
+            if p.state.load(Ordering::Relaxed) != POOL_FREE {
+                let id = p.arena_id.load(Ordering::Relaxed);
+                let _ = crate::os::shm_file::unlink(&naming::arena(
+                    self.participant.registry.ros_domain,
+                    id,
+                ));
+            }
+        }
+        self.seg.unlink();
     }
 
     /// Wakes the listeners collected while holding the lock.
@@ -1001,4 +1086,68 @@ impl Topic {
         self.pool_row(idx as usize)
             .map(|p| p.state.load(Ordering::Relaxed))
     }
+}
+
+/// Outcome of [`reclaim_domain`].
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ReclaimPass {
+    /// Endpoints of dead participants released.
+    pub endpoints: usize,
+    /// Whether every topic was examined and no endpoint of a departing (left, still running)
+    /// participant was seen: nothing departed before the pass is left to reclaim.
+    pub complete: bool,
+}
+
+/// Releases what endpoints of dead participants hold in every topic of `participant`'s domain
+/// (queued samples, loans, copy claims, pools) and removes topics this emptied: a departed
+/// process's queues (e.g. its service request queue) do not outlive it while others run.
+/// Topics that are corrupt are skipped (their openers get the error).
+pub(crate) fn reclaim_domain(participant: &Arc<ParticipantInner>) -> ReclaimPass {
+    let prefix = format!("{}topic_", naming::prefix(participant.registry.ros_domain));
+    let mut pass = ReclaimPass {
+        endpoints: 0,
+        complete: true,
+    };
+    for seg_name in crate::os::shm_file::list(&prefix) {
+        let Ok(seg) = Segment::open(&seg_name, SegmentKind::Topic) else {
+            continue;
+        };
+        let Ok(h) = seg.get::<TopicHeader>(HEADER_OFF) else {
+            continue;
+        };
+        let type_info = TypeInfo {
+            name: h.type_name.load(),
+            hash: [0; 32],
+        };
+        let topic = Topic {
+            participant: participant.clone(),
+            name: h.topic_name.load(),
+            seg,
+            type_info,
+            pools: RwLock::new(vec![None; MAX_POOLS]),
+        };
+        if TopicView::checked(&topic.seg).is_err() {
+            continue;
+        }
+        let Ok(g) = topic.lock() else {
+            pass.complete = false;
+            continue;
+        };
+        if g.is_closed() {
+            // Closed by its last endpoint, which unlinks it (or died before: finish its job).
+            g.seg.unlink();
+            continue;
+        }
+        let (n, departing) = g.reclaim_dead_counting();
+        pass.endpoints += n;
+        if departing > 0 {
+            pass.complete = false;
+        }
+        // Only a topic this pass emptied is removed: a queue just created by a live opener that
+        // has not made its endpoint yet is left alone.
+        if n > 0 {
+            g.close_if_unused();
+        }
+    }
+    pass
 }

@@ -21,6 +21,8 @@ pub(crate) enum GrowError {
     Domain(EndpointError),
     /// The topic's pool table is full.
     TooManyPools,
+    /// The topic lock is held by a live participant for longer than the bounded wait.
+    Busy(crate::sync::LockError),
 }
 
 impl fmt::Display for GrowError {
@@ -29,6 +31,7 @@ impl fmt::Display for GrowError {
             GrowError::Alloc(e) => e.fmt(f),
             GrowError::Domain(e) => e.fmt(f),
             GrowError::TooManyPools => write!(f, "topic has {MAX_POOLS} pools already"),
+            GrowError::Busy(e) => e.fmt(f),
         }
     }
 }
@@ -105,9 +108,15 @@ impl EndpointPools {
             EndpointError::Pool(a) => GrowError::Alloc(a),
             other => GrowError::Domain(other),
         })?;
-        let idx = {
-            let g = topic.lock();
-            g.add_pool(&g, owner_row, pool.clone(), size as u64)
+        let idx = match topic.lock() {
+            Ok(g) => g.add_pool(&g, owner_row, pool.clone(), size as u64),
+            Err(e) => {
+                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
+                    topic.ros_domain(),
+                    pool.id(),
+                ));
+                return Err(GrowError::Busy(e));
+            }
         };
         let Some(idx) = idx else {
             let _ =

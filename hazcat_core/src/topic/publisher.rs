@@ -11,6 +11,7 @@ use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
 use crate::domain::Domain;
 use crate::inline_vec::InlineVec;
 use crate::membership::WakerAddr;
+use crate::sync::LockError;
 
 /// Options of a publisher.
 #[derive(Clone, Debug)]
@@ -65,6 +66,8 @@ pub enum LoanError {
     Alloc(AllocError),
     /// The topic's pool table is full.
     TooManyPools,
+    /// The topic lock is held by a live participant for longer than the bounded wait.
+    Busy(LockError),
 }
 
 impl fmt::Display for LoanError {
@@ -72,6 +75,7 @@ impl fmt::Display for LoanError {
         match self {
             LoanError::Alloc(e) => write!(f, "loan: {e}"),
             LoanError::TooManyPools => write!(f, "loan: topic has {MAX_POOLS} pools already"),
+            LoanError::Busy(e) => write!(f, "loan: {e}"),
         }
     }
 }
@@ -89,6 +93,8 @@ pub enum PublishError {
     Loan(LoanError),
     /// Shared metadata was found corrupt.
     Corrupt(String),
+    /// The topic lock is held by a live participant for longer than the bounded wait.
+    Busy(LockError),
 }
 
 impl fmt::Display for PublishError {
@@ -103,6 +109,7 @@ impl fmt::Display for PublishError {
             }
             PublishError::Loan(e) => write!(f, "publish: {e}"),
             PublishError::Corrupt(e) => write!(f, "publish: corrupt shared memory: {e}"),
+            PublishError::Busy(e) => write!(f, "publish: {e}"),
         }
     }
 }
@@ -157,7 +164,16 @@ impl Publisher {
     /// Creates a publisher on `topic`.
     pub fn new(topic: &Arc<Topic>, opts: PublisherOptions) -> Result<Publisher, EndpointError> {
         let pool = create_pool(topic.ros_domain(), opts.domain, opts.pool_size)?;
-        let g = topic.lock();
+        let g = match topic.lock() {
+            Ok(g) => g,
+            Err(e) => {
+                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
+                    topic.ros_domain(),
+                    pool.id(),
+                ));
+                return Err(EndpointError::Busy(e));
+            }
+        };
         g.reclaim_dead();
         let mut flags = 0;
         if opts.transient_local {
@@ -291,6 +307,7 @@ impl Publisher {
             .map_err(|e| match e {
                 GrowError::Alloc(a) => LoanError::Alloc(a),
                 GrowError::Domain(_) | GrowError::TooManyPools => LoanError::TooManyPools,
+                GrowError::Busy(e) => LoanError::Busy(e),
             })?;
         Ok(self.loan_of(allocated))
     }
@@ -310,7 +327,7 @@ impl Publisher {
             return Err(PublishError::ForeignLoan);
         }
         let t = &self.inner.topic;
-        let g = t.lock();
+        let g = t.lock().map_err(PublishError::Busy)?;
         let my_row = g.row(self.inner.row as usize).ok_or_else(|| {
             PublishError::Corrupt(format!("publisher row {} out of range", self.inner.row))
         })?;
@@ -328,7 +345,7 @@ impl Publisher {
         let s = g.sample(idx as usize).ok_or(PublishError::QueueFull)?;
         let h = g.header();
         // Counters below are only written under the lock: plain load/store, no locked RMW.
-        let seq = h.next_seq.load(Ordering::Relaxed) + 1;
+        let seq = h.next_seq.load(Ordering::Relaxed).wrapping_add(1);
         h.next_seq.store(seq, Ordering::Relaxed);
         s.seq.store(seq, Ordering::Relaxed);
         s.len.store(loan.block.len, Ordering::Relaxed);
@@ -404,8 +421,10 @@ impl Publisher {
                 }
             }
         }
-        h.published
-            .store(h.published.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        h.published.store(
+            h.published.load(Ordering::Relaxed).wrapping_add(1),
+            Ordering::Relaxed,
+        );
         drop(g);
         for w in wakers.iter() {
             t.wake(w);

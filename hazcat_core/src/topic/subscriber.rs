@@ -13,7 +13,8 @@ use super::{EndpointError, LastPool, Topic, Unref};
 use crate::alloc::{self, AllocError, Allocator, BlockRef};
 use crate::domain::Domain;
 use crate::membership::{Listener, WakerAddr};
-use crate::os::process::ProcessId;
+use crate::registry::Owner;
+use crate::sync::LockError;
 
 /// Options of a subscriber.
 #[derive(Clone, Debug)]
@@ -80,6 +81,9 @@ pub enum TakeError {
     Alloc(AllocError),
     /// Shared metadata was found corrupt.
     Corrupt(String),
+    /// The topic lock, or a copy claimed by a live endpoint, was not released within the bounded
+    /// wait.
+    Busy(LockError),
 }
 
 impl fmt::Display for TakeError {
@@ -91,6 +95,7 @@ impl fmt::Display for TakeError {
             TakeError::Copy(e) => write!(f, "take: copy into subscriber domain failed: {e}"),
             TakeError::Alloc(e) => write!(f, "take: {e}"),
             TakeError::Corrupt(e) => write!(f, "take: corrupt shared memory: {e}"),
+            TakeError::Busy(e) => write!(f, "take: {e}"),
         }
     }
 }
@@ -151,7 +156,7 @@ impl Subscriber {
     /// transient-local publishers at once.
     pub fn new(topic: &Arc<Topic>, opts: SubscriberOptions) -> Result<Subscriber, EndpointError> {
         check_domain(opts.domain)?;
-        let g = topic.lock();
+        let g = topic.lock().map_err(EndpointError::Busy)?;
         g.reclaim_dead();
         let mut flags = 0;
         if opts.transient_local {
@@ -280,8 +285,8 @@ impl Subscriber {
 
     /// The publishers that deliver to this subscriber (skipping this participant's own when
     /// ignoring local publications), with their deadline and liveliness state. Lock-free: a
-    /// snapshot of rows that may change meanwhile. `check_processes` also asks the OS whether
-    /// each owner process is alive (one `/proc` read per publisher).
+    /// snapshot of rows that may change meanwhile. `check_processes` also asks the kernel whether
+    /// each owner process is alive (one OFD lock probe of its participant slot per publisher).
     pub fn publications(&self, check_processes: bool) -> Vec<Publication> {
         let t = &self.inner.topic;
         let me = self.row();
@@ -297,7 +302,7 @@ impl Subscriber {
             {
                 continue;
             }
-            let process_alive = !check_processes || pr.process().is_alive();
+            let process_alive = !check_processes || t.endpoint_owner(pr) != Owner::Dead;
             out.push(Publication {
                 gid: pr.gid(),
                 last_publish_ns: pr.last_publish.load(Ordering::Relaxed),
@@ -383,7 +388,8 @@ impl Subscriber {
     fn fill_column(&self, s: &SampleRow, col: usize) -> Result<bool, TakeError> {
         let t = &self.inner.topic;
         let row = self.inner.row;
-        let mut g = t.lock();
+        let mut g = t.lock().map_err(TakeError::Busy)?;
+        let start = std::time::Instant::now();
         loop {
             let state = s.column(col).state.load(Ordering::Acquire);
             if col_ready(state) {
@@ -405,7 +411,17 @@ impl Subscriber {
                 };
                 drop(g);
                 let copied = self.copy_in(&src.1, src.2);
-                g = t.lock();
+                g = match t.lock() {
+                    Ok(g) => g,
+                    Err(e) => {
+                        // Leave the claim: whoever judges us later sees a live claimer that
+                        // never finishes and gives up too; our copy is discarded.
+                        if let Ok((_, pool, dst)) = copied {
+                            let _ = pool.free_held(dst);
+                        }
+                        return Err(TakeError::Busy(e));
+                    }
+                };
                 let c = &s.column(col);
                 let (dst_idx, dst_pool, dst) = match copied {
                     Ok(v) => v,
@@ -441,15 +457,26 @@ impl Subscriber {
             let claimer = state.wrapping_sub(COL_CLAIM_BASE) as usize;
             drop(g);
             crate::os::futex::wait(&s.column(col).state, state, Some(COPY_WAIT_CHECK));
-            g = t.lock();
+            g = t.lock().map_err(TakeError::Busy)?;
             if s.column(col).state.load(Ordering::Acquire) == state {
-                let dead = g.row(claimer).is_none_or(|r| {
-                    !ProcessId {
-                        pid: r.pid.load(Ordering::Relaxed),
-                        start_time: r.start_time.load(Ordering::Relaxed),
-                    }
-                    .is_alive()
+                let claimer_row = g.row(claimer);
+                let dead = claimer_row.is_none_or(|r| {
+                    r.state.load(Ordering::Relaxed) == EP_FREE || g.endpoint_owner(r) == Owner::Dead
                 });
+                if !dead && start.elapsed() >= crate::sync::lock_timeout() {
+                    // A live endpoint's copy that never completes (stopped, or a forged
+                    // claim): give up rather than wait forever.
+                    return Err(TakeError::Busy(LockError {
+                        object: t.segment_name().to_owned(),
+                        holder: crate::sync::Holder {
+                            slot: claimer_row.and_then(|r| {
+                                (r.participant_row.load(Ordering::Relaxed) as u32).checked_sub(1)
+                            }),
+                            incarnation: 0,
+                        },
+                        waited: start.elapsed(),
+                    }));
+                }
                 if dead {
                     g.reclaim_dead();
                     if s.column(col).state.load(Ordering::Acquire) == state {
@@ -531,7 +558,9 @@ impl Drop for Pin<'_> {
 /// Drops a sample reference recorded in loan `slot`; frees departed owners' pools it emptied.
 fn release_pin(t: &Topic, row: u32, slot: u32, record: u64, idx: u32) {
     if t.remove_loan(row, slot, record) && t.sample_unref(idx) == Unref::FreedOrphanBlock {
-        t.lock().free_orphan_pools();
+        if let Ok(g) = t.lock() {
+            g.free_orphan_pools();
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use hazcat_core::{naming, os::shm_file};
+use hazcat_core::{Listener, Participant, Received, Subscriber, Topic, TypeInfo};
 
 /// Generous bound for any single step; exceeding it is a failure (deadlock), never a sync point.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(120);
@@ -36,8 +37,26 @@ pub struct Peer {
 /// Starts `role` in a child process with `env` (plus the role itself). `test_entry` is the name
 /// of the `#[ignore]`d test function that dispatches roles in this test binary.
 pub fn spawn(test_entry: &str, role: &str, env: &[(&str, String)]) -> Peer {
+    spawn_wrapped(&[], test_entry, role, env)
+}
+
+/// [`spawn`] through a wrapper command line (e.g. `unshare --pid --fork`) that ends by running
+/// the program and arguments that follow it.
+pub fn spawn_wrapped(
+    wrapper: &[&str],
+    test_entry: &str,
+    role: &str,
+    env: &[(&str, String)],
+) -> Peer {
     let exe = std::env::current_exe().expect("test binary path");
-    let mut cmd = Command::new(exe);
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
     cmd.args([
         test_entry,
         "--exact",
@@ -117,6 +136,12 @@ impl Peer {
         let _ = self.child.wait();
     }
 
+    /// Waits for the child to end however it ends; returns its status.
+    pub fn wait_any(mut self) -> std::process::ExitStatus {
+        drop(self.stdin.take());
+        self.child.wait().expect("wait child")
+    }
+
     /// Waits for a clean exit.
     pub fn join(mut self) {
         drop(self.stdin.take());
@@ -150,4 +175,48 @@ pub fn arg<T: std::str::FromStr>(key: &str) -> T {
 /// The role this process runs, if it is a child.
 pub fn role() -> Option<String> {
     std::env::var("HAZCAT_CHILD_ROLE").ok()
+}
+
+/// Type name of the test topics.
+pub const TEST_TYPE: &str = "test_msgs/msg/Bytes";
+
+/// Environment of a child role working on `topic` in `domain`.
+pub fn env(domain: u32, topic: &str) -> Vec<(&'static str, String)> {
+    vec![("DOMAIN", domain.to_string()), ("TOPIC", topic.to_owned())]
+}
+
+/// Joins `domain` and opens `topic` (of [`TEST_TYPE`]).
+pub fn open(domain: u32, topic: &str) -> (Participant, std::sync::Arc<Topic>) {
+    let p = Participant::join(domain).expect("join");
+    let t = p.topic(topic, &TypeInfo::named(TEST_TYPE)).expect("topic");
+    (p, t)
+}
+
+/// Blocks on `listener` until `sub` yields a message (a step timeout turns a hang into a failure).
+pub fn take_blocking(sub: &Subscriber, listener: &Listener) -> Received {
+    loop {
+        let epoch = listener.epoch();
+        if let Some(m) = sub.take().expect("take") {
+            return m;
+        }
+        assert!(
+            listener.wait(epoch, Some(STEP_TIMEOUT)),
+            "no message within the step timeout"
+        );
+    }
+}
+
+/// Path of the object `name` in the shm directory.
+pub fn shm_path(name: &str) -> String {
+    format!("{}/{name}", shm_file::shm_dir())
+}
+
+/// Writes `bytes` at `off` of the object `name` (as a hostile process would).
+pub fn write_at(name: &str, off: u64, bytes: &[u8]) {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(shm_path(name))
+        .unwrap();
+    f.write_all_at(bytes, off).unwrap();
 }

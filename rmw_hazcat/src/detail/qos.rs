@@ -4,7 +4,10 @@
 
 use crate::sys::*;
 
-/// Why a requested profile is rejected.
+/// Why a requested profile is rejected: UNKNOWN policies, values outside each policy's
+/// enumeration (as rmw_fastrtps does, which fails such a profile with "Unknown QoS ... policy"),
+/// and a keep-last depth beyond what a DDS history can hold (`i32::MAX`, the limit
+/// rmw_fastrtps enforces). The message names the policy and the value.
 pub fn validate(q: &rmw_qos_profile_t) -> Result<(), String> {
     if q.history == RMW_QOS_POLICY_HISTORY_UNKNOWN
         || q.reliability == RMW_QOS_POLICY_RELIABILITY_UNKNOWN
@@ -13,10 +16,57 @@ pub fn validate(q: &rmw_qos_profile_t) -> Result<(), String> {
     {
         return Err("QoS profile has UNKNOWN policies".into());
     }
+    let out_of_range = |policy: &str, value: u32| {
+        Err(format!(
+            "QoS {policy} policy {value} is not a valid {policy} policy value"
+        ))
+    };
     if q.history > RMW_QOS_POLICY_HISTORY_UNKNOWN {
-        return Err(format!("invalid history policy {}", q.history));
+        return out_of_range("history", q.history);
+    }
+    if q.reliability > max_reliability() {
+        return out_of_range("reliability", q.reliability);
+    }
+    if q.durability > max_durability() {
+        return out_of_range("durability", q.durability);
+    }
+    if q.liveliness > max_liveliness() {
+        return out_of_range("liveliness", q.liveliness);
+    }
+    let keep_last = q.history == RMW_QOS_POLICY_HISTORY_KEEP_LAST
+        || q.history == RMW_QOS_POLICY_HISTORY_SYSTEM_DEFAULT;
+    if keep_last && q.depth > i32::MAX as usize {
+        return Err(format!(
+            "QoS depth {} exceeds the largest keep-last history ({})",
+            q.depth,
+            i32::MAX
+        ));
     }
     Ok(())
+}
+
+/// Largest defined reliability value in this distro.
+fn max_reliability() -> rmw_qos_reliability_policy_t {
+    #[cfg(not(ros_distro = "humble"))]
+    return RMW_QOS_POLICY_RELIABILITY_BEST_AVAILABLE;
+    #[cfg(ros_distro = "humble")]
+    return RMW_QOS_POLICY_RELIABILITY_UNKNOWN;
+}
+
+/// Largest defined durability value in this distro.
+fn max_durability() -> rmw_qos_durability_policy_t {
+    #[cfg(not(ros_distro = "humble"))]
+    return RMW_QOS_POLICY_DURABILITY_BEST_AVAILABLE;
+    #[cfg(ros_distro = "humble")]
+    return RMW_QOS_POLICY_DURABILITY_UNKNOWN;
+}
+
+/// Largest defined liveliness value in this distro.
+fn max_liveliness() -> rmw_qos_liveliness_policy_t {
+    #[cfg(not(ros_distro = "humble"))]
+    return RMW_QOS_POLICY_LIVELINESS_BEST_AVAILABLE;
+    #[cfg(ros_distro = "humble")]
+    return RMW_QOS_POLICY_LIVELINESS_UNKNOWN;
 }
 
 /// Default depth when KEEP_LAST comes with depth 0 (system default).

@@ -1,0 +1,602 @@
+//! Hostile and container environments, every peer a separate process: kernel-tracked liveness
+//! across PID namespaces, forged lock words, scribbled ring indices, prompt reclamation of
+//! departed participants. Pipes synchronise; nothing sleeps or measures time.
+
+mod common;
+
+use common::*;
+use hazcat_core::*;
+
+const ENTRY: &str = "hostile_child";
+const TYPE: &str = TEST_TYPE;
+/// Bounded lock wait given to children that are expected to give up on a live holder.
+const SHORT_LOCK_WAIT: (&str, &str) = ("HAZCAT_LOCK_TIMEOUT_MS", "300");
+
+/// Publishes one message and takes it back; the outcome as one line.
+fn round_trip(publ: &Publisher, sub: &Subscriber) -> String {
+    let mut loan = match publ.loan(8) {
+        Ok(l) => l,
+        Err(e) => return format!("err {e}"),
+    };
+    loan.as_mut_slice().unwrap().copy_from_slice(b"hostile!");
+    if let Err(e) = publ.publish(loan) {
+        return format!("err {e}");
+    }
+    match sub.take() {
+        Ok(Some(m)) if m.bytes() == Some(&b"hostile!"[..]) => "ok".into(),
+        Ok(other) => format!("err took {:?}", other.map(|m| m.info().sequence)),
+        Err(e) => format!("err {e}"),
+    }
+}
+
+/// Ends this process with SIGKILL (no destructor, no exit hook runs).
+fn kill_self() -> ! {
+    // SAFETY: signalling our own process; no memory is involved.
+    unsafe {
+        libc::kill(libc::getpid(), libc::SIGKILL);
+    }
+    unreachable!("SIGKILL is not catchable");
+}
+
+/// Serves `sweep`, `die` and `exit` lines until `exit`.
+fn serve(p: &Participant, t: Option<&Topic>) {
+    loop {
+        match listen().as_str() {
+            "sweep" => say(format!(
+                "swept {} {}",
+                p.sweep_dead(),
+                t.map_or(0, |t| t.reclaim_dead_endpoints())
+            )),
+            "die" => kill_self(),
+            "exit" | "" => return,
+            other => panic!("unknown command {other}"),
+        }
+    }
+}
+
+#[test]
+#[ignore = "child process entry point; run by the other tests"]
+fn hostile_child() {
+    let Some(role) = role() else { return };
+    let domain: u32 = arg("DOMAIN");
+    let topic: String = arg("TOPIC");
+    match role.as_str() {
+        "idle" => {
+            let p = Participant::join(domain).expect("join");
+            say(format!("slot {}", p.slot()));
+            serve(&p, None);
+        }
+        "joiner" => match Participant::join(domain) {
+            Ok(p) => {
+                say("joined");
+                drop(p);
+            }
+            Err(e) => say(format!("join-err {e}")),
+        },
+        "ns_sub" => {
+            let (p, t) = open(domain, &topic);
+            let sub = Subscriber::new(
+                &t,
+                SubscriberOptions {
+                    depth: 64,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let l = p.listener().unwrap();
+            sub.attach(&l);
+            say("ready");
+            let expect: u32 = arg("EXPECT");
+            for i in 1..=expect {
+                let m = take_blocking(&sub, &l);
+                assert_eq!(m.bytes().unwrap(), &i.to_le_bytes()[..]);
+            }
+            say(format!("got {expect}"));
+            serve(&p, Some(&t));
+        }
+        "ns_pub" => {
+            let (p, t) = open(domain, &topic);
+            let publ = Publisher::new(&t, PublisherOptions::default()).unwrap();
+            say("ready");
+            assert_eq!(listen(), "go");
+            let count: u32 = arg("COUNT");
+            for i in 1..=count {
+                let mut loan = publ.loan(4).unwrap();
+                loan.as_mut_slice()
+                    .unwrap()
+                    .copy_from_slice(&i.to_le_bytes());
+                publ.publish(loan).unwrap();
+            }
+            say("published");
+            serve(&p, Some(&t));
+        }
+        "pubsub" => {
+            let (p, t) = open(domain, &topic);
+            let sub = Subscriber::new(&t, SubscriberOptions::default()).unwrap();
+            let publ = Publisher::new(&t, PublisherOptions::default()).unwrap();
+            say(format!("ready {}", p.slot()));
+            loop {
+                match listen().as_str() {
+                    "publish" => say(round_trip(&publ, &sub)),
+                    "exit" | "" => break,
+                    other => panic!("unknown command {other}"),
+                }
+            }
+        }
+        "short" => short_lived(domain, &topic),
+        "history_holder" => {
+            let (_p, t) = open(domain, &topic);
+            let publ = Publisher::new(
+                &t,
+                PublisherOptions {
+                    transient_local: true,
+                    depth: 1,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            publ.publish_bytes(b"kept").unwrap();
+            say("ready");
+            // Touches nothing until killed: its mappings may be truncated meanwhile.
+            let _ = listen();
+            kill_self();
+        }
+        "opener" => {
+            let outcome = (|| -> Result<String, Box<dyn std::error::Error>> {
+                let (_p, t) = (|| -> Result<_, Box<dyn std::error::Error>> {
+                    let p = Participant::join(domain)?;
+                    let t = p.topic(&topic, &TypeInfo::named(TYPE))?;
+                    Ok((p, t))
+                })()?;
+                let sub = Subscriber::new(
+                    &t,
+                    SubscriberOptions {
+                        transient_local: true,
+                        depth: 1,
+                        ..Default::default()
+                    },
+                )?;
+                Ok(match sub.take()? {
+                    Some(m) => format!("took {:?}", m.bytes()),
+                    None => "empty".into(),
+                })
+            })();
+            say(match outcome {
+                Ok(s) => s,
+                Err(e) => format!("error {e}"),
+            });
+        }
+        other => panic!("unknown role {other}"),
+    }
+}
+
+/// A short-lived participant (think `ros2 topic echo`): its own queue (like a service request
+/// queue named after its pid) with a publisher and a subscriber, plus a subscription to the
+/// long-lived peer's topic where it holds a taken message and leaves one queued. Then it ends
+/// as `MODE` says: `clean` (drops everything), `exit` (process exit without dropping: only the
+/// exit hook runs) or `kill` (waits for SIGKILL).
+fn short_lived(domain: u32, shared: &str) {
+    let p = Participant::join(domain).expect("join");
+    let own = p
+        .topic(
+            &format!("@rq:/_cli_{}", std::process::id()),
+            &TypeInfo::named(TYPE),
+        )
+        .unwrap();
+    let own_sub = Subscriber::new(&own, SubscriberOptions::default()).unwrap();
+    let own_pub = Publisher::new(&own, PublisherOptions::default()).unwrap();
+    own_pub.publish_bytes(b"to myself").unwrap();
+    let t = p.topic(shared, &TypeInfo::named(TYPE)).unwrap();
+    let sub = Subscriber::new(
+        &t,
+        SubscriberOptions {
+            depth: 4,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let l = p.listener().unwrap();
+    sub.attach(&l);
+    say("ready");
+    assert_eq!(listen(), "go");
+    let held = take_blocking(&sub, &l);
+    match arg::<String>("MODE").as_str() {
+        "clean" => {
+            drop((held, sub, l, t, own_sub, own_pub, own, p));
+            say("done");
+        }
+        "exit" => {
+            say("holding");
+            std::process::exit(0);
+        }
+        "kill" => {
+            say("holding");
+            let _ = listen();
+            unreachable!("killed before");
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}
+
+/// Whether this sandbox lets us create PID namespaces; prints what `unshare` said if not.
+fn pid_namespaces_available() -> bool {
+    match std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "--mount-proc", "true"])
+        .output()
+    {
+        Ok(out) if out.status.success() => true,
+        Ok(out) => {
+            println!(
+                "SKIPPED: unshare --pid --fork --mount-proc refused: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            false
+        }
+        Err(e) => {
+            println!("SKIPPED: cannot run unshare: {e}");
+            false
+        }
+    }
+}
+
+/// Runs the child in a fresh PID namespace (with its own /proc). A shell stays PID 1 so the
+/// child, PID 2, can be SIGKILLed from inside; `unshare` exits when the child has.
+const IN_NEW_PID_NS: &[&str] = &[
+    "unshare",
+    "--pid",
+    "--fork",
+    "--mount-proc",
+    "sh",
+    "-c",
+    "\"$0\" \"$@\"; exit $?",
+];
+
+#[test]
+fn peers_in_separate_pid_namespaces_exchange_messages_and_keep_each_other() {
+    if !pid_namespaces_available() {
+        return;
+    }
+    let domain = unique_domain();
+    let topic = "/hostile/ns";
+    let mut sub_env = env(domain, topic);
+    sub_env.push(("EXPECT", "50".into()));
+    let mut sub = spawn_wrapped(IN_NEW_PID_NS, ENTRY, "ns_sub", &sub_env);
+    sub.expect("ready");
+    let mut pub_env = env(domain, topic);
+    pub_env.push(("COUNT", "50".into()));
+    let mut publ = spawn_wrapped(IN_NEW_PID_NS, ENTRY, "ns_pub", &pub_env);
+    publ.expect("ready");
+    // A third participant, in this test's own PID namespace.
+    let (me, t) = open(domain, topic);
+    assert_eq!(
+        me.sweep_dead(),
+        0,
+        "a peer in another PID namespace was evicted"
+    );
+    publ.send("go");
+    publ.expect("published");
+    assert_eq!(sub.expect("got"), "50");
+    // Neither side judges the other (nor us) dead; nor do we judge them.
+    sub.send("sweep");
+    assert_eq!(sub.expect("swept"), "0 0");
+    publ.send("sweep");
+    assert_eq!(publ.expect("swept"), "0 0");
+    assert_eq!(me.sweep_dead(), 0);
+    assert_eq!(t.reclaim_dead_endpoints(), 0);
+    let st = t.stats();
+    assert_eq!((st.publishers, st.subscribers), (1, 1));
+    // A killed peer in another namespace is detected dead, and what it held is reclaimed.
+    publ.send("die");
+    let status = publ.wait_any();
+    assert!(!status.success(), "the publisher was to be killed");
+    assert_eq!(me.sweep_dead(), 1);
+    t.reclaim_dead_endpoints();
+    assert_eq!(t.stats().publishers, 0);
+    sub.send("sweep");
+    assert_eq!(sub.expect("swept"), "0 0");
+    sub.send("exit");
+    sub.join();
+    drop(t);
+    drop(me);
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn killed_peer_is_detected_dead() {
+    let domain = unique_domain();
+    let mut idle = spawn(ENTRY, "idle", &env(domain, "/unused"));
+    idle.expect("slot");
+    let me = Participant::join(domain).unwrap();
+    assert_eq!(me.sweep_dead(), 0, "a live peer was judged dead");
+    let before = me.graph_generation();
+    idle.kill9();
+    assert_eq!(me.sweep_dead(), 1, "a killed peer was not detected dead");
+    assert_ne!(me.graph_generation(), before);
+    assert_eq!(me.sweep_dead(), 0);
+    drop(me);
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+/// Offset of the lock word in both the registry and topic objects (first word of the header).
+const LOCK_OFF: u64 = 64;
+
+fn write_u32(name: &str, off: u64, v: u32) {
+    write_at(name, off, &v.to_ne_bytes());
+}
+
+fn write_u64(name: &str, off: u64, v: u64) {
+    write_at(name, off, &v.to_ne_bytes());
+}
+
+fn topic_object(domain: u32, topic: &str) -> String {
+    naming::topic(domain, &format!("{topic}\n{TYPE}"))
+}
+
+/// The thread id of a thread of this process that stays alive while the returned sender lives.
+fn live_foreign_thread() -> (u32, std::sync::mpsc::Sender<()>) {
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        // SAFETY: gettid has no preconditions.
+        tid_tx.send(unsafe { libc::gettid() } as u32).unwrap();
+        let _ = stop_rx.recv();
+    });
+    (tid_rx.recv().unwrap(), stop_tx)
+}
+
+#[test]
+fn forged_lock_words_never_hang_a_publisher_or_a_joiner() {
+    let domain = unique_domain();
+    let topic = "/hostile/lock";
+    let mut e = env(domain, topic);
+    e.push((SHORT_LOCK_WAIT.0, SHORT_LOCK_WAIT.1.into()));
+    let mut pubsub = spawn(ENTRY, "pubsub", &e);
+    let pubsub_slot: u32 = pubsub.expect("ready").parse().unwrap();
+    let mut idle = spawn(ENTRY, "idle", &e);
+    let idle_slot: u32 = idle.expect("slot").parse().unwrap();
+    let topic_obj = topic_object(domain, topic);
+    let idle_incarnation = 1;
+    let registry_obj = naming::registry(domain);
+    let live_slots = [pubsub_slot, idle_slot];
+
+    // 1. The word holds the id of a live thread of another process (what a thread-id based lock
+    //    would trust forever). It names no live participant slot unless by coincidence of bits,
+    //    in which case the bounded wait applies.
+    let (tid, stop) = live_foreign_thread();
+    write_u32(&topic_obj, LOCK_OFF, tid);
+    pubsub.send("publish");
+    let outcome = pubsub.recv();
+    match sync::Holder::of(tid)
+        .slot
+        .filter(|s| live_slots.contains(s))
+    {
+        None => assert_eq!(outcome, "ok", "garbage holder not recovered"),
+        Some(_) => assert!(outcome.contains(&topic_obj), "{outcome}"),
+    }
+    write_u32(&topic_obj, LOCK_OFF, 0);
+    drop(stop);
+
+    // 2. The word names a live participant (another process) that never releases it: the
+    //    publisher gives up with an error naming the object instead of hanging.
+    write_u32(
+        &topic_obj,
+        LOCK_OFF,
+        sync::holder_word(idle_slot, idle_incarnation),
+    );
+    pubsub.send("publish");
+    let outcome = pubsub.recv();
+    assert!(
+        outcome.starts_with("err") && outcome.contains(&topic_obj),
+        "{outcome}"
+    );
+    // ... and a new joiner facing the same on the registry lock.
+    write_u32(
+        &registry_obj,
+        LOCK_OFF,
+        sync::holder_word(idle_slot, idle_incarnation),
+    );
+    let mut joiner = spawn(ENTRY, "joiner", &e);
+    let outcome = joiner.recv();
+    assert!(
+        outcome.starts_with("join-err") && outcome.contains(&registry_obj),
+        "{outcome}"
+    );
+    joiner.join();
+
+    // 3. Once that holder dies, both locks are recovered.
+    idle.kill9();
+    pubsub.send("publish");
+    assert_eq!(pubsub.recv(), "ok");
+    let mut joiner = spawn(ENTRY, "joiner", &e);
+    assert_eq!(joiner.recv(), "joined");
+    joiner.join();
+    pubsub.send("exit");
+    pubsub.join();
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+/// Byte offset of endpoint row `row`'s ring head (tail follows) in a topic object.
+fn ring_head_off(row: u64) -> u64 {
+    // ENDPOINTS_OFF (4096) + row * size_of::<EndpointRow>() (192); head is the first field.
+    4096 + row * 192
+}
+
+/// Depth of the `pubsub` role's subscriber (the default).
+const SUB_DEPTH: usize = 10;
+
+#[test]
+fn scribbled_ring_indices_never_hang_a_publisher() {
+    let domain = unique_domain();
+    let topic = "/hostile/ring";
+    let mut pubsub = spawn(ENTRY, "pubsub", &env(domain, topic));
+    pubsub.expect("ready");
+    pubsub.send("publish");
+    assert_eq!(pubsub.recv(), "ok");
+    let obj = topic_object(domain, topic);
+    // Row 0 is the subscriber (created first), row 1 the publisher.
+    let cases: [(u64, u64); 4] = [
+        (0, u64::MAX / 2),
+        (u64::MAX - 3, 5),
+        (1 << 40, 0),
+        (7, 7 + (1 << 20)),
+    ];
+    for (head, tail) in cases {
+        write_u64(&obj, ring_head_off(0), head);
+        write_u64(&obj, ring_head_off(0) + 8, tail);
+        // Every round trip answers (no hang); within one queue's worth of rounds (stale entries
+        // a plausible-looking ring still shows are drained) the queue works again.
+        let mut outcomes = Vec::new();
+        for _ in 0..=SUB_DEPTH + 1 {
+            pubsub.send("publish");
+            let outcome = pubsub.recv();
+            assert!(
+                outcome == "ok" || outcome.starts_with("err"),
+                "head {head} tail {tail}: {outcome}"
+            );
+            let ok = outcome == "ok";
+            outcomes.push(outcome);
+            if ok {
+                break;
+            }
+        }
+        assert_eq!(
+            outcomes.last().map(String::as_str),
+            Some("ok"),
+            "head {head} tail {tail}: not recovered: {outcomes:?}"
+        );
+    }
+    pubsub.send("exit");
+    pubsub.join();
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn scribbled_block_sizes_give_errors_not_hangs() {
+    let domain = unique_domain();
+    let topic = "/hostile/arena";
+    let mut pubsub = spawn(ENTRY, "pubsub", &env(domain, topic));
+    pubsub.expect("ready");
+    pubsub.send("publish");
+    assert_eq!(pubsub.recv(), "ok");
+    let arenas: Vec<String> = shm_objects(domain)
+        .into_iter()
+        .filter(|n| n.contains("_arena_"))
+        .collect();
+    assert!(!arenas.is_empty());
+    // The first block header starts at 4096; its size field at +16. Zero would stall a walk that
+    // trusted it; a huge value would run off the end.
+    for size in [0u64, 64, u64::MAX - 63, 1 << 40] {
+        for a in &arenas {
+            write_u64(a, 4096 + 16, size);
+        }
+        for _ in 0..3 {
+            pubsub.send("publish");
+            let outcome = pubsub.recv();
+            assert!(
+                outcome == "ok" || outcome.starts_with("err"),
+                "size {size}: {outcome}"
+            );
+        }
+    }
+    pubsub.send("exit");
+    pubsub.join();
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn departed_participants_are_reclaimed_while_others_live() {
+    const RUNS: usize = 50;
+    let domain = unique_domain();
+    let shared = "/hostile/long_lived";
+    let me = Participant::join(domain).unwrap();
+    let t = me.topic(shared, &TypeInfo::named(TYPE)).unwrap();
+    let publ = Publisher::new(&t, PublisherOptions::default()).unwrap();
+    let baseline = shm_objects(domain).len();
+    // What one run may leave until the next join, leave or sweep: its own queue and pools.
+    let mut one_run = 0;
+    for i in 0..RUNS {
+        let mode = ["clean", "exit", "kill"][i % 3];
+        let mut e = env(domain, shared);
+        e.push(("MODE", mode.into()));
+        let mut child = spawn(ENTRY, "short", &e);
+        child.expect("ready");
+        publ.publish_bytes(b"one").unwrap();
+        publ.publish_bytes(b"two").unwrap();
+        child.send("go");
+        match mode {
+            "clean" => {
+                child.expect("done");
+                child.join();
+            }
+            "exit" => {
+                child.expect("holding");
+                child.join();
+            }
+            _ => {
+                child.expect("holding");
+                child.kill9();
+            }
+        }
+        let now = shm_objects(domain).len();
+        if i == 1 {
+            one_run = now - baseline;
+        }
+        assert!(
+            now <= baseline + one_run.max(3),
+            "run {i} ({mode}): {now} objects, baseline {baseline}: {:?}",
+            shm_objects(domain)
+        );
+    }
+    // The long-lived participant's next sweep reclaims the last run too.
+    me.sweep_dead();
+    assert_eq!(
+        shm_objects(domain).len(),
+        baseline,
+        "{:?}",
+        shm_objects(domain)
+    );
+    let st = t.stats();
+    assert_eq!((st.publishers, st.subscribers), (1, 0));
+    assert_eq!(st.live_samples, 0, "samples held by departed peers leaked");
+    drop((publ, t, me));
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn truncated_objects_give_openers_errors_not_sigbus() {
+    for kind in ["registry", "topic", "arena"] {
+        for cut in ["zero", "page", "half"] {
+            let domain = unique_domain();
+            let topic = "/hostile/truncated";
+            let mut holder = spawn(ENTRY, "history_holder", &env(domain, topic));
+            holder.expect("ready");
+            let name = shm_objects(domain)
+                .into_iter()
+                .find(|n| n.contains(&format!("_{kind}")))
+                .expect("object of that kind");
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(shm_path(&name))
+                .unwrap();
+            let len = f.metadata().unwrap().len();
+            f.set_len(match cut {
+                "zero" => 0,
+                "page" => 4096,
+                _ => len / 2,
+            })
+            .unwrap();
+            let mut opener = spawn(ENTRY, "opener", &env(domain, topic));
+            let outcome = opener.recv();
+            assert!(
+                outcome.starts_with("error") && outcome.contains(&name),
+                "{kind} cut to {cut}: {outcome}"
+            );
+            // It reported an error and exited normally (no SIGBUS).
+            opener.join();
+            holder.kill9();
+            for n in shm_objects(domain) {
+                hazcat_core::os::shm_file::unlink(&n).unwrap();
+            }
+        }
+    }
+}
