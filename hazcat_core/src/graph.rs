@@ -8,34 +8,11 @@ use std::sync::Arc;
 
 use crate::membership::ParticipantInner;
 use crate::participant::Participant;
+// The entry types are defined with the registry layout that stores them (its reader builds
+// them); they are part of the graph's API.
+pub use crate::registry::{EntryKind, GraphEndpoint};
 use crate::registry::{EntryRow, NodeRow, FREE_ROW, LIVE, MAX_ENTRIES, MAX_NODES};
 use crate::shmstr::ShmStr;
-
-/// What a graph entry is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum EntryKind {
-    /// A topic publisher.
-    Publisher = 1,
-    /// A topic subscription.
-    Subscription = 2,
-    /// A service server.
-    Service = 3,
-    /// A service client.
-    Client = 4,
-}
-
-impl EntryKind {
-    pub(crate) fn from_u32(v: u32) -> Option<EntryKind> {
-        Some(match v {
-            1 => EntryKind::Publisher,
-            2 => EntryKind::Subscription,
-            3 => EntryKind::Service,
-            4 => EntryKind::Client,
-            _ => return None,
-        })
-    }
-}
 
 /// Why a graph registration failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,25 +48,6 @@ pub struct GraphNode {
     pub enclave: String,
     /// Registry row (stable while the node lives).
     pub row: u32,
-}
-
-/// An endpoint as seen in the graph.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GraphEndpoint {
-    /// Kind.
-    pub kind: EntryKind,
-    /// Row of the owning node in [`GraphSnapshot::nodes`] terms (`GraphNode::row`).
-    pub node_row: u32,
-    /// Topic or service name.
-    pub topic: String,
-    /// Type name.
-    pub type_name: String,
-    /// Globally unique id (24 bytes; rmw uses a prefix of it).
-    pub gid: [u8; 24],
-    /// Type hash (RIHS01 value; zero if unknown).
-    pub type_hash: [u8; 32],
-    /// QoS as eight opaque words defined by the rmw layer.
-    pub qos: [u64; 8],
 }
 
 /// Everything in the graph at one instant.

@@ -10,8 +10,11 @@
 //! works across PID namespaces sharing the shm directory and cannot be fooled by pid reuse; no
 //! `/proc` probe decides that a peer is dead.
 
+mod entry;
 mod layout;
 mod view;
+
+pub use entry::{EntryKind, GraphEndpoint};
 
 pub(crate) use layout::*;
 pub(crate) use view::RegistryView;

@@ -5,8 +5,8 @@
 
 use std::sync::atomic::Ordering;
 
+use super::entry::{EntryKind, GraphEndpoint};
 use super::layout::*;
-use crate::graph::{EntryKind, GraphEndpoint};
 use crate::os::process::ProcessId;
 use crate::segment::{load_bytes, Segment, SegmentError};
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::layout::*;
 use super::pools::{create_pool, Allocated, EndpointPools, GrowError};
-use super::{EndpointError, Topic};
+use super::{EndpointError, Topic, TopicGuard};
 use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
 use crate::domain::Domain;
 use crate::inline_vec::InlineVec;
@@ -138,6 +138,102 @@ struct Outstanding {
     block: BlockRef,
     sample: u32,
     seq: u64,
+}
+
+/// The steps of [`Publisher::publish_with_timestamp`], each under the caller's topic lock.
+impl PublisherInner {
+    /// A free sample row: the one `reclaim` just saw end if still free, else any; when the table
+    /// is full, rows held by dead endpoints are reclaimed once before giving up.
+    #[inline]
+    fn claim_sample(&self, g: &TopicGuard<'_>) -> Result<u32, PublishError> {
+        let preferred = match self.freed_sample.swap(u32::MAX, Ordering::Relaxed) {
+            u32::MAX => None,
+            i => Some(i),
+        };
+        match g.alloc_sample(preferred) {
+            Some(i) => Ok(i),
+            None => {
+                g.reclaim_dead();
+                g.alloc_sample(None).ok_or(PublishError::QueueFull)
+            }
+        }
+    }
+
+    /// Writes the message's metadata into its sample row (and, for timed QoS, the publisher's
+    /// last publish / liveliness assertion).
+    #[inline]
+    fn describe(&self, s: &SampleRow, my_row: &EndpointRow, seq: u64, len: u64, timestamp: u64) {
+        s.seq.store(seq, Ordering::Relaxed);
+        s.len.store(len, Ordering::Relaxed);
+        s.timestamp.store(timestamp, Ordering::Relaxed);
+        let expires = match self.opts.lifespan_ns {
+            0 => 0,
+            l => timestamp.saturating_add(l),
+        };
+        s.expires.store(expires, Ordering::Relaxed);
+        if self.flags & (FLAG_TIMED | FLAG_MANUAL_LIVELINESS) != 0 {
+            // Publishing meets the deadline and asserts liveliness (read by subscribers).
+            my_row.last_publish.store(timestamp, Ordering::Relaxed);
+            my_row.last_assert.store(timestamp, Ordering::Relaxed);
+        }
+        for (w, chunk) in s.gid.iter().zip(self.opts.gid.chunks(8)) {
+            // Only written when it changes: the line then stays shared with the subscribers.
+            let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            if w.load(Ordering::Relaxed) != v {
+                w.store(v, Ordering::Relaxed);
+            }
+        }
+        s.publisher_row.store(self.row, Ordering::Relaxed);
+    }
+
+    /// Installs the loaned block as the sample's column of this publisher's memory domain and
+    /// makes it available there. The block stays held by this publisher (`outstanding`, freed by
+    /// `reclaim`): readers never write its header.
+    #[inline]
+    fn hand_over(&self, s: &SampleRow, loan: &mut Loan, idx: u32, seq: u64) {
+        let column = self.column as usize % MAX_COLUMNS;
+        let col = s.column(column);
+        loan.done = true;
+        self.outstanding
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(Outstanding {
+                pool: loan.pool.clone(),
+                block: loan.block,
+                sample: idx,
+                seq,
+            });
+        col.pool.store(loan.pool_idx, Ordering::Relaxed);
+        col.offset.store(loan.block.offset, Ordering::Relaxed);
+        col.state.store(COL_OWNED, Ordering::Release);
+        s.avail.store(1 << column, Ordering::Release);
+    }
+
+    /// The endpoint rows that receive this message: subscriptions whose requests this publisher
+    /// meets (not those of this participant that ignore local publications), and this
+    /// publisher's own history ring when it is transient-local.
+    #[inline]
+    fn receivers(&self, g: &TopicGuard<'_>, my_row: &EndpointRow) -> InlineVec<u32, 16> {
+        let me = self.topic.participant.id;
+        let mut targets: InlineVec<u32, 16> = InlineVec::default();
+        for r in 0..g.rows_in_use() {
+            let Some(row) = g.row(r) else { break };
+            if row.state.load(Ordering::Relaxed) != EP_SUB {
+                continue;
+            }
+            let requested = row.flags.load(Ordering::Relaxed);
+            if delivers(my_row, self.flags, row, requested)
+                && (requested & FLAG_IGNORE_LOCAL == 0
+                    || row.participant.load(Ordering::Relaxed) != me)
+            {
+                targets.push(r as u32);
+            }
+        }
+        if self.opts.transient_local {
+            targets.push(self.row);
+        }
+        targets
+    }
 }
 
 impl Drop for PublisherInner {
@@ -318,6 +414,8 @@ impl Publisher {
     }
 
     /// Publishes a loan with an explicit source timestamp (ns); returns its sequence number.
+    /// Under the topic lock: claim a sample row, describe the message in it, hand the block
+    /// over, choose the receivers, push to their rings; the wake-ups happen after the lock.
     pub fn publish_with_timestamp(
         &self,
         mut loan: Loan,
@@ -326,86 +424,22 @@ impl Publisher {
         if !Arc::ptr_eq(&loan.publisher, &self.inner) {
             return Err(PublishError::ForeignLoan);
         }
-        let t = &self.inner.topic;
-        let g = t.lock().map_err(PublishError::Busy)?;
-        let my_row = g.row(self.inner.row as usize).ok_or_else(|| {
-            PublishError::Corrupt(format!("publisher row {} out of range", self.inner.row))
+        let inner = &*self.inner;
+        let g = inner.topic.lock().map_err(PublishError::Busy)?;
+        let my_row = g.row(inner.row as usize).ok_or_else(|| {
+            PublishError::Corrupt(format!("publisher row {} out of range", inner.row))
         })?;
-        let preferred = match self.inner.freed_sample.swap(u32::MAX, Ordering::Relaxed) {
-            u32::MAX => None,
-            i => Some(i),
-        };
-        let idx = match g.alloc_sample(preferred) {
-            Some(i) => i,
-            None => {
-                g.reclaim_dead();
-                g.alloc_sample(None).ok_or(PublishError::QueueFull)?
-            }
-        };
+        let idx = inner.claim_sample(&g)?;
         let s = g.sample(idx as usize).ok_or(PublishError::QueueFull)?;
         let h = g.header();
         // Counters below are only written under the lock: plain load/store, no locked RMW.
         let seq = h.next_seq.load(Ordering::Relaxed).wrapping_add(1);
         h.next_seq.store(seq, Ordering::Relaxed);
-        s.seq.store(seq, Ordering::Relaxed);
-        s.len.store(loan.block.len, Ordering::Relaxed);
-        s.timestamp.store(timestamp, Ordering::Relaxed);
-        let expires = match self.inner.opts.lifespan_ns {
-            0 => 0,
-            l => timestamp.saturating_add(l),
-        };
-        s.expires.store(expires, Ordering::Relaxed);
-        if self.inner.flags & (FLAG_TIMED | FLAG_MANUAL_LIVELINESS) != 0 {
-            // Publishing meets the deadline and asserts liveliness (read by subscribers).
-            my_row.last_publish.store(timestamp, Ordering::Relaxed);
-            my_row.last_assert.store(timestamp, Ordering::Relaxed);
-        }
-        for (w, chunk) in s.gid.iter().zip(self.inner.opts.gid.chunks(8)) {
-            // Only written when it changes: the line then stays shared with the subscribers.
-            let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-            if w.load(Ordering::Relaxed) != v {
-                w.store(v, Ordering::Relaxed);
-            }
-        }
-        s.publisher_row.store(self.inner.row, Ordering::Relaxed);
-        let column = self.inner.column as usize % MAX_COLUMNS;
-        let col = s.column(column);
-        // The block stays held by this publisher (see `reclaim`): readers never write its header.
-        loan.done = true;
-        self.inner
-            .outstanding
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_back(Outstanding {
-                pool: loan.pool.clone(),
-                block: loan.block,
-                sample: idx,
-                seq,
-            });
-        col.pool.store(loan.pool_idx, Ordering::Relaxed);
-        col.offset.store(loan.block.offset, Ordering::Relaxed);
-        col.state.store(COL_OWNED, Ordering::Release);
-        s.avail.store(1 << column, Ordering::Release);
+        inner.describe(s, my_row, seq, loan.block.len, timestamp);
+        inner.hand_over(s, &mut loan, idx, seq);
         // The sample is invisible until the first ring entry is written: choose the receivers
         // first, set the reference count once, then push.
-        let me = self.inner.topic.participant.id;
-        let mut targets: InlineVec<u32, 16> = InlineVec::default();
-        for r in 0..g.rows_in_use() {
-            let Some(row) = g.row(r) else { break };
-            if row.state.load(Ordering::Relaxed) != EP_SUB {
-                continue;
-            }
-            let requested = row.flags.load(Ordering::Relaxed);
-            if delivers(my_row, self.inner.flags, row, requested)
-                && (requested & FLAG_IGNORE_LOCAL == 0
-                    || row.participant.load(Ordering::Relaxed) != me)
-            {
-                targets.push(r as u32);
-            }
-        }
-        if self.inner.opts.transient_local {
-            targets.push(self.inner.row);
-        }
+        let targets = inner.receivers(&g, my_row);
         if targets.is_empty() {
             // Nobody receives it: release the block right away.
             s.refs.store(1, Ordering::Relaxed);
@@ -427,7 +461,7 @@ impl Publisher {
         );
         drop(g);
         for w in wakers.iter() {
-            t.wake(w);
+            inner.topic.wake(w);
         }
         Ok(seq)
     }

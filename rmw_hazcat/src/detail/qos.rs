@@ -245,9 +245,35 @@ fn is_unspecified(t: &rmw_time_t) -> bool {
     *t == RMW_DURATION_UNSPECIFIED
 }
 
-/// `rmw_qos_profile_check_compatible` semantics.
+/// `rmw_qos_profile_check_compatible` semantics: errors first (the first one names the policy),
+/// else warnings for policies left to the system, else OK.
 pub fn check_compatible(publ: &rmw_qos_profile_t, sub: &rmw_qos_profile_t) -> Compatibility {
-    let mut errors: Vec<(rmw_qos_policy_kind_t, &str)> = Vec::new();
+    let errors = incompatibilities(publ, sub);
+    if let Some((policy, _)) = errors.first() {
+        return Compatibility {
+            kind: RMW_QOS_COMPATIBILITY_ERROR,
+            reason: errors.iter().map(|(_, r)| *r).collect(),
+            policy: *policy,
+        };
+    }
+    let warnings = undecided_policies(publ, sub);
+    Compatibility {
+        kind: if warnings.is_empty() {
+            RMW_QOS_COMPATIBILITY_OK
+        } else {
+            RMW_QOS_COMPATIBILITY_WARNING
+        },
+        reason: warnings.concat(),
+        policy: RMW_QOS_POLICY_INVALID,
+    }
+}
+
+/// The requests `sub` makes that `publ` does not offer, with the policy each concerns.
+fn incompatibilities(
+    publ: &rmw_qos_profile_t,
+    sub: &rmw_qos_profile_t,
+) -> Vec<(rmw_qos_policy_kind_t, &'static str)> {
+    let mut errors = Vec::new();
     if publ.reliability == RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT
         && sub.reliability == RMW_QOS_POLICY_RELIABILITY_RELIABLE
     {
@@ -264,23 +290,15 @@ pub fn check_compatible(publ: &rmw_qos_profile_t, sub: &rmw_qos_profile_t) -> Co
             "Volatile publisher and transient local subscription;",
         ));
     }
-    let pub_deadline_default = is_unspecified(&publ.deadline);
-    let sub_deadline_default = is_unspecified(&sub.deadline);
-    if pub_deadline_default && !sub_deadline_default {
-        errors.push((
-            RMW_QOS_POLICY_DEADLINE,
+    errors.extend(
+        period_too_long(
+            &publ.deadline,
+            &sub.deadline,
             "Subscription has a deadline, but publisher does not;",
-        ));
-    }
-    if !pub_deadline_default
-        && !sub_deadline_default
-        && time_to_ns(&sub.deadline) < time_to_ns(&publ.deadline)
-    {
-        errors.push((
-            RMW_QOS_POLICY_DEADLINE,
             "Subscription deadline is less than publisher deadline;",
-        ));
-    }
+        )
+        .map(|r| (RMW_QOS_POLICY_DEADLINE, r)),
+    );
     if publ.liveliness == RMW_QOS_POLICY_LIVELINESS_AUTOMATIC
         && sub.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC
     {
@@ -289,96 +307,99 @@ pub fn check_compatible(publ: &rmw_qos_profile_t, sub: &rmw_qos_profile_t) -> Co
             "Publisher's liveliness is automatic and subscription's is manual by topic;",
         ));
     }
-    let pub_lease_default = is_unspecified(&publ.liveliness_lease_duration);
-    let sub_lease_default = is_unspecified(&sub.liveliness_lease_duration);
-    if pub_lease_default && !sub_lease_default {
-        errors.push((
-            RMW_QOS_POLICY_LIVELINESS_LEASE_DURATION,
+    errors.extend(
+        period_too_long(
+            &publ.liveliness_lease_duration,
+            &sub.liveliness_lease_duration,
             "Subscription has a liveliness lease duration, but publisher does not;",
-        ));
-    }
-    if !pub_lease_default
-        && !sub_lease_default
-        && time_to_ns(&sub.liveliness_lease_duration) < time_to_ns(&publ.liveliness_lease_duration)
-    {
-        errors.push((
-            RMW_QOS_POLICY_LIVELINESS_LEASE_DURATION,
             "Subscription liveliness lease duration is less than publisher;",
-        ));
+        )
+        .map(|r| (RMW_QOS_POLICY_LIVELINESS_LEASE_DURATION, r)),
+    );
+    errors
+}
+
+/// A period policy (deadline, liveliness lease): the subscription's request is met when the
+/// publisher offers a period at least as short. Returns `missing` when the publisher offers none
+/// (unspecified) against a requested one, `longer` when it offers a longer one.
+fn period_too_long(
+    offered: &rmw_time_t,
+    requested: &rmw_time_t,
+    missing: &'static str,
+    longer: &'static str,
+) -> Option<&'static str> {
+    match (is_unspecified(offered), is_unspecified(requested)) {
+        (true, false) => Some(missing),
+        (false, false) if time_to_ns(requested) < time_to_ns(offered) => Some(longer),
+        _ => None,
     }
-    if let Some((policy, _)) = errors.first() {
-        return Compatibility {
-            kind: RMW_QOS_COMPATIBILITY_ERROR,
-            reason: errors.iter().map(|(_, r)| *r).collect::<Vec<_>>().join(""),
-            policy: *policy,
-        };
-    }
-    let mut warnings: Vec<&str> = Vec::new();
-    let undecided = |r: u32, sd: u32, unk: u32| r == sd || r == unk;
-    if undecided(
-        publ.reliability,
-        RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT,
-        RMW_QOS_POLICY_RELIABILITY_UNKNOWN,
-    ) && sub.reliability == RMW_QOS_POLICY_RELIABILITY_RELIABLE
-    {
-        warnings.push("Reliable subscription, but publisher is system default or unknown;");
-    }
-    if undecided(
-        sub.reliability,
-        RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT,
-        RMW_QOS_POLICY_RELIABILITY_UNKNOWN,
-    ) && publ.reliability == RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT
-    {
-        warnings.push("Best effort publisher, but subscription is system default or unknown;");
-    }
-    if undecided(
-        publ.durability,
-        RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT,
-        RMW_QOS_POLICY_DURABILITY_UNKNOWN,
-    ) && sub.durability == RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL
-    {
-        warnings.push("Transient local subscription, but publisher is system default or unknown;");
-    }
-    if undecided(
-        sub.durability,
-        RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT,
-        RMW_QOS_POLICY_DURABILITY_UNKNOWN,
-    ) && publ.durability == RMW_QOS_POLICY_DURABILITY_VOLATILE
-    {
-        warnings.push("Volatile publisher, but subscription is system default or unknown;");
-    }
-    if undecided(
-        publ.liveliness,
-        RMW_QOS_POLICY_LIVELINESS_SYSTEM_DEFAULT,
-        RMW_QOS_POLICY_LIVELINESS_UNKNOWN,
-    ) && sub.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC
-    {
-        warnings.push(
+}
+
+/// Warnings for a request that may or may not be met because the other side left the policy to
+/// the system (SYSTEM_DEFAULT or UNKNOWN).
+fn undecided_policies(publ: &rmw_qos_profile_t, sub: &rmw_qos_profile_t) -> Vec<&'static str> {
+    use RMW_QOS_POLICY_DURABILITY_SYSTEM_DEFAULT as DUR_SD;
+    use RMW_QOS_POLICY_DURABILITY_UNKNOWN as DUR_UNK;
+    use RMW_QOS_POLICY_LIVELINESS_SYSTEM_DEFAULT as LIV_SD;
+    use RMW_QOS_POLICY_LIVELINESS_UNKNOWN as LIV_UNK;
+    use RMW_QOS_POLICY_RELIABILITY_SYSTEM_DEFAULT as REL_SD;
+    use RMW_QOS_POLICY_RELIABILITY_UNKNOWN as REL_UNK;
+    // (undecided side's value, its SYSTEM_DEFAULT, its UNKNOWN, other side's value, the value
+    // that makes it matter, warning)
+    let rows: [(u32, u32, u32, u32, u32, &'static str); 6] = [
+        (
+            publ.reliability,
+            REL_SD,
+            REL_UNK,
+            sub.reliability,
+            RMW_QOS_POLICY_RELIABILITY_RELIABLE,
+            "Reliable subscription, but publisher is system default or unknown;",
+        ),
+        (
+            sub.reliability,
+            REL_SD,
+            REL_UNK,
+            publ.reliability,
+            RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT,
+            "Best effort publisher, but subscription is system default or unknown;",
+        ),
+        (
+            publ.durability,
+            DUR_SD,
+            DUR_UNK,
+            sub.durability,
+            RMW_QOS_POLICY_DURABILITY_TRANSIENT_LOCAL,
+            "Transient local subscription, but publisher is system default or unknown;",
+        ),
+        (
+            sub.durability,
+            DUR_SD,
+            DUR_UNK,
+            publ.durability,
+            RMW_QOS_POLICY_DURABILITY_VOLATILE,
+            "Volatile publisher, but subscription is system default or unknown;",
+        ),
+        (
+            publ.liveliness,
+            LIV_SD,
+            LIV_UNK,
+            sub.liveliness,
+            RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC,
             "Manual by topic liveliness subscription, but publisher is system default or unknown;",
-        );
-    }
-    if undecided(
-        sub.liveliness,
-        RMW_QOS_POLICY_LIVELINESS_SYSTEM_DEFAULT,
-        RMW_QOS_POLICY_LIVELINESS_UNKNOWN,
-    ) && publ.liveliness == RMW_QOS_POLICY_LIVELINESS_AUTOMATIC
-    {
-        warnings
-            .push("Automatic liveliness publisher, but subscription is system default or unknown;");
-    }
-    if warnings.is_empty() {
-        Compatibility {
-            kind: RMW_QOS_COMPATIBILITY_OK,
-            reason: String::new(),
-            policy: RMW_QOS_POLICY_INVALID,
-        }
-    } else {
-        Compatibility {
-            kind: RMW_QOS_COMPATIBILITY_WARNING,
-            reason: warnings.join(""),
-            policy: RMW_QOS_POLICY_INVALID,
-        }
-    }
+        ),
+        (
+            sub.liveliness,
+            LIV_SD,
+            LIV_UNK,
+            publ.liveliness,
+            RMW_QOS_POLICY_LIVELINESS_AUTOMATIC,
+            "Automatic liveliness publisher, but subscription is system default or unknown;",
+        ),
+    ];
+    rows.iter()
+        .filter(|(v, sd, unk, other, matters, _)| (v == sd || v == unk) && other == matters)
+        .map(|row| row.5)
+        .collect()
 }
 
 /// Whether a publisher and a subscription with these actual profiles match.
