@@ -70,6 +70,7 @@ impl ParticipantInner {
         // A lock held by a live peer for longer than the bounded wait: leave without the lock;
         // survivors sweep this row out once the process is gone.
         let Ok(guard) = self.registry.lock() else {
+            log::warn!("leaving without the registry lock (held by a live peer); survivors sweep");
             return;
         };
         guard.remove_participant_rows(self.row);
@@ -77,6 +78,7 @@ impl ParticipantInner {
         guard.sweep_dead();
         guard.bump_graph();
         if guard.live_participants() == 0 {
+            log::debug!("last participant of the domain: removing every object");
             guard.close_and_unlink_all();
         }
         drop(guard);

@@ -166,6 +166,13 @@ impl Participant {
         match self.inner.registry.reclaim_pending() {
             Some(upto) => {
                 let pass = crate::topic::reclaim_domain(&self.inner);
+                if pass.endpoints > 0 {
+                    log::info!(
+                        "ROS domain {}: reclaimed {} endpoint(s) of departed participants",
+                        self.inner.registry.ros_domain,
+                        pass.endpoints
+                    );
+                }
                 if pass.complete {
                     self.inner.registry.reclaimed(upto);
                 }

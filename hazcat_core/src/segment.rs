@@ -223,9 +223,12 @@ impl Segment {
             map: MapOrView::Map(map),
             name: name.to_owned(),
         };
-        let corrupt = |what: String| SegmentError::Corrupt {
-            name: name.to_owned(),
-            what,
+        let corrupt = |what: String| {
+            log::warn!("{name}: not opened, corrupt: {what}");
+            SegmentError::Corrupt {
+                name: name.to_owned(),
+                what,
+            }
         };
         let hdr: &SegmentHeader = seg
             .get(0)

@@ -226,6 +226,7 @@ impl Registry {
         )?;
         let g = RegistryGuard { reg: self };
         if how == Locked::Recovered {
+            log::warn!("{}: lock taken over from a dead holder", self.seg.name());
             g.sweep_dead();
         }
         Ok(g)
@@ -242,6 +243,10 @@ impl Registry {
             }
         }
         if removed > 0 {
+            log::info!(
+                "{}: {removed} participant(s) found dead, removed from the graph",
+                self.seg.name()
+            );
             self.note_departure();
             self.bump_graph();
         }

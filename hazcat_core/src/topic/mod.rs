@@ -420,6 +420,10 @@ impl Topic {
         )?;
         let g = TopicGuard { topic: self };
         if how == Locked::Recovered {
+            log::warn!(
+                "{}: lock taken over from a dead holder, repairing",
+                self.seg.name()
+            );
             g.recount_samples();
             g.reclaim_dead();
         }
