@@ -187,8 +187,11 @@ class Ros:
         else:
             # Fast DDS 2 (Jazzy) and 3 (Kilted) read different variables.
             profile = str(HERE / 'fastdds_profile.xml')
+            # UDP only: Fast DDS's shared-memory transport leaves files in /dev/shm behind every
+            # process it does not shut down (the SIGKILL tests), and the suite runs repeatedly.
             env.update(FASTRTPS_DEFAULT_PROFILES_FILE=profile,
-                       FASTDDS_DEFAULT_PROFILES_FILE=profile)
+                       FASTDDS_DEFAULT_PROFILES_FILE=profile,
+                       FASTDDS_BUILTIN_TRANSPORTS='UDPv4')
         self.env = env
         self.agents = []
 
