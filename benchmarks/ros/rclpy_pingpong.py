@@ -23,10 +23,8 @@ round, system and size), rclpy_pingpong.md (the table) and rclpy_pingpong.json (
 
 import argparse
 import array
-import fcntl
 import json
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -39,7 +37,9 @@ SYSTEMS = {'hazcat': 'rmw_hazcat_rs', 'fastrtps': 'rmw_fastrtps_cpp'}
 STOP = 0xFFFFFFFF
 # Only a failure waits this long.
 TIMEOUT_S = 60.0
-DOMAIN_LOCKS = Path(tempfile.gettempdir()) / 'hazcat_rclpy_domains'
+# The rclpy suite's domain-id locks: a benchmark never shares a domain with a running suite.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'test' / 'rclpy'))
+from domain_lock import claim_domain_id  # noqa: E402
 
 
 def parse_size(text):
@@ -92,39 +92,52 @@ def make_node(name):
     return rclpy, node, executor, qos, UInt8MultiArray
 
 
-def run_pong(topic):
+def phases(args):
+    """Topic pairs in order, each with its sizes: one pair for all sizes, or with
+    --fresh-topics one pair per size, created after the previous pair was destroyed (what the
+    rclcpp pingpong demo does)."""
+    if args.fresh_topics:
+        return [[s] for s in args.sizes]
+    return [args.sizes]
+
+
+def run_pong(topic, args):
     rclpy, node, executor, qos, msg_type = make_node('hazcat_bench_pong')
-    pub = node.create_publisher(msg_type, f'{topic}/pong', qos)
-    state = {'stop': False}
+    ok = True
+    for k, _ in enumerate(phases(args)):
+        pub = node.create_publisher(msg_type, f'{topic}/p{k}/pong', qos)
+        state = {'stop': False}
 
-    def echo(msg):
-        pub.publish(msg)
-        if msg.layout.data_offset == STOP:
-            state['stop'] = True
+        def echo(msg, pub=pub, state=state):
+            pub.publish(msg)
+            if msg.layout.data_offset == STOP:
+                state['stop'] = True
 
-    node.create_subscription(msg_type, f'{topic}/ping', echo, qos)
-    deadline = time.monotonic() + TIMEOUT_S * 20
-    while not state['stop'] and time.monotonic() < deadline:
-        executor.spin_once(timeout_sec=1.0)
-    # Ping exits once it has the stop echo; let it take it before this publisher goes away.
-    end = time.monotonic() + 2.0
-    while pub.get_subscription_count() > 0 and time.monotonic() < end:
-        executor.spin_once(timeout_sec=0.05)
+        sub = node.create_subscription(msg_type, f'{topic}/p{k}/ping', echo, qos)
+        deadline = time.monotonic() + TIMEOUT_S * 20
+        while not state['stop'] and time.monotonic() < deadline:
+            executor.spin_once(timeout_sec=1.0)
+        # Ping moves on once it has the stop echo; let it take it before the publisher goes.
+        end = time.monotonic() + 2.0
+        while pub.get_subscription_count() > 0 and time.monotonic() < end:
+            executor.spin_once(timeout_sec=0.05)
+        node.destroy_subscription(sub)
+        node.destroy_publisher(pub)
+        ok = ok and state['stop']
+        if not ok:
+            break
     node.destroy_node()
     rclpy.shutdown()
-    return 0 if state['stop'] else 1
+    return 0 if ok else 1
 
 
-def run_ping(topic, sizes, args):
+def run_ping(topic, args):
     rclpy, node, executor, qos, msg_type = make_node('hazcat_bench_ping')
-    pub = node.create_publisher(msg_type, f'{topic}/ping', qos)
     got = {'seq': None, 'len': 0}
 
     def on_pong(msg):
         got['seq'] = msg.layout.data_offset
         got['len'] = len(msg.data)
-
-    sub = node.create_subscription(msg_type, f'{topic}/pong', on_pong, qos)
 
     def wait_for(cond, timeout):
         end = time.monotonic() + timeout
@@ -134,12 +147,9 @@ def run_ping(topic, sizes, args):
             executor.spin_once(timeout_sec=0.05)
         return True
 
-    if not wait_for(lambda: pub.get_subscription_count() >= 1 and sub.get_publisher_count() >= 1,
-                    TIMEOUT_S):
-        raise SystemExit('ping: pong did not match within the timeout')
-
     msg = msg_type()
     seq = 0
+    pub = None
 
     def round_trip(expect_len, timeout):
         """One ping; the round-trip time in ns, or None when no answer came within timeout."""
@@ -159,34 +169,44 @@ def run_ping(topic, sizes, args):
         return t1 - t0
 
     results = []
-    answered = False
-    for size in sizes:
-        msg.data = array.array('B', bytes(size))
-        # The first answer may need resends (one direction matched before the other).
-        tries = 0
-        while not answered:
-            answered = round_trip(size, 0.5) is not None
-            tries += 1
-            if tries > TIMEOUT_S * 2:
-                raise SystemExit('ping: no answer from pong')
-        for _ in range(args.warmup):
-            if round_trip(size, TIMEOUT_S) is None:
-                raise SystemExit(f'ping: lost a warm-up message of {size} bytes')
-        samples = []
-        for _ in range(iterations(size, args)):
-            rt = round_trip(size, TIMEOUT_S)
-            if rt is None:
-                raise SystemExit(f'ping: lost a message of {size} bytes')
-            samples.append(rt / 1000.0)
-        samples.sort()
-        results.append({'size': size, 'n': len(samples), 'p50': percentile(samples, 50),
-                        'p99': percentile(samples, 99), 'mean': statistics.fmean(samples)})
-    # Stop: pong echoes it and then exits.
-    msg.data = array.array('B')
-    msg.layout.data_offset = STOP
-    got['seq'] = None
-    pub.publish(msg)
-    wait_for(lambda: got['seq'] == STOP, TIMEOUT_S)
+    for k, sizes in enumerate(phases(args)):
+        pub = node.create_publisher(msg_type, f'{topic}/p{k}/ping', qos)
+        sub = node.create_subscription(msg_type, f'{topic}/p{k}/pong', on_pong, qos)
+        if not wait_for(lambda: pub.get_subscription_count() >= 1
+                        and sub.get_publisher_count() >= 1, TIMEOUT_S):
+            raise SystemExit('ping: pong did not match within the timeout')
+        answered = False
+        for size in sizes:
+            msg.data = array.array('B', bytes(size))
+            # The first answer may need resends (one direction matched before the other).
+            tries = 0
+            while not answered:
+                answered = round_trip(size, 0.5) is not None
+                tries += 1
+                if tries > TIMEOUT_S * 2:
+                    raise SystemExit('ping: no answer from pong')
+            for _ in range(args.warmup):
+                if round_trip(size, TIMEOUT_S) is None:
+                    raise SystemExit(f'ping: lost a warm-up message of {size} bytes')
+            samples = []
+            for _ in range(iterations(size, args)):
+                rt = round_trip(size, TIMEOUT_S)
+                if rt is None:
+                    raise SystemExit(f'ping: lost a message of {size} bytes')
+                samples.append(rt / 1000.0)
+            samples.sort()
+            results.append({'slot': len(results), 'size': size, 'n': len(samples),
+                            'p50': percentile(samples, 50),
+                            'p99': percentile(samples, 99),
+                            'mean': statistics.fmean(samples)})
+        # Stop: pong echoes it and moves to the next pair (or exits).
+        msg.data = array.array('B')
+        msg.layout.data_offset = STOP
+        got['seq'] = None
+        pub.publish(msg)
+        wait_for(lambda: got['seq'] == STOP, TIMEOUT_S)
+        node.destroy_subscription(sub)
+        node.destroy_publisher(pub)
     print('@@' + json.dumps(results), flush=True)
     node.destroy_node()
     rclpy.shutdown()
@@ -195,23 +215,6 @@ def run_ping(topic, sizes, args):
 
 # ------------------------------------------------------------------------------------------------
 # The leader
-
-
-def claim_domain_id():
-    """A ROS domain id no other rclpy suite or benchmark on this machine uses now: an exclusive
-    lock on /tmp/hazcat_rclpy_domains/<id> (the lock directory the rclpy suite uses), held until
-    the returned file is closed."""
-    DOMAIN_LOCKS.mkdir(exist_ok=True)
-    start = random.randrange(200)
-    for k in range(200):
-        domain_id = 1 + (start + k) % 200
-        lock = open(DOMAIN_LOCKS / str(domain_id), 'w')
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return domain_id, lock
-        except BlockingIOError:
-            lock.close()
-    raise SystemExit('no free ROS domain id')
 
 
 def system_env(system, args, domain_id, shm_dir):
@@ -234,6 +237,8 @@ def run_turn(system, round_no, args, domain_id, shm_dir, log_dir):
     me = [sys.executable, os.path.abspath(__file__)]
     common = ['--iters', str(args.iters), '--warmup', str(args.warmup),
               '--sizes', ','.join(str(s) for s in args.sizes)]
+    if args.fresh_topics:
+        common.append('--fresh-topics')
     logs = [open(log_dir / f'{system}.{round_no}.{role}.log', 'w') for role in ('pong', 'ping')]
     pong = subprocess.Popen(me + ['__pong', topic] + common, env=env, stdout=logs[0],
                             stderr=subprocess.STDOUT)
@@ -296,10 +301,11 @@ def lead(args):
 
 
 def summarize(rows, systems, sizes):
+    """One entry per position in the size list (a size may repeat with --fresh-topics)."""
     summary = []
-    for size in sizes:
-        entry = {'size': size}
-        per = {s: {r['round']: r for r in rows if r['system'] == s and r['size'] == size}
+    for slot, size in enumerate(sizes):
+        entry = {'slot': slot, 'size': size}
+        per = {s: {r['round']: r for r in rows if r['system'] == s and r['slot'] == slot}
                for s in systems}
         for s in systems:
             entry[f'{s}_p50'] = statistics.median(r['p50'] for r in per[s].values())
@@ -316,9 +322,10 @@ def summarize(rows, systems, sizes):
 
 def write_outputs(out, rows, summary, systems, args, leftovers):
     with open(out / 'rclpy_pingpong.csv', 'w') as f:
-        f.write('round,system,rmw,size,n,p50_us,p99_us,mean_us\n')
+        f.write('round,system,rmw,slot,size,n,p50_us,p99_us,mean_us\n')
         for r in rows:
-            f.write(f"{r['round']},{r['system']},{SYSTEMS[r['system']]},{r['size']},{r['n']},"
+            f.write(f"{r['round']},{r['system']},{SYSTEMS[r['system']]},{r['slot']},{r['size']},"
+                    f"{r['n']},"
                     f"{r['p50']:.2f},{r['p99']:.2f},{r['mean']:.2f}\n")
     head = ['size']
     for s in systems:
@@ -328,6 +335,8 @@ def write_outputs(out, rows, summary, systems, args, leftovers):
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---:|' * len(head)]
     for e in summary:
         cells = [size_label(e['size'])]
+        if args.fresh_topics:
+            cells[0] += f" (pair {e['slot'] + 1})"
         for s in systems:
             cells += [f"{e[f'{s}_p50']:.1f}", f"{e[f'{s}_p99']:.1f}"]
         if len(systems) == 2:
@@ -337,7 +346,9 @@ def write_outputs(out, rows, summary, systems, args, leftovers):
             f'rounds (plus one warm-up round); per round {args.warmup} warm-up and '
             + ', '.join(f'{iterations(s, args)}' for s in args.sizes)
             + ' measured round trips per size; p50/p99: median over rounds; ratio: median of '
-              'per-round ratios.')
+              'per-round ratios.'
+            + (' --fresh-topics: one publisher/subscription pair per size, each created after '
+               'the previous pair was destroyed.' if args.fresh_topics else ''))
     clean = ('cleanup check: nothing left in the hazcat shared-memory directory'
              if not leftovers else f'cleanup check FAILED: left behind {leftovers}')
     md = '\n'.join(lines) + '\n\n' + note + '\n' + clean + '\n'
@@ -354,8 +365,8 @@ def main():
         role, topic = sys.argv[1], sys.argv[2]
         args = parser().parse_args(sys.argv[3:])
         if role == '__pong':
-            return run_pong(topic)
-        return run_ping(topic, args.sizes, args)
+            return run_pong(topic, args)
+        return run_ping(topic, args)
     args = parser().parse_args()
     if args.quick:
         args.rounds = min(args.rounds, 2)
@@ -379,6 +390,9 @@ def parser():
     p.add_argument('--warmup', type=int, default=100, help='warm-up round trips per size')
     p.add_argument('--quick', action='store_true',
                    help='2 rounds, 200 round trips, sizes 64,4K,64K,1M unless --sizes (CI)')
+    p.add_argument('--fresh-topics', action='store_true',
+                   help='a new publisher/subscription pair per size, created after the previous '
+                        'one is destroyed (as the rclcpp pingpong demo does); sizes may repeat')
     p.add_argument('--out', default='bench-results/ros', help='output directory')
 
     class Args(argparse.Namespace):
