@@ -229,7 +229,11 @@ int main(int argc, char ** argv)
         if (!take_one(&p, msg)) {fprintf(stderr, "no pong within 5 s\n"); return 1;}
         if (i >= warm) {rtt[n++] = now_us() - t0;}
       }
+      // The stop message carries no payload (a large one might still be in flight when this
+      // process leaves).
+      if (!k.plain) {((std_msgs__msg__UInt8MultiArray *)msg)->data.size = 0;}
       publish(&p, &k, msg, STOP, loan);
+      if (!k.plain) {((std_msgs__msg__UInt8MultiArray *)msg)->data.size = k.bytes;}
       qsort(rtt, (size_t)n, sizeof(double), cmp);
       printf("%s phase %d%s%s: p50 %.1f us p99 %.1f us (%s, %d round trips)\n", argv[2], ph,
         events ? " events" : "", loan ? " loan" : "", rtt[n / 2], rtt[(size_t)(n * 0.99)],
@@ -237,7 +241,12 @@ int main(int argc, char ** argv)
       fflush(stdout);
     } else {
       for (;;) {
-        if (!take_one(&p, msg)) {continue;}
+        if (!take_one(&p, msg)) {
+          size_t npub = 0;  // 5 s without a ping: gone without its stop message?
+          CHECK(rcl_subscription_get_publisher_count(&p.sub, &npub));
+          if (npub == 0) {break;}
+          continue;
+        }
         const uint64_t s = get_seq(&k, msg);
         if (s == STOP) {break;}
         publish(&p, &k, msg, s, loan);

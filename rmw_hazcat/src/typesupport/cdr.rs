@@ -16,8 +16,9 @@
 //!
 //! Arrays and sequences of primitives are one `memcpy` each way (this crate targets little-endian
 //! hosts; big-endian input is byte-swapped in place after the copy). Reading into a C sequence
-//! whose buffer already holds enough elements reuses it; a fresh buffer of 4 MiB or more is
-//! advised to use transparent huge pages before the copy (see `advise_huge_pages`).
+//! whose buffer already holds enough elements reuses it; a fresh buffer of 4 MiB or more (C, and
+//! C++ `std::vector` through the shim's reserve) is advised to use transparent huge pages before it
+//! is first written (see `advise_huge_pages`).
 
 use super::cpp_shim;
 use super::model::{Container, ElementType, Field, MessageType, Primitive, ResizeFn};
@@ -522,6 +523,19 @@ unsafe fn resize_sequence(lang: Language, f: &Field, fp: *mut u8, len: usize) ->
             let get = f.fns.get.ok_or_else(|| {
                 TypeSupportError::InvalidIntrospection(format!("{}: no get_function", f.name))
             })?;
+            // vector::resize value-initializes (writes) every new element itself; a large fresh
+            // buffer is allocated first, advised to use huge pages, and only then written.
+            if let (ElementType::Primitive(p), Container::Sequence { bound: None }) =
+                (&f.element, f.container)
+            {
+                if len.saturating_mul(p.size()) >= HUGE_ADVICE_MIN {
+                    // SAFETY: an unbounded primitive sequence of a C++ message is a
+                    // std::vector<T> with the default allocator, T the C++ type of `p`.
+                    if let Some(data) = unsafe { cpp_shim::vector_reserve(fp, *p, len) } {
+                        advise_huge_pages(data, len * p.size());
+                    }
+                }
+            }
             // SAFETY: C++ resize_function of this field (std::vector::resize).
             unsafe { resize(fp.cast(), len) };
             if len == 0 {
