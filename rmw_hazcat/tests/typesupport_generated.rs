@@ -586,4 +586,334 @@ mod generated {
         ));
         assert!(unsafe { message_type(std::ptr::null()) }.is_err());
     }
+
+    // -----------------------------------------------------------------------------------------
+    // BulkPrimitives: large fixed arrays and sequences of every primitive width. The expected
+    // bytes come from an encoder written here element by element (independent of the crate's
+    // bulk copies), and values are checked element by element after deserialization.
+
+    /// The primitive of a field (BulkPrimitives has only primitive fields).
+    fn prim(f: &Field) -> Primitive {
+        match f.element {
+            ElementType::Primitive(p) => p,
+            _ => panic!("{} is not primitive", f.name),
+        }
+    }
+
+    /// Native (little-endian) bytes of element `i` of the `k`-th field.
+    fn elem(p: Primitive, k: usize, i: usize) -> Vec<u8> {
+        let x = (i as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add((k as u64).wrapping_mul(0x1234_5678_9ABC_DEF1));
+        match p {
+            Primitive::Bool => vec![u8::from((i * 7 + k).is_multiple_of(3))],
+            Primitive::Float32 => ((i as f32) * 0.25 - k as f32).to_le_bytes().to_vec(),
+            Primitive::Float64 => ((i as f64) * -0.125 + k as f64).to_le_bytes().to_vec(),
+            p => x.to_le_bytes()[..p.size()].to_vec(),
+        }
+    }
+
+    /// Element count of field `k` (singles 1, arrays their size, sequences from `seq_len`).
+    fn count(f: &Field, k: usize, seq_len: &dyn Fn(usize) -> usize) -> usize {
+        match f.container {
+            Container::Single => 1,
+            Container::Array(n) => n,
+            Container::Sequence { .. } => seq_len(k),
+        }
+    }
+
+    /// BulkPrimitives sequence lengths: large, different per field, within the bounds.
+    fn long_lens(k: usize) -> usize {
+        40_000 + 37 * k
+    }
+
+    fn short_lens(k: usize) -> usize {
+        1 + 3 * k
+    }
+
+    /// Classic CDR of a BulkPrimitives message, one element at a time.
+    fn encode_per_element(t: &MessageType, seq_len: &dyn Fn(usize) -> usize, be: bool) -> Vec<u8> {
+        let mut v = if be {
+            vec![0, 0, 0, 0]
+        } else {
+            CDR_LE_HEADER.to_vec()
+        };
+        let align = |v: &mut Vec<u8>, a: usize| {
+            while !(v.len() - 4).is_multiple_of(a) {
+                v.push(0);
+            }
+        };
+        for (k, f) in t.fields.iter().enumerate() {
+            let p = prim(f);
+            let n = count(f, k, seq_len);
+            if let Container::Sequence { .. } = f.container {
+                align(&mut v, 4);
+                let len = n as u32;
+                v.extend_from_slice(&if be {
+                    len.to_be_bytes()
+                } else {
+                    len.to_le_bytes()
+                });
+            }
+            if n > 0 {
+                align(&mut v, p.cdr_align());
+            }
+            for i in 0..n {
+                let mut e = elem(p, k, i);
+                if be {
+                    e.reverse();
+                }
+                v.extend_from_slice(&e);
+            }
+        }
+        v
+    }
+
+    /// Fills a C BulkPrimitives message element by element.
+    fn fill_bulk_c(m: &mut OwnedMessage, seq_len: &dyn Fn(usize) -> usize) {
+        let t = m.message_type().clone();
+        for (k, f) in t.fields.iter().enumerate() {
+            let p = prim(f);
+            let n = count(f, k, seq_len);
+            let base = match f.container {
+                Container::Sequence { .. } => c_resize(m, &f.name, n),
+                _ => unsafe { m.as_mut_ptr().add(f.offset) },
+            };
+            for i in 0..n {
+                let e = elem(p, k, i);
+                unsafe {
+                    std::ptr::copy_nonoverlapping(e.as_ptr(), base.add(i * p.size()), e.len())
+                };
+            }
+        }
+    }
+
+    /// Checks every element of a BulkPrimitives message (C or C++) against [`elem`].
+    fn check_bulk(m: &OwnedMessage, seq_len: &dyn Fn(usize) -> usize) {
+        let t = m.message_type().clone();
+        for (k, f) in t.fields.iter().enumerate() {
+            let p = prim(f);
+            let n = count(f, k, seq_len);
+            let fp = unsafe { m.as_ptr().add(f.offset) };
+            let (base, len) = match (f.container, t.language) {
+                (Container::Sequence { .. }, Language::C) => {
+                    let s = unsafe { &*fp.cast::<rosidl_runtime_c__Sequence<u8>>() };
+                    (s.data as *const u8, s.size)
+                }
+                // std::vector<bool> has no contiguous storage: covered by the byte checks.
+                (Container::Sequence { .. }, Language::Cpp) if p == Primitive::Bool => continue,
+                (Container::Sequence { .. }, Language::Cpp) => {
+                    let mm = unsafe {
+                        &*(t.members_address()
+                            as *const rosidl_typesupport_introspection_cpp__MessageMembers)
+                    };
+                    let member = unsafe { &*mm.members_.add(k) };
+                    let len = unsafe { member.size_function.unwrap()(fp.cast()) };
+                    let data = if len == 0 {
+                        std::ptr::null()
+                    } else {
+                        unsafe { member.get_const_function.unwrap()(fp.cast(), 0) }.cast::<u8>()
+                    };
+                    (data, len)
+                }
+                _ => (fp, n),
+            };
+            assert_eq!(len, n, "{} {:?}: length", f.name, t.language);
+            for i in 0..n {
+                let got = unsafe { std::slice::from_raw_parts(base.add(i * p.size()), p.size()) };
+                assert_eq!(got, elem(p, k, i), "{}[{i}] {:?}", f.name, t.language);
+            }
+        }
+    }
+
+    #[test]
+    fn bulk_primitives_match_per_element_encoding_c_and_cpp() {
+        need_libs!();
+        let t = ty(Language::C, "BulkPrimitives");
+        let tc = ty(Language::Cpp, "BulkPrimitives");
+        assert_eq!(t.fields.len(), 25);
+        let le = encode_per_element(&t, &long_lens, false);
+        let be = encode_per_element(&t, &long_lens, true);
+
+        // C: filled element by element, serialized in bulk: the same bytes.
+        let mut m = OwnedMessage::new(t.clone()).unwrap();
+        fill_bulk_c(&mut m, &long_lens);
+        assert_eq!(ser(&m), le);
+
+        for tt in [&t, &tc] {
+            // Little- and big-endian input, into fresh messages: every element right.
+            for bytes in [&le, &be] {
+                let back = round_trip_to(tt, bytes, &le);
+                check_bulk(&back, &long_lens);
+            }
+        }
+    }
+
+    #[test]
+    fn bulk_primitives_reused_message_grows_and_shrinks() {
+        need_libs!();
+        let long = |be| encode_per_element(&ty(Language::C, "BulkPrimitives"), &long_lens, be);
+        let short = |be| encode_per_element(&ty(Language::C, "BulkPrimitives"), &short_lens, be);
+        for lang in [Language::C, Language::Cpp] {
+            let t = ty(lang, "BulkPrimitives");
+            let mut m = OwnedMessage::new(t.clone()).unwrap();
+            // Long, short (the sequences shrink), long again (grow), each twice (same size).
+            for (bytes, lens) in [
+                (short(false), &short_lens as &dyn Fn(usize) -> usize),
+                (long(true), &long_lens),
+                (long(false), &long_lens),
+                (short(false), &short_lens),
+                (short(true), &short_lens),
+                (long(false), &long_lens),
+            ] {
+                unsafe { deserialize(&t, &bytes, m.as_mut_ptr()) }.unwrap();
+                check_bulk(&m, lens);
+                assert_eq!(ser(&m), encode_per_element(&t, lens, false), "{lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bulk_primitives_multi_mib_sequences_fresh_and_reused() {
+        need_libs!();
+        // Above the size from which fresh C buffers are advised to use huge pages.
+        let t = ty(Language::C, "BulkPrimitives");
+        let (u8s, f64s) = (
+            t.fields.iter().position(|f| f.name == "u8s").unwrap(),
+            t.fields.iter().position(|f| f.name == "f64s").unwrap(),
+        );
+        let lens = move |k: usize| match k {
+            k if k == u8s => (9 << 20) + 3,
+            k if k == f64s => (5 << 20) / 8 + 1,
+            k => short_lens(k),
+        };
+        let le = encode_per_element(&t, &lens, false);
+        for lang in [Language::C, Language::Cpp] {
+            let t = ty(lang, "BulkPrimitives");
+            let mut m = round_trip_to(&t, &le, &le);
+            check_bulk(&m, &lens);
+            // Into the same message again (C: the buffers are reused), then smaller.
+            unsafe { deserialize(&t, &le, m.as_mut_ptr()) }.unwrap();
+            check_bulk(&m, &lens);
+            let short = encode_per_element(&t, &short_lens, false);
+            unsafe { deserialize(&t, &short, m.as_mut_ptr()) }.unwrap();
+            check_bulk(&m, &short_lens);
+            assert_eq!(ser(&m), short);
+        }
+    }
+
+    /// Deserializes `bytes` into a fresh message of `t` and checks it re-serializes to `le`.
+    fn round_trip_to(t: &Arc<MessageType>, bytes: &[u8], le: &[u8]) -> OwnedMessage {
+        let mut m = OwnedMessage::new(t.clone()).unwrap();
+        unsafe { deserialize(t, bytes, m.as_mut_ptr()) }.unwrap();
+        assert_eq!(ser(&m), le, "{} {:?}", t.name, t.language);
+        m
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Micro-benchmark (not a test: run it by hand, in release):
+    //   scripts/build_test_msgs.sh jazzy
+    //   ROS_DISTRO=jazzy LD_LIBRARY_PATH=$(scripts/ros_venv.sh jazzy)/lib cargo test --release \
+    //     -p rmw_hazcat --test typesupport_generated -- --ignored --nocapture bench_bulk
+
+    fn median(v: &mut [f64]) -> f64 {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    }
+
+    /// Milliseconds of one call of `f`.
+    fn time_ms(f: &mut dyn FnMut()) -> f64 {
+        let t0 = std::time::Instant::now();
+        f();
+        t0.elapsed().as_secs_f64() * 1e3
+    }
+
+    #[test]
+    #[ignore = "micro-benchmark: run by hand with --release"]
+    fn bench_bulk_serialize_deserialize_vs_memcpy() {
+        need_libs!();
+        let rounds = 9;
+        println!("| lang | field | MiB | memcpy x2 ms | ser+de (reused msg) ms | ratio | memcpy+alloc ms | ser+de (fresh msg) ms | ratio |");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (name, mib) in [("u8s", 64usize), ("f32s", 16)] {
+            // The wire bytes, made from a C message (other sequences empty).
+            let tcl = ty(Language::C, "BulkPrimitives");
+            let f = field(&tcl, name);
+            let n = (mib << 20) / prim(f).size();
+            let mut cm = OwnedMessage::new(tcl.clone()).unwrap();
+            let d = c_resize(&mut cm, name, n);
+            for i in 0..n * prim(f).size() {
+                unsafe { d.add(i).write((i % 251) as u8) };
+            }
+            let wire = ser(&cm);
+            drop(cm);
+            for lang in [Language::C, Language::Cpp] {
+                let t = ty(lang, "BulkPrimitives");
+                let mut src = OwnedMessage::new(t.clone()).unwrap();
+                unsafe { deserialize(&t, &wire, src.as_mut_ptr()) }.unwrap();
+                let mut dst = OwnedMessage::new(t.clone()).unwrap();
+                let mut buf = wire.clone();
+                let (a, mut b, mut c) = (wire.clone(), wire.clone(), wire.clone());
+                let len = wire.len();
+                let mut memcpy2 = || unsafe {
+                    std::ptr::copy_nonoverlapping(a.as_ptr(), b.as_mut_ptr(), len);
+                    std::ptr::copy_nonoverlapping(b.as_ptr(), c.as_mut_ptr(), len);
+                    std::hint::black_box((&b, &c));
+                };
+                let mut reused = || unsafe {
+                    serialize_into(&t, src.as_ptr(), &mut buf).unwrap();
+                    deserialize(&t, &buf, dst.as_mut_ptr()).unwrap();
+                    std::hint::black_box(dst.as_ptr());
+                };
+                let mut b2 = wire.clone();
+                let mut memcpy_alloc = || unsafe {
+                    std::ptr::copy_nonoverlapping(a.as_ptr(), b2.as_mut_ptr(), len);
+                    let mut fresh = Vec::<u8>::with_capacity(len);
+                    std::ptr::copy_nonoverlapping(b2.as_ptr(), fresh.as_mut_ptr(), len);
+                    fresh.set_len(len);
+                    std::hint::black_box(&fresh);
+                };
+                let mut buf2 = wire.clone();
+                let mut fresh = || unsafe {
+                    serialize_into(&t, src.as_ptr(), &mut buf2).unwrap();
+                    let mut m = OwnedMessage::new(t.clone()).unwrap();
+                    deserialize(&t, &buf2, m.as_mut_ptr()).unwrap();
+                    std::hint::black_box(m.as_ptr());
+                };
+                let mut s: [Vec<f64>; 4] = Default::default();
+                let (mut r1, mut r2) = (Vec::new(), Vec::new());
+                for round in 0..rounds + 1 {
+                    let mut fs: [&mut dyn FnMut(); 4] =
+                        [&mut memcpy2, &mut reused, &mut memcpy_alloc, &mut fresh];
+                    let mut t_round = [0.0; 4];
+                    let order: Vec<usize> = if round % 2 == 0 {
+                        vec![0, 1, 2, 3]
+                    } else {
+                        vec![3, 2, 1, 0]
+                    };
+                    for &j in &order {
+                        let mut v: Vec<f64> = (0..5).map(|_| time_ms(fs[j])).collect();
+                        t_round[j] = median(&mut v);
+                    }
+                    if round == 0 {
+                        continue; // warm-up
+                    }
+                    for j in 0..4 {
+                        s[j].push(t_round[j]);
+                    }
+                    r1.push(t_round[1] / t_round[0]);
+                    r2.push(t_round[3] / t_round[2]);
+                }
+                println!(
+                    "| {lang:?} | {name} | {mib} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                    median(&mut s[0]),
+                    median(&mut s[1]),
+                    median(&mut r1),
+                    median(&mut s[2]),
+                    median(&mut s[3]),
+                    median(&mut r2)
+                );
+            }
+        }
+    }
 }

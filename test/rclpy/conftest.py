@@ -13,20 +13,19 @@ No sleeps: every wait is on a condition (a reply that an agent sends when its co
 wait_until polling a query), with a generous timeout that only detects a failure.
 """
 
-import fcntl
 import itertools
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from domain_lock import claim_domain_id
 
 HERE = Path(__file__).resolve().parent
 RMW = os.environ.get('HAZCAT_RCLPY_RMW', 'hazcat')
@@ -40,27 +39,6 @@ INFINITE_NS = 2 ** 63 - 1
 
 hazcat_only = pytest.mark.skipif(
     not HAZCAT, reason='hazcat-only check (shared-memory directory); the control has none')
-
-DOMAIN_LOCKS = Path(tempfile.gettempdir()) / 'hazcat_rclpy_domains'
-
-
-def claim_domain_id():
-    """A ROS domain id no other test on this machine uses now (suites of other distros or RMWs
-    may run at the same time): an exclusive lock on /tmp/hazcat_rclpy_domains/<id>, held until
-    the returned file is closed. Ids 1..200 (Fast DDS allows up to 232)."""
-    DOMAIN_LOCKS.mkdir(exist_ok=True)
-    start = random.randrange(200)
-    for k in range(200):
-        domain_id = 1 + (start + k) % 200
-        lock = open(DOMAIN_LOCKS / str(domain_id), 'w')
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            continue
-        return domain_id, lock
-    raise RuntimeError('no free ROS domain id')
-
 
 def pytest_configure(config):
     if RMW not in RMW_IDENTIFIER:

@@ -3,7 +3,7 @@
 //! checks readiness between reading the epoch and sleeping, so no wake-up is lost and nothing
 //! polls.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use hazcat_core::{Listener, Waker};
@@ -31,6 +31,47 @@ pub trait Waitable {
     /// Final readiness reported to the caller; may consume (guard conditions are reported once).
     fn take_ready(&self) -> bool {
         self.is_ready()
+    }
+}
+
+/// Environment variable: microseconds `rmw_wait` polls for news before it sleeps (default 0).
+pub const WAIT_SPIN_ENV: &str = "HAZCAT_WAIT_SPIN_US";
+
+/// Upper bound of [`WAIT_SPIN_ENV`].
+const MAX_WAIT_SPIN: Duration = Duration::from_millis(1);
+
+/// How long a wait polls before sleeping: `HAZCAT_WAIT_SPIN_US` (read once per process), 0 when
+/// unset or invalid, at most [`MAX_WAIT_SPIN`].
+///
+/// A sleeping waiter is woken by a futex wake-up; when the waker runs on another CPU that is idle,
+/// the wake-up costs what the machine needs to bring that CPU back (on the 2-vCPU KVM guest of
+/// benchmarks/README.md ~25 µs per hop, against ~3 µs when both processes share a CPU). A waiter
+/// that polls for a while first sees an answer that comes within that time without sleeping, at
+/// the price of that much CPU time whenever nothing comes.
+pub fn wait_spin() -> Duration {
+    static SPIN: OnceLock<Duration> = OnceLock::new();
+    *SPIN.get_or_init(|| parse_spin(std::env::var(WAIT_SPIN_ENV).ok().as_deref()))
+}
+
+fn parse_spin(v: Option<&str>) -> Duration {
+    v.and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::ZERO, |us| {
+            Duration::from_micros(us).min(MAX_WAIT_SPIN)
+        })
+}
+
+/// Polls `listener` until its word moves away from `epoch` (true) or `budget` passes (false),
+/// yielding the CPU between polls so a partner on the same CPU can run.
+fn spin_for_change(listener: &Listener, epoch: u32, budget: Duration) -> bool {
+    let end = Instant::now() + budget;
+    loop {
+        if listener.epoch() != epoch {
+            return true;
+        }
+        if Instant::now() >= end {
+            return false;
+        }
+        std::thread::yield_now();
     }
 }
 
@@ -69,6 +110,7 @@ impl WaitSetImpl {
             e.attach(&self.listener, &waker);
         }
         let deadline = timeout.map(|t| Instant::now() + t);
+        let mut spin = wait_spin();
         loop {
             // Epoch first, then the checks: anything that happens after this read wakes us.
             let epoch = self.listener.epoch();
@@ -92,6 +134,15 @@ impl WaitSetImpl {
                 (None, Some(d)) => (Some(d), true),
                 (l, _) => (l, false),
             };
+            // Poll first (once per wait, within the time we would sleep): news that comes
+            // within the spin budget is seen without a futex wake-up.
+            if !spin.is_zero() {
+                let budget = sleep.map_or(spin, |s| s.min(spin));
+                spin = Duration::ZERO;
+                if spin_for_change(&self.listener, epoch, budget) {
+                    continue;
+                }
+            }
             // A wake-up (possibly spurious) or a due time leads to a re-check; the caller's
             // timeout to the final check.
             if !self.listener.wait(epoch, sleep) && !capped {
@@ -106,5 +157,20 @@ impl WaitSetImpl {
             self.listener.set_graph_interest(false);
         }
         ready
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spin_setting_is_parsed_and_capped() {
+        assert_eq!(parse_spin(None), Duration::ZERO);
+        assert_eq!(parse_spin(Some("")), Duration::ZERO);
+        assert_eq!(parse_spin(Some("abc")), Duration::ZERO);
+        assert_eq!(parse_spin(Some("-5")), Duration::ZERO);
+        assert_eq!(parse_spin(Some(" 40 ")), Duration::from_micros(40));
+        assert_eq!(parse_spin(Some("1000000")), MAX_WAIT_SPIN);
     }
 }

@@ -13,6 +13,12 @@
 //! * A top-level message with no fields is one `00` byte.
 //!
 //! Bounded strings / sequences longer than their bound are rejected both ways.
+//!
+//! Arrays and sequences of primitives are one `memcpy` each way (this crate targets little-endian
+//! hosts; big-endian input is byte-swapped in place after the copy). Reading into a C sequence
+//! whose buffer already holds enough elements reuses it; a fresh buffer of 4 MiB or more (C, and
+//! C++ `std::vector` through the shim's reserve) is advised to use transparent huge pages before it
+//! is first written (see `advise_huge_pages`).
 
 use super::cpp_shim;
 use super::model::{Container, ElementType, Field, MessageType, Primitive, ResizeFn};
@@ -485,6 +491,17 @@ fn min_wire_size(e: &ElementType) -> usize {
 unsafe fn resize_sequence(lang: Language, f: &Field, fp: *mut u8, len: usize) -> Result<*mut u8> {
     match (lang, f.fns.resize) {
         (Language::C, Some(ResizeFn::C(resize))) => {
+            // Primitive elements own nothing, so a buffer that already holds `len` elements is
+            // reused (as std::vector::resize does): the generated resize function would free it
+            // and allocate (and for large buffers page-fault) a new one on every take.
+            if matches!(f.element, ElementType::Primitive(_)) && len > 0 {
+                // SAFETY: every C sequence is `{T *data; size_t size; size_t capacity}`.
+                let seq = unsafe { &mut *fp.cast::<rosidl_runtime_c__Sequence<u8>>() };
+                if !seq.data.is_null() && seq.capacity >= len {
+                    seq.size = len;
+                    return Ok(seq.data);
+                }
+            }
             // SAFETY: C resize_function of this field: fini + init with `len` elements.
             if !unsafe { resize(fp.cast(), len) } {
                 return Err(TypeSupportError::AllocationFailed(format!(
@@ -497,12 +514,28 @@ unsafe fn resize_sequence(lang: Language, f: &Field, fp: *mut u8, len: usize) ->
             if len > 0 && (seq.data.is_null() || seq.size != len) {
                 return Err(TypeSupportError::AllocationFailed(f.name.clone()));
             }
+            if let ElementType::Primitive(p) = f.element {
+                advise_huge_pages(seq.data, len * p.size());
+            }
             Ok(seq.data)
         }
         (Language::Cpp, Some(ResizeFn::Cpp(resize))) => {
             let get = f.fns.get.ok_or_else(|| {
                 TypeSupportError::InvalidIntrospection(format!("{}: no get_function", f.name))
             })?;
+            // vector::resize value-initializes (writes) every new element itself; a large fresh
+            // buffer is allocated first, advised to use huge pages, and only then written.
+            if let (ElementType::Primitive(p), Container::Sequence { bound: None }) =
+                (&f.element, f.container)
+            {
+                if len.saturating_mul(p.size()) >= HUGE_ADVICE_MIN {
+                    // SAFETY: an unbounded primitive sequence of a C++ message is a
+                    // std::vector<T> with the default allocator, T the C++ type of `p`.
+                    if let Some(data) = unsafe { cpp_shim::vector_reserve(fp, *p, len) } {
+                        advise_huge_pages(data, len * p.size());
+                    }
+                }
+            }
             // SAFETY: C++ resize_function of this field (std::vector::resize).
             unsafe { resize(fp.cast(), len) };
             if len == 0 {
@@ -515,6 +548,28 @@ unsafe fn resize_sequence(lang: Language, f: &Field, fp: *mut u8, len: usize) ->
             "{}: sequence without a resize function",
             f.name
         ))),
+    }
+}
+
+/// Buffers from this size on are advised to use transparent huge pages before the bulk copy.
+const HUGE_ADVICE_MIN: usize = 4 << 20;
+
+/// Asks the kernel to back the 2 MiB-aligned interior of a freshly allocated, not yet written
+/// buffer with transparent huge pages (`MADV_HUGEPAGE`, honoured when THP is in `madvise` mode):
+/// the bulk copy that follows then takes one page fault per 2 MiB instead of one per 4 KiB, which
+/// for a fresh 64 MiB sequence is most of the time of the take. Only advice: the contents are
+/// unchanged, and an error (memory that is not anonymous, no THP) leaves the buffer as it was.
+fn advise_huge_pages(data: *mut u8, bytes: usize) {
+    const HUGE: usize = 2 << 20;
+    if bytes < HUGE_ADVICE_MIN || data.is_null() {
+        return;
+    }
+    let start = (data as usize).next_multiple_of(HUGE);
+    let end = (data as usize + bytes) / HUGE * HUGE;
+    if end > start {
+        // SAFETY: [start, end) lies inside the caller's allocation of `bytes` bytes at `data`,
+        // so it is mapped; MADV_HUGEPAGE changes no contents and no protection.
+        let _ = unsafe { libc::madvise(start as *mut c_void, end - start, libc::MADV_HUGEPAGE) };
     }
 }
 

@@ -1,6 +1,7 @@
 //! Bindings to `cpp/typesupport_shim.cpp`: access to `std::string`, `std::u16string` and
 //! `std::vector<bool>` members of C++ messages (introspection gives no accessors for them).
 
+use super::model::Primitive;
 use std::ffi::{c_char, c_void};
 
 extern "C" {
@@ -13,6 +14,7 @@ extern "C" {
     fn hazcat_ts_cpp_bool_vector_len(v: *const c_void) -> usize;
     fn hazcat_ts_cpp_bool_vector_read(v: *const c_void, out: *mut u8, n: usize);
     fn hazcat_ts_cpp_bool_vector_assign(v: *mut c_void, data: *const u8, n: usize) -> bool;
+    fn hazcat_ts_cpp_vector_reserve(v: *mut c_void, kind: i32, n: usize) -> *mut c_void;
 }
 
 /// `sizeof(std::string)`.
@@ -89,4 +91,37 @@ pub(crate) unsafe fn bool_vector_get(v: *const u8) -> Vec<u8> {
 pub(crate) unsafe fn bool_vector_set(v: *mut u8, values: &[u8]) -> bool {
     // SAFETY: `v` is a live std::vector<bool>; `values` is valid for its length.
     unsafe { hazcat_ts_cpp_bool_vector_assign(v.cast(), values.as_ptr(), values.len()) }
+}
+
+/// The element kind code of `hazcat_ts_cpp_vector_reserve` (the C++ type rosidl uses for `p`);
+/// `None` for `bool` (`std::vector<bool>` is bit-packed).
+fn vector_kind(p: Primitive) -> Option<i32> {
+    Some(match p {
+        Primitive::Uint8 | Primitive::Octet | Primitive::Char => 1,
+        Primitive::Int8 => 2,
+        Primitive::Uint16 => 3,
+        Primitive::Int16 => 4,
+        Primitive::Uint32 => 5,
+        Primitive::Int32 => 6,
+        Primitive::Uint64 => 7,
+        Primitive::Int64 => 8,
+        Primitive::Float32 => 9,
+        Primitive::Float64 => 10,
+        Primitive::LongDouble => 11,
+        Primitive::WChar => 12,
+        Primitive::Bool => return None,
+    })
+}
+
+/// Makes room for `n` elements in an unbounded `std::vector` of primitive `p`: the new buffer
+/// when one was allocated (not yet written from the old length on), `None` when the capacity
+/// sufficed, `p` is `bool`, or the allocation failed (the resize that follows reports that).
+///
+/// # Safety
+/// `v` points to a live `std::vector<T>` with the default allocator, `T` the C++ type of `p`.
+pub(crate) unsafe fn vector_reserve(v: *mut u8, p: Primitive, n: usize) -> Option<*mut u8> {
+    let kind = vector_kind(p)?;
+    // SAFETY: `v` is a live std::vector of the element type `kind` names (caller's contract).
+    let data = unsafe { hazcat_ts_cpp_vector_reserve(v.cast(), kind, n) };
+    (!data.is_null()).then_some(data.cast())
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# ROS-level benchmark: rclpy ping-pong over rmw_hazcat_rs and over rmw_fastrtps_cpp (the PyPI
+# wheels' Fast DDS) in alternating rounds of one run (benchmarks/ros/rclpy_pingpong.py):
+#
+#   scripts/ros_bench.sh [jazzy|kilted] [rclpy_pingpong.py args...]   e.g. --quick, --sizes 64,4K
+#
+# Builds the release librmw_hazcat_rs.so for the distro (jazzy: target/release, kilted:
+# target/kilted/release) against the venv of scripts/ros_venv.sh, runs the benchmark and writes
+# bench-results/ros-<distro>/rclpy_pingpong.{csv,md,json}; then draws rclpy_pingpong.png with
+# matplotlib from a separate venv (benchmarks/ros/requirements-plot.txt, target/venv/plot-<hash>).
+# A plot venv that cannot be built (no network) skips the PNG with a message. --quick (2 rounds,
+# 64 B to 1 MiB) takes well under a minute once built.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+distro=jazzy
+case "${1:-}" in jazzy | kilted) distro="$1"; shift ;; esac
+cd "${repo_root}"
+
+venv="$(scripts/ros_venv.sh "${distro}")"
+target_dir="${repo_root}/target"
+[[ "${distro}" == jazzy ]] || target_dir="${repo_root}/target/${distro}"
+AMENT_PREFIX_PATH="${venv}" ROS_DISTRO="${distro}" CARGO_TARGET_DIR="${target_dir}" \
+  cargo build --release -q -p rmw_hazcat
+lib="${target_dir}/release/librmw_hazcat_rs.so"
+
+out="${repo_root}/bench-results/ros-${distro}"
+# The caller's LD_PRELOAD / RMW_IMPLEMENTATION never leak in: the benchmark sets them per process.
+env -u LD_PRELOAD -u RMW_IMPLEMENTATION PYTHONDONTWRITEBYTECODE=1 \
+  "${venv}/bin/python" benchmarks/ros/rclpy_pingpong.py --rmw-lib "${lib}" --out "${out}" "$@"
+
+req="${repo_root}/benchmarks/ros/requirements-plot.txt"
+plot_venv="${HAZCAT_VENV_ROOT:-${repo_root}/target/venv}/plot-$(sha256sum "${req}" | cut -c1-12)"
+python="$(command -v python3.11 || command -v python3)"
+if [[ ! -f "${plot_venv}/.complete" ]]; then
+  rm -rf "${plot_venv}"
+  if "${python}" -m venv "${plot_venv}" &&
+     "${plot_venv}/bin/pip" install -q --disable-pip-version-check -r "${req}" >&2; then
+    touch "${plot_venv}/.complete"
+  else
+    echo "ros_bench: could not build the plot venv (${req}); no PNG" >&2
+    exit 0
+  fi
+fi
+"${plot_venv}/bin/python" benchmarks/ros/plot.py "${out}"
