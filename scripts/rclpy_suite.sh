@@ -45,6 +45,13 @@ venv="$("${repo_root}/scripts/ros_venv.sh" "${distro}")"
 cd "${repo_root}"
 # The caller's LD_PRELOAD / RMW_IMPLEMENTATION never leak into the suite: the conftest sets them
 # for each ROS process it starts.
-exec env -u LD_PRELOAD -u RMW_IMPLEMENTATION "${env_args[@]}" PYTHONDONTWRITEBYTECODE=1 \
+rc=0
+env -u LD_PRELOAD -u RMW_IMPLEMENTATION "${env_args[@]}" PYTHONDONTWRITEBYTECODE=1 \
   "${venv}/bin/python" -m pytest -p no:cacheprovider -rs \
-  -o testpaths=test/rclpy "$@"
+  -o testpaths=test/rclpy "$@" || rc=$?
+if [[ "${rmw}" == fastrtps ]]; then
+  # Fast DDS's shared-memory transport leaves its segments in /dev/shm behind every process that
+  # did not shut down (the SIGKILL tests): its own tool removes those no live process uses.
+  timeout 120 "${venv}/bin/fastdds" shm clean >/dev/null 2>&1 || true
+fi
+exit "${rc}"
