@@ -528,11 +528,14 @@ unsafe fn resize_sequence(lang: Language, f: &Field, fp: *mut u8, len: usize) ->
             if let (ElementType::Primitive(p), Container::Sequence { bound: None }) =
                 (&f.element, f.container)
             {
-                if len.saturating_mul(p.size()) >= HUGE_ADVICE_MIN {
-                    // SAFETY: an unbounded primitive sequence of a C++ message is a
-                    // std::vector<T> with the default allocator, T the C++ type of `p`.
-                    if let Some(data) = unsafe { cpp_shim::vector_reserve(fp, *p, len) } {
-                        advise_huge_pages(data, len * p.size());
+                if let Some(kind) = cpp_vector_kind(*p) {
+                    if len.saturating_mul(p.size()) >= HUGE_ADVICE_MIN {
+                        // SAFETY: an unbounded primitive sequence of a C++ message is a
+                        // std::vector<T> with the default allocator, T the C++ type of `p`,
+                        // which `kind` names.
+                        if let Some(data) = unsafe { cpp_shim::vector_reserve(fp, kind, len) } {
+                            advise_huge_pages(data, len * p.size());
+                        }
                     }
                 }
             }
@@ -549,6 +552,27 @@ unsafe fn resize_sequence(lang: Language, f: &Field, fp: *mut u8, len: usize) ->
             f.name
         ))),
     }
+}
+
+/// The `HAZCAT_*` element kind of `cpp/typesupport_shim.cpp` for a C++ `std::vector` of `p` (the
+/// C++ type rosidl uses: byte and char are `unsigned char`, wchar is `char16_t`); `None` for `bool`
+/// (`std::vector<bool>` is bit-packed).
+fn cpp_vector_kind(p: Primitive) -> Option<i32> {
+    Some(match p {
+        Primitive::Uint8 | Primitive::Octet | Primitive::Char => 1,
+        Primitive::Int8 => 2,
+        Primitive::Uint16 => 3,
+        Primitive::Int16 => 4,
+        Primitive::Uint32 => 5,
+        Primitive::Int32 => 6,
+        Primitive::Uint64 => 7,
+        Primitive::Int64 => 8,
+        Primitive::Float32 => 9,
+        Primitive::Float64 => 10,
+        Primitive::LongDouble => 11,
+        Primitive::WChar => 12,
+        Primitive::Bool => return None,
+    })
 }
 
 /// Buffers from this size on are advised to use transparent huge pages before the bulk copy.

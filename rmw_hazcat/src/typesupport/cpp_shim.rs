@@ -1,7 +1,6 @@
 //! Bindings to `cpp/typesupport_shim.cpp`: access to `std::string`, `std::u16string` and
 //! `std::vector<bool>` members of C++ messages (introspection gives no accessors for them).
 
-use super::model::Primitive;
 use std::ffi::{c_char, c_void};
 
 extern "C" {
@@ -93,34 +92,14 @@ pub(crate) unsafe fn bool_vector_set(v: *mut u8, values: &[u8]) -> bool {
     unsafe { hazcat_ts_cpp_bool_vector_assign(v.cast(), values.as_ptr(), values.len()) }
 }
 
-/// The element kind code of `hazcat_ts_cpp_vector_reserve` (the C++ type rosidl uses for `p`);
-/// `None` for `bool` (`std::vector<bool>` is bit-packed).
-fn vector_kind(p: Primitive) -> Option<i32> {
-    Some(match p {
-        Primitive::Uint8 | Primitive::Octet | Primitive::Char => 1,
-        Primitive::Int8 => 2,
-        Primitive::Uint16 => 3,
-        Primitive::Int16 => 4,
-        Primitive::Uint32 => 5,
-        Primitive::Int32 => 6,
-        Primitive::Uint64 => 7,
-        Primitive::Int64 => 8,
-        Primitive::Float32 => 9,
-        Primitive::Float64 => 10,
-        Primitive::LongDouble => 11,
-        Primitive::WChar => 12,
-        Primitive::Bool => return None,
-    })
-}
-
-/// Makes room for `n` elements in an unbounded `std::vector` of primitive `p`: the new buffer
-/// when one was allocated (not yet written from the old length on), `None` when the capacity
-/// sufficed, `p` is `bool`, or the allocation failed (the resize that follows reports that).
+/// Makes room for `n` elements in an unbounded `std::vector<T>`, `T` named by `kind` (the
+/// `HAZCAT_*` codes of `cpp/typesupport_shim.cpp`): the new buffer when one was allocated (not yet
+/// written from the old length on), `None` when the capacity sufficed, the kind is unknown or the
+/// allocation failed (the resize that follows reports that).
 ///
 /// # Safety
-/// `v` points to a live `std::vector<T>` with the default allocator, `T` the C++ type of `p`.
-pub(crate) unsafe fn vector_reserve(v: *mut u8, p: Primitive, n: usize) -> Option<*mut u8> {
-    let kind = vector_kind(p)?;
+/// `v` points to a live `std::vector<T>` with the default allocator, `T` the type `kind` names.
+pub(crate) unsafe fn vector_reserve(v: *mut u8, kind: i32, n: usize) -> Option<*mut u8> {
     // SAFETY: `v` is a live std::vector of the element type `kind` names (caller's contract).
     let data = unsafe { hazcat_ts_cpp_vector_reserve(v.cast(), kind, n) };
     (!data.is_null()).then_some(data.cast())
