@@ -118,7 +118,8 @@ fn check_bound(field: &Field, len: usize, bound: Option<usize>) -> Result<()> {
 /// `msg` points to a live, initialized message of type `ty` (language `ty.language`).
 pub unsafe fn serialized_size(ty: &MessageType, msg: *const u8) -> Result<usize> {
     let mut c = Counter(0);
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `msg` is a live, initialized message of type `ty` (this function's `# Safety`):
+    // what `write_top` reads; the counter sink writes nothing.
     unsafe { write_top(&mut c, ty, msg)? };
     Ok(HEADER_LEN + c.0)
 }
@@ -128,11 +129,12 @@ pub unsafe fn serialized_size(ty: &MessageType, msg: *const u8) -> Result<usize>
 /// # Safety
 /// As [`serialized_size`].
 pub unsafe fn serialize(ty: &MessageType, msg: *const u8, out: &mut Vec<u8>) -> Result<()> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `msg` is a live message of type `ty` (same contract as `serialized_size`).
     let n = unsafe { serialized_size(ty, msg)? };
     out.clear();
     out.resize(n, 0);
-    // SAFETY: forwarded from the caller; `out` has exactly the size computed above.
+    // SAFETY: `msg` as above (unchanged since it was measured), and `out` has exactly the size
+    // `serialized_size` computed for it: `write_sized`'s requirements.
     unsafe { write_sized(ty, msg, out) }
 }
 
@@ -142,7 +144,7 @@ pub unsafe fn serialize(ty: &MessageType, msg: *const u8, out: &mut Vec<u8>) -> 
 /// # Safety
 /// As [`serialized_size`].
 pub unsafe fn serialize_into(ty: &MessageType, msg: *const u8, buf: &mut [u8]) -> Result<usize> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `msg` is a live message of type `ty` (same contract as `serialized_size`).
     let n = unsafe { serialized_size(ty, msg)? };
     if buf.len() < n {
         return Err(TypeSupportError::InvalidData(format!(
@@ -150,7 +152,8 @@ pub unsafe fn serialize_into(ty: &MessageType, msg: *const u8, buf: &mut [u8]) -
             buf.len()
         )));
     }
-    // SAFETY: forwarded from the caller; `buf[..n]` has the computed size.
+    // SAFETY: `msg` as above (unchanged since it was measured), and `buf[..n]` has exactly the
+    // size `serialized_size` computed for it: `write_sized`'s requirements.
     unsafe { write_sized(ty, msg, &mut buf[..n])? };
     Ok(n)
 }
@@ -163,7 +166,8 @@ unsafe fn write_sized(ty: &MessageType, msg: *const u8, buf: &mut [u8]) -> Resul
     let (header, body) = buf.split_at_mut(HEADER_LEN);
     header.copy_from_slice(&CDR_LE_HEADER);
     let mut s = SliceSink { buf: body, at: 0 };
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `msg` is a live message of type `ty` whose serialized body fills `body` exactly
+    // (this function's `# Safety`): `write_top` writes only within the sink.
     unsafe { write_top(&mut s, ty, msg)? };
     debug_assert_eq!(s.at, s.buf.len());
     Ok(())
@@ -179,7 +183,8 @@ unsafe fn write_top<S: Sink>(s: &mut S, ty: &MessageType, msg: *const u8) -> Res
         s.put(&[0]);
         return Ok(());
     }
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `msg` is a live, initialized message of type `ty` (this function's `# Safety`),
+    // which is all `write_message` reads.
     unsafe { write_message(s, ty, msg) }
 }
 
@@ -430,7 +435,8 @@ pub unsafe fn deserialize(ty: &MessageType, bytes: &[u8], msg: *mut u8) -> Resul
     if ty.fields.is_empty() {
         return r.take(1).map(|_| ());
     }
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `msg` is a live, initialized message of type `ty` (this function's `# Safety`):
+    // `read_message` writes its fields through the type's own init/resize functions.
     unsafe { read_message(&mut r, ty, msg) }
 }
 

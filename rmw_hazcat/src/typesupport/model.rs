@@ -305,12 +305,14 @@ pub unsafe fn message_type(ts: *const rosidl_message_type_support_t) -> Result<A
     {
         return Ok(t.clone());
     }
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `ts` is non-NULL (checked) and a valid handle whose libraries stay loaded (this
+    // function's `# Safety`): `resolve_message_introspection`'s requirement.
     let (lang, intro) = unsafe { resolve_message_introspection(ts)? };
     // SAFETY: `intro` is an introspection handle of `lang`; its `data` is MessageMembers.
     let members =
         unsafe { (*intro).data }.cast::<rosidl_typesupport_introspection_c__MessageMembers>();
-    // SAFETY: as above.
+    // SAFETY: `members` is that MessageMembers, of language `lang`, in a library that stays
+    // loaded: `model_of_members`'s requirement.
     let ty = unsafe { model_of_members(members, lang)? };
     handle_cache()
         .lock()
@@ -324,7 +326,8 @@ pub unsafe fn message_type(ts: *const rosidl_message_type_support_t) -> Result<A
 /// # Safety
 /// As [`message_type`], for a `rosidl_service_type_support_t`.
 pub unsafe fn service_types(ts: *const rosidl_service_type_support_t) -> Result<ServiceTypes> {
-    // SAFETY: forwarded from the caller.
+    // SAFETY: `ts` is NULL or a valid service handle whose libraries stay loaded (this
+    // function's `# Safety`): `resolve_service_introspection` checks NULL and needs no more.
     let (lang, intro) = unsafe { resolve_service_introspection(ts)? };
     // SAFETY: C and C++ ServiceMembers have the same layout; `data` points to one.
     let sm = unsafe { (*intro).data }.cast::<rosidl_typesupport_introspection_c__ServiceMembers>();
@@ -338,11 +341,11 @@ pub unsafe fn service_types(ts: *const rosidl_service_type_support_t) -> Result<
     Ok(ServiceTypes {
         // SAFETY: static strings of the introspection data.
         namespace: unsafe { cstr(sm.service_namespace_) },
-        // SAFETY: as above.
+        // SAFETY: also a static string of the introspection data (NULL-checked by `cstr`).
         name: unsafe { cstr(sm.service_name_) },
         // SAFETY: request/response members are MessageMembers of the same library.
         request: unsafe { model_of_members(sm.request_members_, lang)? },
-        // SAFETY: as above.
+        // SAFETY: the response members are MessageMembers of the same library and language.
         response: unsafe { model_of_members(sm.response_members_, lang)? },
     })
 }
@@ -375,7 +378,9 @@ unsafe fn model_of_members(
     if let Some(t) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(t.clone());
     }
-    // SAFETY: forwarded from the caller. Built without the lock (nested types recurse here).
+    // SAFETY: `members` is non-NULL (checked) valid introspection data of `lang`, kept loaded
+    // (this function's `# Safety`): `build`'s requirement. Built without the lock (nested types
+    // recurse here).
     let built = Arc::new(unsafe { build(members, lang)? });
     let mut map = cache().lock().unwrap_or_else(|e| e.into_inner());
     Ok(map.entry(key).or_insert(built).clone())
@@ -402,7 +407,8 @@ unsafe fn build(
         // SAFETY: `members_` has `member_count_` entries; the C and C++ MessageMember layouts
         // are identical except for the return type of `resize_function`, handled below.
         let m = unsafe { &*mm.members_.add(i) };
-        // SAFETY: as above.
+        // SAFETY: `m` is member `i < member_count_` of valid introspection data of `lang`, kept
+        // loaded: `build_field`'s requirement.
         let field = unsafe { build_field(m, lang, &name)? };
         if field.offset + field_mem_size(&field) > mm.size_of_ {
             return Err(TypeSupportError::InvalidIntrospection(format!(
