@@ -52,6 +52,8 @@ env -u LD_PRELOAD -u RMW_IMPLEMENTATION "${env_args[@]}" PYTHONDONTWRITEBYTECODE
 if [[ "${rmw}" == fastrtps ]]; then
   # Fast DDS's shared-memory transport leaves its segments in /dev/shm behind every process that
   # did not shut down (the SIGKILL tests): its own tool removes those no live process uses.
-  timeout 120 "${venv}/bin/fastdds" shm clean >/dev/null 2>&1 || true
+  # (Run with the venv's Python: its `bin/fastdds` wrapper calls whatever python3 is on PATH.)
+  timeout 120 "${venv}/bin/python" "${venv}/tools/fastdds/fastdds.py" shm clean >/dev/null 2>&1 \
+    || true
 fi
 exit "${rc}"
