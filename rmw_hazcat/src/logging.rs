@@ -9,12 +9,12 @@
 //! rcutils is found like the error state (`ret::rcutils_symbol`): never loaded by us.
 
 use std::ffi::{c_int, CString};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Once;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
-use crate::ret::rcutils_symbol;
+use crate::ret::cached_rcutils_symbol;
 use crate::sys::{
     rcutils_log_fn, rcutils_log_location_t, rcutils_logging_logger_is_enabled_for_fn, symbol_names,
     RCUTILS_LOG_SEVERITY_DEBUG, RCUTILS_LOG_SEVERITY_ERROR, RCUTILS_LOG_SEVERITY_INFO,
@@ -34,22 +34,13 @@ fn severity(level: Level) -> c_int {
     }) as c_int
 }
 
-/// The two rcutils functions, resolved once both are present (0 = not yet).
+/// The two rcutils functions, each remembered once found (0 = not yet).
 static LOG_FN: AtomicUsize = AtomicUsize::new(0);
 static ENABLED_FN: AtomicUsize = AtomicUsize::new(0);
 
 fn rcutils() -> Option<(rcutils_log_fn, rcutils_logging_logger_is_enabled_for_fn)> {
-    let mut log = LOG_FN.load(Ordering::Acquire);
-    let mut enabled = ENABLED_FN.load(Ordering::Acquire);
-    if log == 0 || enabled == 0 {
-        log = rcutils_symbol(symbol_names::LOG) as usize;
-        enabled = rcutils_symbol(symbol_names::LOGGER_IS_ENABLED_FOR) as usize;
-        if log == 0 || enabled == 0 {
-            return None;
-        }
-        ENABLED_FN.store(enabled, Ordering::Release);
-        LOG_FN.store(log, Ordering::Release);
-    }
+    let log = cached_rcutils_symbol(&LOG_FN, symbol_names::LOG)?;
+    let enabled = cached_rcutils_symbol(&ENABLED_FN, symbol_names::LOGGER_IS_ENABLED_FOR)?;
     // SAFETY: both addresses are librcutils' functions of these names, whose C signatures are
     // the declared function types (`rcutils/logging.h`).
     unsafe {

@@ -169,15 +169,22 @@ pub(crate) fn rcutils_symbol(symbol: &CStr) -> *mut c_void {
 /// 0 = not resolved yet (or absent: looked up again next time, error paths are not hot).
 static SET_ERROR_STATE: AtomicUsize = AtomicUsize::new(0);
 
-fn rcutils_set_error_state() -> Option<rcutils_set_error_state_fn> {
-    let mut addr = SET_ERROR_STATE.load(Ordering::Acquire);
+/// [`rcutils_symbol`] remembered in `slot` once found (0 = not yet: looked up again next time,
+/// as rcutils may be loaded later; these are error and logging paths, not hot ones).
+pub(crate) fn cached_rcutils_symbol(slot: &AtomicUsize, symbol: &CStr) -> Option<usize> {
+    let mut addr = slot.load(Ordering::Acquire);
     if addr == 0 {
-        addr = rcutils_symbol(symbol_names::SET_ERROR_STATE) as usize;
+        addr = rcutils_symbol(symbol) as usize;
         if addr == 0 {
             return None;
         }
-        SET_ERROR_STATE.store(addr, Ordering::Release);
+        slot.store(addr, Ordering::Release);
     }
+    Some(addr)
+}
+
+fn rcutils_set_error_state() -> Option<rcutils_set_error_state_fn> {
+    let addr = cached_rcutils_symbol(&SET_ERROR_STATE, symbol_names::SET_ERROR_STATE)?;
     // SAFETY: `addr` is the address of librcutils' `rcutils_set_error_state`, whose C signature
     // is `rcutils_set_error_state_fn`.
     Some(unsafe { std::mem::transmute::<*mut c_void, rcutils_set_error_state_fn>(addr as _) })

@@ -215,15 +215,17 @@ impl Registry {
         self.view().entry(row)
     }
 
+    /// Takes a lock word of an object of this domain (`object` names it in errors) as this
+    /// handle's slot: a holder whose slot is no longer held, or held by a later incarnation, is
+    /// dead and taken over; a live one is waited for at most [`sync::lock_timeout`].
+    pub(crate) fn lock_word(&self, word: &AtomicU32, object: &str) -> Result<Locked, LockError> {
+        sync::lock(word, self.holder(), |h| self.holder_alive(h), object)
+    }
+
     /// Takes the registry lock (the caller has claimed a slot); after recovering from a dead
     /// holder, sweeps dead participants. Fails after a bounded wait for a live holder.
     pub(crate) fn lock(&self) -> Result<RegistryGuard<'_>, LockError> {
-        let how = sync::lock(
-            &self.header().lock,
-            self.holder(),
-            |h| self.holder_alive(h),
-            self.seg.name(),
-        )?;
+        let how = self.lock_word(&self.header().lock, self.seg.name())?;
         let g = RegistryGuard { reg: self };
         if how == Locked::Recovered {
             log::warn!("{}: lock taken over from a dead holder", self.seg.name());

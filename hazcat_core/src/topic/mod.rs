@@ -407,17 +407,13 @@ impl Topic {
         self.view().pool_row(i)
     }
 
-    /// Takes the topic lock; a lock recovered from a dead holder triggers a full repair. The
-    /// holder is named by its participant slot and the slot's incarnation; the slot's
-    /// kernel-held OFD lock tells whether it lives; a live holder is waited for at most [`sync::lock_timeout`].
+    /// Takes the topic lock (as [`crate::registry::Registry::lock_word`]); a lock recovered from
+    /// a dead holder triggers a full repair.
     pub(crate) fn lock(&self) -> Result<TopicGuard<'_>, LockError> {
-        let registry = &self.participant.registry;
-        let how = sync::lock(
-            &self.header().lock,
-            registry.holder(),
-            |h| registry.holder_alive(h),
-            self.seg.name(),
-        )?;
+        let how = self
+            .participant
+            .registry
+            .lock_word(&self.header().lock, self.seg.name())?;
         let g = TopicGuard { topic: self };
         if how == Locked::Recovered {
             log::warn!(
