@@ -97,13 +97,8 @@ impl RmwError {
         Self::new(RMW_RET_NODE_NAME_NON_EXISTENT, message)
     }
 
-    /// Records this error in the error state(s) and returns its code.
-    pub fn report(&self) -> rmw_ret_t {
-        self.report_in("rmw_hazcat_rs")
-    }
-
-    /// [`Self::report`] from entry point `entry`, which names the location when the source line
-    /// is unknown.
+    /// Records this error in the error state(s) and returns its code; `entry` (the entry point)
+    /// names the location when the source line is unknown.
     pub fn report_in(&self, entry: &str) -> rmw_ret_t {
         log::debug!("{entry} returns {}: {}", self.code, self.message);
         match self.file {
