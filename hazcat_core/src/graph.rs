@@ -11,14 +11,16 @@ use crate::participant::Participant;
 // The entry types are defined with the registry layout that stores them (its reader builds
 // them); they are part of the graph's API.
 pub use crate::registry::{EntryKind, GraphEndpoint};
-use crate::registry::{EntryRow, NodeRow, FREE_ROW, LIVE, MAX_ENTRIES, MAX_NODES};
+use crate::registry::{EntryRow, NodeRow, LIVE, MAX_ENTRIES, MAX_NODES};
 use crate::shmstr::ShmStr;
 
 /// Why a graph registration failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GraphError {
-    /// The node or entry table of the domain is full.
-    Full,
+    /// The node or entry table of the domain is full (which table, its size).
+    Full(&'static str, usize),
+    /// The registry could not grow (the shm directory is full; the message says how full).
+    Memory(String),
     /// A string is longer than the registry can store.
     NameTooLong(String),
     /// The registry lock is held by a live participant for longer than the bounded wait.
@@ -28,7 +30,11 @@ pub enum GraphError {
 impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GraphError::Full => f.write_str("the domain's graph table is full"),
+            GraphError::Full(table, max) => write!(
+                f,
+                "the ROS domain's {table} table is full ({max} rows, the limit of this build)"
+            ),
+            GraphError::Memory(e) => write!(f, "graph registry: {e}"),
             GraphError::NameTooLong(s) => write!(f, "name too long for the graph registry: '{s}'"),
             GraphError::Busy(e) => write!(f, "graph registry: {e}"),
         }
@@ -112,10 +118,10 @@ impl Participant {
     ) -> Result<NodeEntry, GraphError> {
         let reg = &self.inner.registry;
         let g = reg.lock().map_err(GraphError::Busy)?;
-        let (row, n): (usize, &NodeRow) = (0..MAX_NODES)
-            .filter_map(|r| g.node(r).map(|n| (r, n)))
-            .find(|(_, n)| n.state.load(Ordering::Relaxed) == FREE_ROW)
-            .ok_or(GraphError::Full)?;
+        let (row, n): (usize, &NodeRow) = g
+            .claim_node_row()
+            .map_err(|e| GraphError::Memory(e.to_string()))?
+            .ok_or(GraphError::Full("node", MAX_NODES))?;
         store(&n.name, name)?;
         store(&n.namespace, namespace)?;
         store(&n.enclave, enclave)?;
@@ -139,10 +145,10 @@ impl Participant {
     ) -> Result<EndpointEntry, GraphError> {
         let reg = &self.inner.registry;
         let g = reg.lock().map_err(GraphError::Busy)?;
-        let (row, e): (usize, &EntryRow) = (0..MAX_ENTRIES)
-            .filter_map(|r| g.entry(r).map(|e| (r, e)))
-            .find(|(_, e)| e.state.load(Ordering::Relaxed) == FREE_ROW)
-            .ok_or(GraphError::Full)?;
+        let (row, e): (usize, &EntryRow) = g
+            .claim_entry_row()
+            .map_err(|e| GraphError::Memory(e.to_string()))?
+            .ok_or(GraphError::Full("graph entry", MAX_ENTRIES))?;
         store(&e.topic, desc.topic)?;
         store(&e.type_name, desc.type_name)?;
         for (w, chunk) in e.gid.iter().zip(desc.gid.chunks(8)) {
@@ -205,20 +211,20 @@ fn remove(participant: &ParticipantInner, row: u32, id: u64, node: bool) {
     let Ok(g) = participant.registry.lock() else {
         return;
     };
-    let (state, row_id) = if node {
-        match g.node(row as usize) {
-            Some(n) => (&n.state, &n.id),
-            None => return,
-        }
-    } else {
-        match g.entry(row as usize) {
-            Some(e) => (&e.state, &e.id),
-            None => return,
-        }
-    };
     // The row may have been swept and reused if this participant was wrongly declared dead.
-    if state.load(Ordering::Relaxed) == LIVE && row_id.load(Ordering::Relaxed) == id {
-        state.store(FREE_ROW, Ordering::Release);
+    let live = |state: &std::sync::atomic::AtomicU32, row_id: &std::sync::atomic::AtomicU64| {
+        state.load(Ordering::Relaxed) == LIVE && row_id.load(Ordering::Relaxed) == id
+    };
+    let freed = if node {
+        g.node(row as usize)
+            .filter(|n| live(&n.state, &n.id))
+            .map(|n| g.free_node_row(row as usize, n))
+    } else {
+        g.entry(row as usize)
+            .filter(|e| live(&e.state, &e.id))
+            .map(|e| g.free_entry_row(row as usize, e))
+    };
+    if freed.is_some() {
         g.bump_graph();
     }
 }

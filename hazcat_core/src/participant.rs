@@ -112,7 +112,7 @@ impl Participant {
             let (registry, _created) = Registry::open_or_create(ros_domain)?;
             // The slot (an OFD lock the kernel holds for us until we leave or die) comes first:
             // it is our identity as a lock holder and our liveness beacon.
-            let row = registry.claim_slot().ok_or(JoinError::Full)?;
+            let row = registry.claim_slot()?.ok_or(JoinError::Full)?;
             let guard = registry.lock().map_err(JoinError::Busy)?;
             if guard.is_closed() {
                 // The last participant closed this registry (and normally unlinked it before

@@ -13,7 +13,7 @@ use crate::os::shm_file::{self, Mapping};
 /// First 8 bytes of every hazcat object.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"HAZCAT\x00\x01");
 /// Bumped on every change of any shared layout.
-pub const LAYOUT_VERSION: u32 = 5;
+pub const LAYOUT_VERSION: u32 = 6;
 
 /// Marker for `#[repr(C)]` types that may live in shared memory: every bit pattern is valid and
 /// all mutable state is atomic, so references to them stay sound while other processes write.
@@ -76,6 +76,20 @@ pub enum SegmentError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// The shm directory has no room for the memory an object needs (reserved before use, so
+    /// running out is this error and never SIGBUS).
+    NoSpace {
+        /// The shm directory.
+        dir: String,
+        /// Object name.
+        name: String,
+        /// Bytes the operation tried to reserve.
+        needed: u64,
+        /// Bytes free in the directory's file system when it failed.
+        free: u64,
+        /// Size of that file system.
+        size: u64,
+    },
     /// The object exists but its contents are not a valid hazcat segment of the expected kind.
     Corrupt {
         /// Object name.
@@ -91,6 +105,18 @@ impl fmt::Display for SegmentError {
             SegmentError::Io { op, name, source } => {
                 write!(f, "{op} of shared memory '{name}' failed: {source}")
             }
+            SegmentError::NoSpace {
+                dir,
+                name,
+                needed,
+                free,
+                size,
+            } => write!(
+                f,
+                "shared memory directory '{dir}' is full: need {needed} bytes for '{name}', \
+                 {free} of {size} bytes free (enlarge it, e.g. docker run --shm-size=512m, \
+                 or point HAZCAT_SHM_DIR at a larger tmpfs; `hazcat doctor` shows the use)"
+            ),
             SegmentError::Corrupt { name, what } => {
                 write!(f, "shared memory '{name}' is corrupt: {what}")
             }
@@ -101,6 +127,36 @@ impl fmt::Display for SegmentError {
 impl std::error::Error for SegmentError {}
 
 impl SegmentError {
+    /// The error for a failed operation `op` on `name`: [`SegmentError::NoSpace`] when the file
+    /// system is full (`needed` bytes were asked for), else [`SegmentError::Io`].
+    pub(crate) fn from_io(
+        op: &'static str,
+        name: &str,
+        needed: usize,
+        source: std::io::Error,
+    ) -> SegmentError {
+        if source.raw_os_error() == Some(libc::ENOSPC) {
+            let (size, free) = shm_file::space().unwrap_or((0, 0));
+            return SegmentError::NoSpace {
+                dir: shm_file::shm_dir(),
+                name: name.to_owned(),
+                needed: needed as u64,
+                free,
+                size,
+            };
+        }
+        SegmentError::Io {
+            op,
+            name: name.to_owned(),
+            source,
+        }
+    }
+
+    /// Whether the error means the shm directory is full.
+    pub fn is_no_space(&self) -> bool {
+        matches!(self, SegmentError::NoSpace { .. })
+    }
+
     /// Whether the error means "no object of that name".
     pub fn is_not_found(&self) -> bool {
         matches!(self, SegmentError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
@@ -144,32 +200,32 @@ impl MapOrView {
 }
 
 impl Segment {
-    /// Creates `name` with `len` bytes, writes the header, runs `init`, publishes atomically.
-    /// `Ok(None)` when an object of that name already exists.
+    /// Creates `name` with `len` bytes, all reserved (see [`Segment::create_with`]), writes the
+    /// header, runs `init`, publishes atomically. `Ok(None)` when an object of that name already
+    /// exists.
     pub fn create(
         name: &str,
         kind: SegmentKind,
         len: usize,
         init: impl FnOnce(&Segment) -> Result<(), SegmentError>,
     ) -> Result<Option<Segment>, SegmentError> {
-        Segment::create_with(name, kind, len, false, init)
+        Segment::create_with(name, kind, len, len, false, init)
     }
 
-    /// [`Segment::create`], keeping the file descriptor open when `keep_fd` (see
-    /// [`Segment::fd`]).
+    /// [`Segment::create`] of a sparse object: only the first `reserve` bytes get their backing
+    /// store now (the rest is reserved with [`Segment::reserve`] before first use); the file
+    /// descriptor stays open when `keep_fd` (see [`Segment::fd`]). A full shm directory is
+    /// [`SegmentError::NoSpace`].
     pub fn create_with(
         name: &str,
         kind: SegmentKind,
         len: usize,
+        reserve: usize,
         keep_fd: bool,
         init: impl FnOnce(&Segment) -> Result<(), SegmentError>,
     ) -> Result<Option<Segment>, SegmentError> {
-        let io = |source| SegmentError::Io {
-            op: "create",
-            name: name.to_owned(),
-            source,
-        };
-        let fresh = shm_file::create_unpublished(len).map_err(io)?;
+        let io = |source| SegmentError::from_io("create", name, reserve, source);
+        let fresh = shm_file::create_unpublished(len, reserve).map_err(io)?;
         // Initialise through a temporary Segment that borrows the unpublished mapping.
         let view = SegmentView {
             base: fresh.mapping().as_ptr(),
@@ -329,6 +385,21 @@ impl Segment {
         }
     }
 
+    /// Reserves the backing store of bytes `off..off + len` (whole pages) so that touching them
+    /// cannot raise SIGBUS: a full shm directory is [`SegmentError::NoSpace`]. Idempotent; safe
+    /// while peers use the pages.
+    pub fn reserve(&self, off: usize, len: usize) -> Result<(), SegmentError> {
+        match &self.map {
+            MapOrView::Map(m) => shm_file::populate(m, &self.name, off, len).map_err(|e| {
+                let page = shm_file::page_size();
+                let pages = (off + len).div_ceil(page) - off / page;
+                SegmentError::from_io("reserve", &self.name, pages * page, e)
+            }),
+            // During `create`'s initialiser only the reserved prefix may be touched.
+            MapOrView::View(_) => Ok(()),
+        }
+    }
+
     /// Whether the segment's name currently refers to this very object.
     pub fn names_this_object(&self) -> bool {
         use std::os::unix::fs::MetadataExt;
@@ -405,3 +476,54 @@ impl SegmentView {
 unsafe impl Send for SegmentView {}
 // SAFETY: see `Send`.
 unsafe impl Sync for SegmentView {}
+
+/// A table of fixed-size rows at a fixed offset of a sparse segment. Only its first rows are
+/// backed by reserved memory; how many is a word in the segment's header that only grows and is
+/// raised only after those rows' pages were reserved, so any process may touch the rows below it
+/// (and touches none above: accessors check the word). Tables grow geometrically, in whole pages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Table {
+    /// Byte offset of row 0.
+    pub off: usize,
+    /// Bytes per row.
+    pub row: usize,
+    /// Rows the layout has room for.
+    pub max: usize,
+}
+
+impl Table {
+    /// Rows backed (the word is read from shared memory, so it is clamped to the layout).
+    #[inline]
+    pub(crate) fn backed(&self, word: &AtomicU32) -> usize {
+        (word.load(Ordering::Acquire) as usize).min(self.max)
+    }
+
+    /// Byte offset of row `i`, if it is backed.
+    #[inline]
+    pub(crate) fn offset(&self, word: &AtomicU32, i: usize) -> Option<usize> {
+        (i < self.backed(word)).then(|| self.off + i * self.row)
+    }
+
+    /// Makes at least `rows` rows backed (at most [`Table::max`]; callers compare
+    /// [`Table::backed`] with what they need afterwards). Growth reserves at least a quarter more
+    /// than is backed, so growing row by row costs O(1) amortised. Safe to call concurrently.
+    pub(crate) fn ensure(
+        &self,
+        seg: &Segment,
+        word: &AtomicU32,
+        rows: usize,
+    ) -> Result<(), SegmentError> {
+        let have = self.backed(word);
+        if rows <= have || have >= self.max {
+            return Ok(());
+        }
+        let want = rows.max(have + have / 4).min(self.max);
+        let start = self.off + have * self.row;
+        let page = shm_file::page_size();
+        let end = (self.off + want * self.row).div_ceil(page) * page;
+        seg.reserve(start, end - start)?;
+        let covered = ((end - self.off) / self.row).min(self.max);
+        word.fetch_max(covered as u32, Ordering::AcqRel);
+        Ok(())
+    }
+}

@@ -169,8 +169,11 @@ impl Unpublished {
     }
 }
 
-/// Creates an unnamed object of `len` bytes with mode 0600 in the shm directory and maps it.
-pub fn create_unpublished(len: usize) -> io::Result<Unpublished> {
+/// Creates an unnamed object of `len` bytes with mode 0600 in the shm directory and maps it. The
+/// first `reserve` bytes (rounded up to whole pages) get their backing store allocated now
+/// (`fallocate`), so a full directory fails here with `ENOSPC` instead of raising SIGBUS at the
+/// first touch; the rest stays sparse until [`populate`] reserves it.
+pub fn create_unpublished(len: usize, reserve: usize) -> io::Result<Unpublished> {
     let dir = CString::new(shm_dir()).map_err(|_| io::ErrorKind::InvalidInput)?;
     // SAFETY: `dir` is a valid C string; O_TMPFILE creates an unnamed file we own.
     let fd = cvt(unsafe {
@@ -188,8 +191,102 @@ pub fn create_unpublished(len: usize) -> io::Result<Unpublished> {
     let size = i64::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
     // SAFETY: valid fd and a non-negative length.
     cvt(unsafe { libc::ftruncate(fd.as_raw_fd(), size) })?;
+    let reserve = page_up(reserve.min(len));
+    if reserve > 0 {
+        fallocate(&fd, 0, reserve)?;
+    }
     let map = map_fd(&fd, len)?;
     Ok(Unpublished { fd, map })
+}
+
+/// The system page size.
+pub fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(p).unwrap_or(4096).max(4096)
+}
+
+fn page_up(v: usize) -> usize {
+    v.div_ceil(page_size()) * page_size()
+}
+
+/// Allocates the backing store of bytes `off..off + len` of `fd` (size unchanged).
+fn fallocate(fd: &OwnedFd, off: usize, len: usize) -> io::Result<()> {
+    let (off, len) = (
+        i64::try_from(off).map_err(|_| io::ErrorKind::InvalidInput)?,
+        i64::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?,
+    );
+    // SAFETY: valid fd; mode 0 only allocates blocks (the range lies inside the file).
+    cvt(unsafe { libc::fallocate(fd.as_raw_fd(), 0, off, len) }).map(drop)
+}
+
+/// `madvise` advice that faults pages in writable, allocating their backing store, and reports
+/// failure as an error instead of SIGBUS (Linux 5.14).
+const MADV_POPULATE_WRITE: libc::c_int = 23;
+
+/// Allocates the backing store of bytes `off..off + len` of a mapped object (page-rounded,
+/// clamped to the mapping) without changing its contents: once this returns `Ok`, touching those
+/// bytes cannot raise SIGBUS for lack of space. A full file system gives `ENOSPC`. Idempotent and
+/// safe while other processes use the pages. `name` is the object's name, used on kernels without
+/// `MADV_POPULATE_WRITE` when the mapping keeps no descriptor (the object is reopened, and used
+/// only if it is still the mapped file).
+pub fn populate(map: &Mapping, name: &str, off: usize, len: usize) -> io::Result<()> {
+    let page = page_size();
+    let start = (off / page) * page;
+    let end = page_up(off.saturating_add(len)).min(map.len);
+    if start >= end {
+        return Ok(());
+    }
+    // SAFETY: the range lies inside our live mapping; POPULATE_WRITE only faults pages in (it
+    // never changes their contents).
+    let ret = unsafe {
+        libc::madvise(
+            map.as_ptr().add(start).cast(),
+            end - start,
+            MADV_POPULATE_WRITE,
+        )
+    };
+    if ret == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        // Kernels before 5.14 do not know the advice: allocate through the descriptor instead.
+        Some(libc::EINVAL) => match &map.fd {
+            Some(fd) => fallocate(fd, start, end - start),
+            None => {
+                let path = path_of(name)?;
+                // SAFETY: valid C string path; flags create nothing.
+                let fd = cvt(unsafe {
+                    libc::open(
+                        path.as_ptr(),
+                        libc::O_RDWR | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+                    )
+                })?;
+                // SAFETY: fd just opened and owned here.
+                let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                if file_id(&fd)? != map.file_id {
+                    // The name now belongs to another object: ours is being removed anyway.
+                    return Err(io::Error::from_raw_os_error(libc::ENOENT));
+                }
+                fallocate(&fd, start, end - start)
+            }
+        },
+        // "Populating failed because a SIGBUS would have been generated": no space.
+        Some(libc::EFAULT) | Some(libc::ENOMEM) => Err(io::Error::from_raw_os_error(libc::ENOSPC)),
+        _ => Err(err),
+    }
+}
+
+/// Size and free bytes of the file system holding the shm directory.
+pub fn space() -> io::Result<(u64, u64)> {
+    let dir = CString::new(shm_dir()).map_err(|_| io::ErrorKind::InvalidInput)?;
+    // SAFETY: zeroed statvfs is a valid out-parameter.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: valid C string and out-pointer.
+    cvt(unsafe { libc::statvfs(dir.as_ptr(), &mut st) })?;
+    let frsize = st.f_frsize as u64;
+    Ok((st.f_blocks as u64 * frsize, st.f_bavail as u64 * frsize))
 }
 
 /// Opens and maps the existing object `name` (whole file). Refuses objects not owned by this user

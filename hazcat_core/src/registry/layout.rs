@@ -1,19 +1,24 @@
 //! Byte layout of the registry segment. Changing anything here requires bumping
 //! `segment::LAYOUT_VERSION`.
+//!
+//! The segment is sparse: its size covers every table at its maximum, but only the header page is
+//! reserved at creation; the participant, node and entry tables grow through
+//! [`crate::segment::Table`] as rows are claimed, and scans stop at their reserved rows. An idle
+//! domain's registry is a few pages.
 
 use std::sync::atomic::{AtomicU32, AtomicU64};
 
-use crate::segment::ShmSafe;
+use crate::segment::{ShmSafe, Table};
 use crate::shmstr::ShmStr;
 
-/// Participant rows per ROS domain.
-pub const MAX_PARTICIPANTS: usize = 128;
+/// Participant rows per ROS domain (one per process with a hazcat context).
+pub const MAX_PARTICIPANTS: usize = 1024;
 /// Waker futex words per participant (one per wait set / listener).
 pub const WAKERS_PER_PARTICIPANT: usize = 64;
 /// Nodes per ROS domain.
-pub const MAX_NODES: usize = 1024;
+pub const MAX_NODES: usize = 8192;
 /// Graph entries (publishers, subscriptions, services, clients) per ROS domain.
-pub const MAX_ENTRIES: usize = 8192;
+pub const MAX_ENTRIES: usize = 131_072;
 
 pub(crate) const FREE_ROW: u32 = 0;
 pub(crate) const LIVE: u32 = 1;
@@ -26,6 +31,14 @@ pub(crate) struct RegistryHeader {
     pub max_participants: AtomicU32,
     pub max_nodes: AtomicU32,
     pub max_entries: AtomicU32,
+    /// Rows reserved in each table (see [`PARTICIPANT_TABLE`], [`NODE_TABLE`], [`ENTRY_TABLE`]).
+    pub participants_backed: AtomicU32,
+    pub nodes_backed: AtomicU32,
+    pub entries_backed: AtomicU32,
+    /// No free node / entry row below these (where claims start searching).
+    pub node_hint: AtomicU32,
+    pub entry_hint: AtomicU32,
+    pub _pad: AtomicU32,
     pub graph_generation: AtomicU64,
     /// Participants that left or were swept out (monotonic).
     pub departures: AtomicU64,
@@ -87,6 +100,27 @@ pub(crate) const NODES_OFF: usize =
 pub(crate) const ENTRIES_OFF: usize = align_page(NODES_OFF + MAX_NODES * size_of::<NodeRow>());
 pub(crate) const REGISTRY_SIZE: usize =
     align_page(ENTRIES_OFF + MAX_ENTRIES * size_of::<EntryRow>());
+
+/// The participant table.
+pub(crate) const PARTICIPANT_TABLE: Table = Table {
+    off: PARTICIPANTS_OFF,
+    row: size_of::<ParticipantRow>(),
+    max: MAX_PARTICIPANTS,
+};
+/// The node table.
+pub(crate) const NODE_TABLE: Table = Table {
+    off: NODES_OFF,
+    row: size_of::<NodeRow>(),
+    max: MAX_NODES,
+};
+/// The graph entry table.
+pub(crate) const ENTRY_TABLE: Table = Table {
+    off: ENTRIES_OFF,
+    row: size_of::<EntryRow>(),
+    max: MAX_ENTRIES,
+};
+/// Bytes reserved when the registry is created: the header page.
+pub(crate) const REGISTRY_RESERVED: usize = PARTICIPANTS_OFF;
 
 const fn align_page(v: usize) -> usize {
     v.div_ceil(4096) * 4096

@@ -86,8 +86,13 @@ impl Registry {
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e),
             }
-            if let Some(seg) =
-                Segment::create_with(&name, SegmentKind::Registry, REGISTRY_SIZE, true, |seg| {
+            if let Some(seg) = Segment::create_with(
+                &name,
+                SegmentKind::Registry,
+                REGISTRY_SIZE,
+                REGISTRY_RESERVED,
+                true,
+                |seg| {
                     let h: &RegistryHeader = seg.get(HEADER_OFF)?;
                     h.ros_domain.store(ros_domain, Ordering::Relaxed);
                     h.max_participants
@@ -95,8 +100,8 @@ impl Registry {
                     h.max_nodes.store(MAX_NODES as u32, Ordering::Relaxed);
                     h.max_entries.store(MAX_ENTRIES as u32, Ordering::Relaxed);
                     Ok(())
-                })?
-            {
+                },
+            )? {
                 return Ok((Arc::new(Registry::new(seg, ros_domain)), true));
             }
             // Someone else created it between our open and create: open theirs.
@@ -120,21 +125,36 @@ impl Registry {
 
     /// Claims a free slot: takes the OFD lock on the first byte `row` nobody holds. The kernel
     /// arbitrates, so no registry lock is needed; the row may still be marked LIVE by a dead
-    /// previous owner (the caller takes it over under the lock). `None`: all slots held.
-    pub(crate) fn claim_slot(&self) -> Option<u32> {
-        let fd = self.seg.fd()?;
-        let slot = (0..MAX_PARTICIPANTS as u32)
-            .find(|&r| matches!(ofd::try_lock(fd, u64::from(r)), Ok(true)))?;
+    /// previous owner (the caller takes it over under the lock). `Ok(None)`: all slots held.
+    /// The row is reserved first (a full shm directory is an error).
+    pub(crate) fn claim_slot(&self) -> Result<Option<u32>, SegmentError> {
+        let Some(fd) = self.seg.fd() else {
+            return Ok(None);
+        };
+        let Some(slot) = (0..MAX_PARTICIPANTS as u32)
+            .find(|&r| matches!(ofd::try_lock(fd, u64::from(r)), Ok(true)))
+        else {
+            return Ok(None);
+        };
+        let reserved = PARTICIPANT_TABLE.ensure(
+            &self.seg,
+            &self.header().participants_backed,
+            slot as usize + 1,
+        );
+        let Some(p) = reserved
+            .as_ref()
+            .ok()
+            .and_then(|()| self.participant(slot as usize))
+        else {
+            let _ = ofd::unlock(fd, u64::from(slot));
+            return reserved.map(|()| None);
+        };
         // Only the slot's holder writes its incarnation.
-        let incarnation = self
-            .participant(slot as usize)?
-            .incarnation
-            .fetch_add(1, Ordering::AcqRel)
-            .wrapping_add(1) as u32
+        let incarnation = p.incarnation.fetch_add(1, Ordering::AcqRel).wrapping_add(1) as u32
             & sync::INCARNATION_MASK;
         self.own_incarnation.store(incarnation, Ordering::Relaxed);
         self.own_slot.store(slot, Ordering::Relaxed);
-        Some(slot)
+        Ok(Some(slot))
     }
 
     /// This handle as a lock holder (slot and incarnation).
@@ -275,21 +295,22 @@ impl Registry {
 
     /// Frees participant `row` and everything it registered in the graph. Caller holds the lock.
     pub(crate) fn remove_participant_rows(&self, row: u32) {
-        for i in 0..MAX_NODES {
+        let v = self.view();
+        for i in 0..v.nodes_backed() {
             if let Some(n) = self.node(i) {
                 if n.state.load(Ordering::Relaxed) == LIVE
                     && n.participant.load(Ordering::Relaxed) == row
                 {
-                    n.state.store(FREE_ROW, Ordering::Release);
+                    self.free_node_row(i, n);
                 }
             }
         }
-        for i in 0..MAX_ENTRIES {
+        for i in 0..v.entries_backed() {
             if let Some(e) = self.entry(i) {
                 if e.state.load(Ordering::Relaxed) == LIVE
                     && e.participant.load(Ordering::Relaxed) == row
                 {
-                    e.state.store(FREE_ROW, Ordering::Release);
+                    self.free_entry_row(i, e);
                 }
             }
         }
@@ -297,6 +318,49 @@ impl Registry {
             p.graph_mask.store(0, Ordering::Relaxed);
             p.state.store(FREE_ROW, Ordering::Release);
         }
+    }
+
+    /// Claims a free node row (reserving more of the table when all reserved rows are in use):
+    /// `Ok(None)` when the table is at its maximum. Caller holds the lock.
+    pub(crate) fn claim_node_row(&self) -> Result<Option<(usize, &NodeRow)>, SegmentError> {
+        let h = self.header();
+        let row = claim_row(&self.seg, &NODE_TABLE, &h.nodes_backed, &h.node_hint, |i| {
+            self.node(i)
+                .is_some_and(|n| n.state.load(Ordering::Relaxed) == FREE_ROW)
+        })?;
+        Ok(row.and_then(|i| Some((i, self.node(i)?))))
+    }
+
+    /// [`Registry::claim_node_row`] for graph entries.
+    pub(crate) fn claim_entry_row(&self) -> Result<Option<(usize, &EntryRow)>, SegmentError> {
+        let h = self.header();
+        let row = claim_row(
+            &self.seg,
+            &ENTRY_TABLE,
+            &h.entries_backed,
+            &h.entry_hint,
+            |i| {
+                self.entry(i)
+                    .is_some_and(|e| e.state.load(Ordering::Relaxed) == FREE_ROW)
+            },
+        )?;
+        Ok(row.and_then(|i| Some((i, self.entry(i)?))))
+    }
+
+    /// Frees node row `i`. Caller holds the lock.
+    pub(crate) fn free_node_row(&self, i: usize, n: &NodeRow) {
+        n.state.store(FREE_ROW, Ordering::Release);
+        self.header()
+            .node_hint
+            .fetch_min(i as u32, Ordering::Relaxed);
+    }
+
+    /// Frees entry row `i`. Caller holds the lock.
+    pub(crate) fn free_entry_row(&self, i: usize, e: &EntryRow) {
+        e.state.store(FREE_ROW, Ordering::Release);
+        self.header()
+            .entry_hint
+            .fetch_min(i as u32, Ordering::Relaxed);
     }
 
     /// Number of live participant rows. Caller holds the lock.
@@ -309,7 +373,7 @@ impl Registry {
         self.header()
             .graph_generation
             .fetch_add(1, Ordering::SeqCst);
-        for row in 0..MAX_PARTICIPANTS {
+        for row in 0..self.view().participants_backed() {
             let Some(p) = self.participant(row) else {
                 continue;
             };
@@ -379,4 +443,34 @@ impl Registry {
     pub(crate) fn is_closed(&self) -> bool {
         self.header().closed.load(Ordering::SeqCst) != 0
     }
+}
+
+/// The first free row of `table` at or above `hint` (no row below it is free), growing the
+/// reserved rows when none is: creating rows one after another costs O(1) amortised. `Ok(None)`:
+/// every row up to the table's maximum is in use. Caller holds the registry lock.
+fn claim_row(
+    seg: &Segment,
+    table: &crate::segment::Table,
+    backed: &AtomicU32,
+    hint: &AtomicU32,
+    is_free: impl Fn(usize) -> bool,
+) -> Result<Option<usize>, SegmentError> {
+    let have = table.backed(backed);
+    let start = (hint.load(Ordering::Relaxed) as usize).min(have);
+    // The hint lives in shared memory: a wrong one only costs a full scan.
+    let found = (start..have)
+        .find(|&i| is_free(i))
+        .or_else(|| (0..start).find(|&i| is_free(i)));
+    let row = match found {
+        Some(i) => i,
+        None => {
+            table.ensure(seg, backed, have + 1)?;
+            if table.backed(backed) <= have {
+                return Ok(None);
+            }
+            have
+        }
+    };
+    hint.store(row as u32 + 1, Ordering::Relaxed);
+    Ok(Some(row))
 }

@@ -48,42 +48,56 @@ impl<'a> RegistryView<'a> {
             .expect("registry layout checked at open")
     }
 
-    /// Participant row `row`.
+    /// Participant row `row`, if it is reserved.
     pub(crate) fn participant(self, row: usize) -> Option<&'a ParticipantRow> {
-        (row < MAX_PARTICIPANTS).then(|| {
-            self.seg
-                .get(PARTICIPANTS_OFF + row * size_of::<ParticipantRow>())
-                .ok()
-        })?
+        let off = PARTICIPANT_TABLE.offset(&self.header().participants_backed, row)?;
+        self.seg.get(off).ok()
     }
 
-    /// Node row `row`.
+    /// Node row `row`, if it is reserved.
     pub(crate) fn node(self, row: usize) -> Option<&'a NodeRow> {
-        (row < MAX_NODES).then(|| self.seg.get(NODES_OFF + row * size_of::<NodeRow>()).ok())?
+        let off = NODE_TABLE.offset(&self.header().nodes_backed, row)?;
+        self.seg.get(off).ok()
     }
 
-    /// Graph entry row `row`.
+    /// Graph entry row `row`, if it is reserved.
     pub(crate) fn entry(self, row: usize) -> Option<&'a EntryRow> {
-        (row < MAX_ENTRIES).then(|| self.seg.get(ENTRIES_OFF + row * size_of::<EntryRow>()).ok())?
+        let off = ENTRY_TABLE.offset(&self.header().entries_backed, row)?;
+        self.seg.get(off).ok()
+    }
+
+    /// Participant rows reserved (bounds scans).
+    pub(crate) fn participants_backed(self) -> usize {
+        PARTICIPANT_TABLE.backed(&self.header().participants_backed)
+    }
+
+    /// Node rows reserved (bounds scans).
+    pub(crate) fn nodes_backed(self) -> usize {
+        NODE_TABLE.backed(&self.header().nodes_backed)
+    }
+
+    /// Entry rows reserved (bounds scans).
+    pub(crate) fn entries_backed(self) -> usize {
+        ENTRY_TABLE.backed(&self.header().entries_backed)
     }
 
     /// The participant rows in use, with their row index.
     pub(crate) fn live_participants(self) -> impl Iterator<Item = (usize, &'a ParticipantRow)> {
-        (0..MAX_PARTICIPANTS)
+        (0..self.participants_backed())
             .filter_map(move |r| Some((r, self.participant(r)?)))
             .filter(|(_, p)| p.state.load(Ordering::Acquire) == LIVE)
     }
 
     /// The node rows in use, with their row index.
     pub(crate) fn live_nodes(self) -> impl Iterator<Item = (usize, &'a NodeRow)> {
-        (0..MAX_NODES)
+        (0..self.nodes_backed())
             .filter_map(move |r| Some((r, self.node(r)?)))
             .filter(|(_, n)| n.state.load(Ordering::Acquire) == LIVE)
     }
 
     /// The graph entries in use with a known kind, as read from their rows.
     pub(crate) fn live_entries(self) -> impl Iterator<Item = GraphEndpoint> + 'a {
-        (0..MAX_ENTRIES)
+        (0..self.entries_backed())
             .filter_map(move |r| self.entry(r))
             .filter(|e| e.state.load(Ordering::Acquire) == LIVE)
             .filter_map(|e| {

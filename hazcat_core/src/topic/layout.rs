@@ -1,6 +1,12 @@
 //! Byte layout of a topic segment. Changing anything here requires bumping
 //! `segment::LAYOUT_VERSION`.
 //!
+//! The segment is sparse: its size covers every table at its maximum, but only the header page is
+//! reserved at creation. Endpoint rows (with their loan records, and their ring when deep) are
+//! reserved when first claimed (`row_limit` bounds them); the sample and pool tables grow through
+//! [`crate::segment::Table`] (`samples_backed`, `pools_backed`). Nothing is touched above those
+//! bounds, so a topic costs pages in proportion to its use.
+//!
 //! ```text
 //! 0      SegmentHeader
 //! 64     TopicHeader            lock, sequence counter, column domains, statistics, names
@@ -15,11 +21,11 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::os::process::ProcessId;
 pub(crate) use crate::segment::load_bytes;
-use crate::segment::ShmSafe;
+use crate::segment::{ShmSafe, Table};
 use crate::shmstr::ShmStr;
 
-/// Endpoints (publishers + subscribers) per topic.
-pub const MAX_ENDPOINTS: usize = 256;
+/// Endpoints (publishers + subscribers) per topic (every node's `/rosout` publisher counts).
+pub const MAX_ENDPOINTS: usize = 4096;
 /// Largest queue depth / history depth of one endpoint.
 pub const RING_CAP: usize = 1024;
 /// Messages alive at once per topic (queued, in history or loaned).
@@ -135,14 +141,19 @@ pub(crate) struct TopicHeader {
     pub closed: AtomicU32,
     pub next_seq: AtomicU64,
     pub sample_hint: AtomicU32,
-    /// One past the highest endpoint row ever used: bounds every scan of the endpoint table.
+    /// One past the highest endpoint row ever claimed: bounds every scan of the endpoint table.
+    /// Rows below it (with their loan records) are reserved.
     pub row_limit: AtomicU32,
-    pub _pad: AtomicU32,
+    /// Sample rows reserved (see [`SAMPLE_TABLE`]).
+    pub samples_backed: AtomicU32,
     pub max_endpoints: AtomicU32,
     pub ring_cap: AtomicU32,
     pub max_samples: AtomicU32,
     pub max_loans: AtomicU32,
     pub max_pools: AtomicU32,
+    /// Pool rows reserved (see [`POOL_TABLE`]).
+    pub pools_backed: AtomicU32,
+    pub _pad: AtomicU32,
     pub columns: [AtomicU32; MAX_COLUMNS],
     pub published: AtomicU64,
     pub lost: AtomicU64,
@@ -294,8 +305,33 @@ pub(crate) const SAMPLES_OFF: usize = page(LOANS_OFF + MAX_ENDPOINTS * MAX_LOANS
 pub(crate) const POOLS_OFF: usize = page(SAMPLES_OFF + MAX_SAMPLES * size_of::<SampleRow>());
 pub(crate) const TOPIC_SIZE: usize = page(POOLS_OFF + MAX_POOLS * size_of::<PoolRow>());
 
+/// The sample table (grown as messages stay alive at once).
+pub(crate) const SAMPLE_TABLE: Table = Table {
+    off: SAMPLES_OFF,
+    row: size_of::<SampleRow>(),
+    max: MAX_SAMPLES,
+};
+/// The pool table (grown as pools are added).
+pub(crate) const POOL_TABLE: Table = Table {
+    off: POOLS_OFF,
+    row: size_of::<PoolRow>(),
+    max: MAX_POOLS,
+};
+/// Bytes reserved when a topic is created: the header page.
+pub(crate) const TOPIC_RESERVED: usize = ENDPOINTS_OFF;
+
 const fn page(v: usize) -> usize {
     v.div_ceil(4096) * 4096
 }
 
 const _: () = assert!(size_of::<TopicHeader>() + HEADER_OFF <= ENDPOINTS_OFF);
+
+/// Byte offset of the ring area of endpoint row `row` (`row < MAX_ENDPOINTS`).
+pub(crate) const fn ring_off(row: usize) -> usize {
+    RINGS_OFF + row * RING_CAP * 4
+}
+
+/// Byte offset of the loan records of endpoint row `row` (`row < MAX_ENDPOINTS`).
+pub(crate) const fn loans_off(row: usize) -> usize {
+    LOANS_OFF + row * MAX_LOANS * 8
+}

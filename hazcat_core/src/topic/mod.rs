@@ -22,6 +22,7 @@ pub(crate) use view::TopicView;
 pub use layout::{
     TimedQos, MAX_COLUMNS, MAX_ENDPOINTS, MAX_LOANS, MAX_POOLS, MAX_SAMPLES, RING_CAP,
 };
+pub use pools::FIRST_POOL;
 pub use publisher::{Loan, LoanError, PublishError, Publisher, PublisherOptions};
 pub use subscriber::{Publication, Received, SampleInfo, Subscriber, SubscriberOptions, TakeError};
 
@@ -130,6 +131,8 @@ pub enum EndpointError {
     TopicClosed,
     /// The queue's lock is held by a live participant for longer than the bounded wait.
     Busy(LockError),
+    /// Memory for the endpoint's rows could not be reserved (the shm directory is full).
+    Memory(SegmentError),
 }
 
 impl fmt::Display for EndpointError {
@@ -153,6 +156,7 @@ impl fmt::Display for EndpointError {
             }
             EndpointError::TopicClosed => f.write_str("the topic queue was closed; open it again"),
             EndpointError::Busy(e) => e.fmt(f),
+            EndpointError::Memory(e) => e.fmt(f),
         }
     }
 }
@@ -268,24 +272,32 @@ impl Topic {
             let seg = match Segment::open(&seg_name, SegmentKind::Topic) {
                 Ok(seg) => seg,
                 Err(e) if e.is_not_found() => {
-                    match Segment::create(&seg_name, SegmentKind::Topic, TOPIC_SIZE, |seg| {
-                        let h: &TopicHeader = seg.get(HEADER_OFF)?;
-                        h.max_endpoints
-                            .store(MAX_ENDPOINTS as u32, Ordering::Relaxed);
-                        h.ring_cap.store(RING_CAP as u32, Ordering::Relaxed);
-                        h.max_samples.store(MAX_SAMPLES as u32, Ordering::Relaxed);
-                        h.max_loans.store(MAX_LOANS as u32, Ordering::Relaxed);
-                        h.max_pools.store(MAX_POOLS as u32, Ordering::Relaxed);
-                        for c in &h.columns {
-                            c.store(NO_COLUMN, Ordering::Relaxed);
-                        }
-                        for (w, v) in h.type_hash.iter().zip(hash_words(&type_info.hash)) {
-                            w.store(v, Ordering::Relaxed);
-                        }
-                        h.topic_name.store(name);
-                        h.type_name.store(&type_info.name);
-                        Ok(())
-                    })? {
+                    let created = Segment::create_with(
+                        &seg_name,
+                        SegmentKind::Topic,
+                        TOPIC_SIZE,
+                        TOPIC_RESERVED,
+                        false,
+                        |seg| {
+                            let h: &TopicHeader = seg.get(HEADER_OFF)?;
+                            h.max_endpoints
+                                .store(MAX_ENDPOINTS as u32, Ordering::Relaxed);
+                            h.ring_cap.store(RING_CAP as u32, Ordering::Relaxed);
+                            h.max_samples.store(MAX_SAMPLES as u32, Ordering::Relaxed);
+                            h.max_loans.store(MAX_LOANS as u32, Ordering::Relaxed);
+                            h.max_pools.store(MAX_POOLS as u32, Ordering::Relaxed);
+                            for c in &h.columns {
+                                c.store(NO_COLUMN, Ordering::Relaxed);
+                            }
+                            for (w, v) in h.type_hash.iter().zip(hash_words(&type_info.hash)) {
+                                w.store(v, Ordering::Relaxed);
+                            }
+                            h.topic_name.store(name);
+                            h.type_name.store(&type_info.name);
+                            Ok(())
+                        },
+                    )?;
+                    match created {
                         Some(seg) => seg,
                         None => continue,
                     }
@@ -383,7 +395,11 @@ impl Topic {
         if depth as usize <= INLINE_RING {
             &r.inline_ring[i]
         } else {
-            &self.ring(row)[i]
+            // A row outside the claimed ones has no ring area: fall back to the inline slots
+            // (only reachable with indices scribbled in shared memory).
+            self.ring(row)
+                .get(i)
+                .unwrap_or(&r.inline_ring[i % INLINE_RING])
         }
     }
 
@@ -535,20 +551,31 @@ impl Topic {
         owner_row: u32,
         pool: Arc<dyn Allocator>,
         size: u64,
-    ) -> Option<u32> {
-        for i in 0..MAX_POOLS {
-            let row = g.pool_row(i)?;
-            if row.state.load(Ordering::Relaxed) == POOL_FREE {
-                row.owner_row.store(owner_row, Ordering::Relaxed);
-                row.domain.store(pool.domain().pack(), Ordering::Relaxed);
-                row.arena_id.store(pool.id(), Ordering::Relaxed);
-                row.size.store(size, Ordering::Relaxed);
-                row.state.store(POOL_ACTIVE, Ordering::Release);
-                self.pools.write().unwrap_or_else(|e| e.into_inner())[i] = Some((pool.id(), pool));
-                return Some(i as u32);
+    ) -> Result<Option<u32>, SegmentError> {
+        let v = g.view();
+        let free = (0..v.pools_backed()).find(|&i| {
+            v.pool_row(i)
+                .is_some_and(|r| r.state.load(Ordering::Relaxed) == POOL_FREE)
+        });
+        let i = match free {
+            Some(i) => i,
+            None => {
+                let i = v.pools_backed();
+                POOL_TABLE.ensure(&self.seg, &v.header().pools_backed, i + 1)?;
+                i
             }
-        }
-        None
+        };
+        // `None`: the table is at its maximum.
+        let Some(row) = v.pool_row(i) else {
+            return Ok(None);
+        };
+        row.owner_row.store(owner_row, Ordering::Relaxed);
+        row.domain.store(pool.domain().pack(), Ordering::Relaxed);
+        row.arena_id.store(pool.id(), Ordering::Relaxed);
+        row.size.store(size, Ordering::Relaxed);
+        row.state.store(POOL_ACTIVE, Ordering::Release);
+        self.pools.write().unwrap_or_else(|e| e.into_inner())[i] = Some((pool.id(), pool));
+        Ok(Some(i as u32))
     }
 
     /// Column index of `domain`, adding it if new. Caller holds the lock.
@@ -587,49 +614,64 @@ impl Topic {
             .column_for(domain)
             .ok_or(EndpointError::TooManyDomains(domain))?;
         let me = ProcessId::current();
-        for r in 0..MAX_ENDPOINTS {
-            let Some(row) = self.row(r) else { break };
-            if row.state.load(Ordering::Relaxed) != EP_FREE {
-                continue;
-            }
-            let id = crate::os::process::random_u64();
-            row.pid.store(me.pid, Ordering::Relaxed);
-            row.start_time.store(me.start_time, Ordering::Relaxed);
-            row.flags.store(flags | timed.flags(), Ordering::Relaxed);
-            row.deadline.store(timed.deadline_ns, Ordering::Relaxed);
-            row.lease.store(timed.lease_ns, Ordering::Relaxed);
-            row.last_publish.store(0, Ordering::Relaxed);
-            // Created alive: manual liveliness counts from creation.
-            row.last_assert.store(crate::now_ns(), Ordering::Relaxed);
-            row.column.store(column, Ordering::Relaxed);
-            row.depth
-                .store(depth.clamp(1, RING_CAP as u32), Ordering::Relaxed);
-            row.domain.store(domain.pack(), Ordering::Relaxed);
-            row.head.store(0, Ordering::Relaxed);
-            row.tail.store(0, Ordering::Relaxed);
-            row.waker.store(0, Ordering::Relaxed);
-            for (w, chunk) in row.gid.iter().zip(gid.chunks(8)) {
-                w.store(
-                    u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
-                    Ordering::Relaxed,
-                );
-            }
-            row.lost.store(0, Ordering::Relaxed);
-            row.id.store(id, Ordering::Relaxed);
-            row.participant
-                .store(self.participant.id, Ordering::Relaxed);
-            row.participant_row
-                .store(u64::from(self.participant.row) + 1, Ordering::Relaxed);
-            for l in self.loans(r) {
-                l.store(0, Ordering::Relaxed);
-            }
-            row.state.store(state, Ordering::Release);
-            self.header()
-                .row_limit
-                .fetch_max(r as u32 + 1, Ordering::Relaxed);
-            return Ok((r as u32, id));
+        let v = self.view();
+        let r = (0..v.rows_in_use())
+            .find(|&r| {
+                v.row(r)
+                    .is_some_and(|row| row.state.load(Ordering::Relaxed) == EP_FREE)
+            })
+            .unwrap_or(v.rows_in_use());
+        let depth = depth.clamp(1, RING_CAP as u32);
+        let Some(row) = v.unclaimed_row(r) else {
+            return Err(EndpointError::TooManyEndpoints);
+        };
+        // Reserve the row, its loan records and (for a deep queue) its ring before any of it
+        // is touched; only then does the row count as claimed (`row_limit`).
+        let reserve =
+            |off: usize, len: usize| self.seg.reserve(off, len).map_err(EndpointError::Memory);
+        reserve(
+            ENDPOINTS_OFF + r * size_of::<EndpointRow>(),
+            size_of::<EndpointRow>(),
+        )?;
+        reserve(loans_off(r), MAX_LOANS * 8)?;
+        if depth as usize > INLINE_RING {
+            reserve(ring_off(r), RING_CAP * 4)?;
         }
-        Err(EndpointError::TooManyEndpoints)
+        self.header()
+            .row_limit
+            .fetch_max(r as u32 + 1, Ordering::AcqRel);
+        let id = crate::os::process::random_u64();
+        row.pid.store(me.pid, Ordering::Relaxed);
+        row.start_time.store(me.start_time, Ordering::Relaxed);
+        row.flags.store(flags | timed.flags(), Ordering::Relaxed);
+        row.deadline.store(timed.deadline_ns, Ordering::Relaxed);
+        row.lease.store(timed.lease_ns, Ordering::Relaxed);
+        row.last_publish.store(0, Ordering::Relaxed);
+        // Created alive: manual liveliness counts from creation.
+        row.last_assert.store(crate::now_ns(), Ordering::Relaxed);
+        row.column.store(column, Ordering::Relaxed);
+        row.depth.store(depth, Ordering::Relaxed);
+        row.domain.store(domain.pack(), Ordering::Relaxed);
+        row.head.store(0, Ordering::Relaxed);
+        row.tail.store(0, Ordering::Relaxed);
+        row.waker.store(0, Ordering::Relaxed);
+        for (w, chunk) in row.gid.iter().zip(gid.chunks(8)) {
+            w.store(
+                u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+                Ordering::Relaxed,
+            );
+        }
+        row.lost.store(0, Ordering::Relaxed);
+        row.id.store(id, Ordering::Relaxed);
+        row.participant
+            .store(self.participant.id, Ordering::Relaxed);
+        row.participant_row
+            .store(u64::from(self.participant.row) + 1, Ordering::Relaxed);
+        for l in self.loans(r) {
+            l.store(0, Ordering::Relaxed);
+        }
+        row.state.store(state, Ordering::Release);
+        Ok((r as u32, id))
     }
 
     /// Records that endpoint `row` holds `record`; returns the loan slot. Lock-free: slots are
@@ -712,26 +754,36 @@ impl Topic {
         outcome
     }
 
-    /// Finds a free sample row. Caller holds the lock.
-    pub(crate) fn alloc_sample(&self, preferred: Option<u32>) -> Option<u32> {
+    /// Finds a free sample row, growing the table when every reserved row is in use. `Ok(None)`:
+    /// the table is at its maximum. Caller holds the lock.
+    pub(crate) fn alloc_sample(&self, preferred: Option<u32>) -> Result<Option<u32>, SegmentError> {
         // A slot the caller just saw freed is hot in its cache: reuse it before scanning.
         if let Some(s) = preferred.and_then(|i| self.sample(i as usize)) {
             if s.refs.load(Ordering::Acquire) == 0 && s.avail.load(Ordering::Acquire) == 0 {
-                return preferred;
+                return Ok(preferred);
             }
         }
         let h = self.header();
-        let start = h.sample_hint.load(Ordering::Relaxed) as usize % MAX_SAMPLES;
-        for k in 0..MAX_SAMPLES {
-            let i = (start + k) % MAX_SAMPLES;
-            let s = self.sample(i)?;
-            if s.refs.load(Ordering::Acquire) == 0 && s.avail.load(Ordering::Acquire) == 0 {
-                h.sample_hint
-                    .store(((i + 1) % MAX_SAMPLES) as u32, Ordering::Relaxed);
-                return Some(i as u32);
+        let free = |s: &SampleRow| {
+            s.refs.load(Ordering::Acquire) == 0 && s.avail.load(Ordering::Acquire) == 0
+        };
+        let backed = self.view().samples_backed();
+        if backed > 0 {
+            let start = h.sample_hint.load(Ordering::Relaxed) as usize % backed;
+            for k in 0..backed {
+                let i = (start + k) % backed;
+                if self.sample(i).is_some_and(free) {
+                    h.sample_hint.store((i + 1) as u32, Ordering::Relaxed);
+                    return Ok(Some(i as u32));
+                }
             }
         }
-        None
+        SAMPLE_TABLE.ensure(&self.seg, &h.samples_backed, backed + 1)?;
+        if self.sample(backed).is_some_and(free) {
+            h.sample_hint.store((backed + 1) as u32, Ordering::Relaxed);
+            return Ok(Some(backed as u32));
+        }
+        Ok(None)
     }
 
     /// Pushes sample `idx` into the ring of `row` (keep-last: evicts the oldest when full).
@@ -827,7 +879,7 @@ impl Topic {
                 )
                 .is_ok()
             {
-                return (idx < MAX_SAMPLES as u32).then_some(idx);
+                return self.sample(idx as usize).is_some().then_some(idx);
             }
         }
     }
@@ -865,7 +917,7 @@ impl Topic {
             }
             self.sample_unref(idx);
         }
-        for i in 0..MAX_POOLS {
+        for i in 0..self.view().pools_backed() {
             let Some(p) = self.pool_row(i) else { break };
             if p.state.load(Ordering::Relaxed) == POOL_ACTIVE
                 && p.owner_row.load(Ordering::Relaxed) == row
@@ -880,7 +932,7 @@ impl Topic {
     /// Unlinks and frees orphaned pools that nothing references any more. Caller holds the lock.
     pub(crate) fn free_orphan_pools(&self) {
         let mut referenced = [false; MAX_POOLS];
-        for i in 0..MAX_SAMPLES {
+        for i in 0..self.view().samples_backed() {
             let Some(s) = self.sample(i) else { break };
             if s.avail.load(Ordering::Relaxed) == 0 && s.refs.load(Ordering::Relaxed) == 0 {
                 continue;
@@ -953,7 +1005,7 @@ impl Topic {
     /// Recomputes every sample's reference count from the rings and loan tables. Run after a
     /// lock holder died mid-update. Caller holds the lock.
     fn recount_samples(&self) {
-        let mut counts = vec![0u32; MAX_SAMPLES];
+        let mut counts = vec![0u32; self.view().samples_backed()];
         for r in 0..self.rows_in_use() {
             let Some(row) = self.row(r) else { break };
             if row.state.load(Ordering::Relaxed) == EP_FREE {
@@ -1022,7 +1074,7 @@ impl Topic {
             return;
         }
         self.header().closed.store(1, Ordering::SeqCst);
-        for i in 0..MAX_POOLS {
+        for i in 0..self.view().pools_backed() {
             let Some(p) = self.pool_row(i) else { break };
             if p.state.load(Ordering::Relaxed) != POOL_FREE {
                 let id = p.arena_id.load(Ordering::Relaxed);

@@ -1,5 +1,11 @@
 //! The memory pools one endpoint allocates from (a publisher's loans, a subscriber's copies into
 //! its domain): tried in order, grown by one pool registered in the topic when all are full.
+//!
+//! Pools are created on demand and start small ([`FIRST_POOL`]); each added pool doubles the last
+//! one, up to the endpoint's configured `pool_size` (and always has room for two messages of the
+//! size that needed it). So memory follows use: an idle endpoint has no pool, a stream of small
+//! messages a 64 KiB one, and a camera stream grows to a few pools of its frame size. A pool's
+//! memory is reserved when it is created, so a full shm directory is an error then.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -58,10 +64,16 @@ pub(crate) fn create_pool(
         .map_err(EndpointError::Pool)
 }
 
+/// Capacity of an endpoint's first pool (unless its `pool_size` cap is smaller).
+pub const FIRST_POOL: usize = 64 << 10;
+
 /// The pools of one endpoint, all in its memory domain.
 pub(crate) struct EndpointPools {
     domain: Domain,
+    /// Cap on the size of one pool (see the module docs).
     pool_size: usize,
+    /// Size of the next pool to add (doubles up to `pool_size`).
+    next_size: Mutex<usize>,
     pools: Mutex<Vec<(u32, Arc<dyn Allocator>)>>,
 }
 
@@ -70,8 +82,17 @@ impl EndpointPools {
         EndpointPools {
             domain,
             pool_size,
+            next_size: Mutex::new(FIRST_POOL.min(pool_size)),
             pools: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The size of the pool to add for a message of `len` bytes, advancing the doubling.
+    fn take_next_size(&self, len: usize) -> usize {
+        let mut next = self.next_size.lock().unwrap_or_else(|e| e.into_inner());
+        let size = (*next).max((len + 4096).next_multiple_of(4096) * 2);
+        *next = (size.saturating_mul(2)).min(self.pool_size).max(*next);
+        size
     }
 
     /// Adopts a pool already registered as topic pool row `idx`.
@@ -95,7 +116,7 @@ impl EndpointPools {
         Ok(None)
     }
 
-    /// Creates a pool large enough for `len` (at least the configured pool size), registers it in
+    /// Creates a pool large enough for `len` (see the module docs for its size), registers it in
     /// `topic` for endpoint row `owner_row`, and allocates from it.
     pub(crate) fn grow_and_allocate(
         &self,
@@ -103,25 +124,30 @@ impl EndpointPools {
         owner_row: u32,
         len: usize,
     ) -> Result<Allocated, GrowError> {
-        let size = self.pool_size.max((len + 4096).next_power_of_two() * 2);
+        let size = self.take_next_size(len);
         let pool = create_pool(topic.ros_domain(), self.domain, size).map_err(|e| match e {
             EndpointError::Pool(a) => GrowError::Alloc(a),
             other => GrowError::Domain(other),
         })?;
+        let unlink =
+            || crate::os::shm_file::unlink(&crate::naming::arena(topic.ros_domain(), pool.id()));
         let idx = match topic.lock() {
             Ok(g) => g.add_pool(&g, owner_row, pool.clone(), size as u64),
             Err(e) => {
-                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
-                    topic.ros_domain(),
-                    pool.id(),
-                ));
+                let _ = unlink();
                 return Err(GrowError::Busy(e));
             }
         };
-        let Some(idx) = idx else {
-            let _ =
-                crate::os::shm_file::unlink(&crate::naming::arena(topic.ros_domain(), pool.id()));
-            return Err(GrowError::TooManyPools);
+        let idx = match idx {
+            Ok(Some(idx)) => idx,
+            Ok(None) => {
+                let _ = unlink();
+                return Err(GrowError::TooManyPools);
+            }
+            Err(e) => {
+                let _ = unlink();
+                return Err(GrowError::Alloc(AllocError::Segment(e)));
+            }
         };
         self.push(idx, pool.clone());
         let block = pool.allocate(len).map_err(GrowError::Alloc)?;

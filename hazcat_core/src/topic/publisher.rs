@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use super::layout::*;
-use super::pools::{create_pool, Allocated, EndpointPools, GrowError};
+use super::pools::{check_domain, Allocated, EndpointPools, GrowError};
 use super::{EndpointError, Topic, TopicGuard};
 use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
 use crate::domain::Domain;
@@ -25,7 +25,8 @@ pub struct PublisherOptions {
     /// Offers reliable delivery (a best-effort publisher does not reach subscribers that require
     /// reliability).
     pub reliable: bool,
-    /// Size of each memory pool the publisher creates (grows by adding pools when needed).
+    /// Largest memory pool the publisher creates: pools start small and each added pool doubles
+    /// the last, up to this (or twice the message, if larger). See [`super::pools`].
     pub pool_size: usize,
     /// Globally unique id reported with every message.
     pub gid: [u8; 24],
@@ -95,6 +96,8 @@ pub enum PublishError {
     Corrupt(String),
     /// The topic lock is held by a live participant for longer than the bounded wait.
     Busy(LockError),
+    /// A sample row could not be reserved (the shm directory is full).
+    Memory(crate::segment::SegmentError),
 }
 
 impl fmt::Display for PublishError {
@@ -110,6 +113,7 @@ impl fmt::Display for PublishError {
             PublishError::Loan(e) => write!(f, "publish: {e}"),
             PublishError::Corrupt(e) => write!(f, "publish: corrupt shared memory: {e}"),
             PublishError::Busy(e) => write!(f, "publish: {e}"),
+            PublishError::Memory(e) => write!(f, "publish: {e}"),
         }
     }
 }
@@ -150,11 +154,13 @@ impl PublisherInner {
             u32::MAX => None,
             i => Some(i),
         };
-        match g.alloc_sample(preferred) {
+        match g.alloc_sample(preferred).map_err(PublishError::Memory)? {
             Some(i) => Ok(i),
             None => {
                 g.reclaim_dead();
-                g.alloc_sample(None).ok_or(PublishError::QueueFull)
+                g.alloc_sample(None)
+                    .map_err(PublishError::Memory)?
+                    .ok_or(PublishError::QueueFull)
             }
         }
     }
@@ -259,17 +265,10 @@ impl fmt::Debug for Publisher {
 impl Publisher {
     /// Creates a publisher on `topic`.
     pub fn new(topic: &Arc<Topic>, opts: PublisherOptions) -> Result<Publisher, EndpointError> {
-        let pool = create_pool(topic.ros_domain(), opts.domain, opts.pool_size)?;
-        let g = match topic.lock() {
-            Ok(g) => g,
-            Err(e) => {
-                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
-                    topic.ros_domain(),
-                    pool.id(),
-                ));
-                return Err(EndpointError::Busy(e));
-            }
-        };
+        // Pools are created by the first loan (an idle publisher costs no pool memory), but a
+        // domain this machine cannot hold fails here, not at the first publish.
+        check_domain(opts.domain)?;
+        let g = topic.lock().map_err(EndpointError::Busy)?;
         g.reclaim_dead();
         let mut flags = 0;
         if opts.transient_local {
@@ -280,25 +279,10 @@ impl Publisher {
         }
         let depth = if opts.transient_local { opts.depth } else { 1 };
         flags |= opts.timed.flags();
-        let (row, id) = match g.claim_row(EP_PUB, opts.domain, depth, flags, &opts.gid, &opts.timed)
-        {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
-                    topic.ros_domain(),
-                    pool.id(),
-                ));
-                return Err(e);
-            }
-        };
+        let (row, id) = g.claim_row(EP_PUB, opts.domain, depth, flags, &opts.gid, &opts.timed)?;
         let column = g
             .row(row as usize)
             .map_or(0, |r| r.column.load(Ordering::Relaxed));
-        g.row(row as usize)
-            .expect("claimed")
-            .participant
-            .store(topic.participant.id, Ordering::Relaxed);
-        let idx = g.add_pool(&g, row, pool.clone(), opts.pool_size as u64);
         drop(g);
         let inner = Arc::new(PublisherInner {
             topic: topic.clone(),
@@ -311,16 +295,6 @@ impl Publisher {
             outstanding: Mutex::new(std::collections::VecDeque::new()),
             freed_sample: std::sync::atomic::AtomicU32::new(u32::MAX),
         });
-        match idx {
-            Some(i) => inner.pools.push(i, pool),
-            None => {
-                let _ = crate::os::shm_file::unlink(&crate::naming::arena(
-                    topic.ros_domain(),
-                    pool.id(),
-                ));
-                return Err(EndpointError::TooManyPools);
-            }
-        }
         Ok(Publisher { inner })
     }
 

@@ -54,9 +54,17 @@ impl<'a> TopicView<'a> {
         (self.header().row_limit.load(Ordering::Relaxed) as usize).min(MAX_ENDPOINTS)
     }
 
-    /// Endpoint row `i`.
+    /// Endpoint row `i`, if it was ever claimed (rows above [`TopicView::rows_in_use`] may not
+    /// be reserved and are never touched).
     #[inline]
     pub(crate) fn row(self, i: usize) -> Option<&'a EndpointRow> {
+        (i < self.rows_in_use()).then(|| self.unclaimed_row(i))?
+    }
+
+    /// Endpoint row `i` below the layout's maximum, claimed or not: only for a claimer that has
+    /// reserved it ([`super::Topic::claim_row`]).
+    #[inline]
+    pub(crate) fn unclaimed_row(self, i: usize) -> Option<&'a EndpointRow> {
         (i < MAX_ENDPOINTS).then(|| {
             self.seg
                 .get(ENDPOINTS_OFF + i * size_of::<EndpointRow>())
@@ -74,37 +82,58 @@ impl<'a> TopicView<'a> {
         })
     }
 
-    /// The ring area of endpoint `row` (used when its depth exceeds `INLINE_RING`).
+    /// The ring area of endpoint `row` (used when its depth exceeds `INLINE_RING`; reserved by
+    /// the claimer of a row with such a depth). Empty for a row never claimed.
     #[inline]
     pub(crate) fn ring(self, row: usize) -> &'a [AtomicU32] {
+        if row >= self.rows_in_use() {
+            return &[];
+        }
         self.seg
-            .slice(RINGS_OFF + row * RING_CAP * 4, RING_CAP)
+            .slice(ring_off(row), RING_CAP)
             .expect("ring inside segment")
     }
 
-    /// The loan records of endpoint `row`.
+    /// The loan records of endpoint `row` (reserved with the row). Empty for a row never claimed.
     #[inline]
     pub(crate) fn loans(self, row: usize) -> &'a [AtomicU64] {
+        if row >= self.rows_in_use() {
+            return &[];
+        }
         self.seg
-            .slice(LOANS_OFF + row * MAX_LOANS * 8, MAX_LOANS)
+            .slice(loans_off(row), MAX_LOANS)
             .expect("loans inside segment")
     }
 
-    /// Sample row `i`.
+    /// Sample row `i`, if it is reserved.
     #[inline]
     pub(crate) fn sample(self, i: usize) -> Option<&'a SampleRow> {
-        (i < MAX_SAMPLES).then(|| self.seg.get(SAMPLES_OFF + i * size_of::<SampleRow>()).ok())?
+        let off = SAMPLE_TABLE.offset(&self.header().samples_backed, i)?;
+        self.seg.get(off).ok()
     }
 
-    /// Pool row `i`.
+    /// Sample rows reserved: bounds every scan of the sample table.
+    #[inline]
+    pub(crate) fn samples_backed(self) -> usize {
+        SAMPLE_TABLE.backed(&self.header().samples_backed)
+    }
+
+    /// Pool row `i`, if it is reserved.
     #[inline]
     pub(crate) fn pool_row(self, i: usize) -> Option<&'a PoolRow> {
-        (i < MAX_POOLS).then(|| self.seg.get(POOLS_OFF + i * size_of::<PoolRow>()).ok())?
+        let off = POOL_TABLE.offset(&self.header().pools_backed, i)?;
+        self.seg.get(off).ok()
+    }
+
+    /// Pool rows reserved: bounds every scan of the pool table.
+    #[inline]
+    pub(crate) fn pools_backed(self) -> usize {
+        POOL_TABLE.backed(&self.header().pools_backed)
     }
 
     /// The pool rows in use (active, or orphaned by a departed owner), with their state.
     pub(crate) fn pools(self) -> impl Iterator<Item = (usize, &'a PoolRow, u32)> {
-        (0..MAX_POOLS).filter_map(move |i| {
+        (0..self.pools_backed()).filter_map(move |i| {
             let p = self.pool_row(i)?;
             let state = p.state.load(Ordering::Acquire);
             pool_in_use(state).then_some((i, p, state))
@@ -129,7 +158,7 @@ impl<'a> TopicView<'a> {
 
     /// Samples currently alive (queued, in history or loaned).
     pub(crate) fn live_samples(self) -> u32 {
-        (0..MAX_SAMPLES)
+        (0..self.samples_backed())
             .filter_map(|i| self.sample(i))
             .filter(|s| s.refs.load(Ordering::Relaxed) != 0 || s.avail.load(Ordering::Relaxed) != 0)
             .count() as u32
