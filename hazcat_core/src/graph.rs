@@ -172,6 +172,9 @@ impl Participant {
         e.node.store(node.row, Ordering::Relaxed);
         e.participant.store(self.inner.row, Ordering::Relaxed);
         e.state.store(LIVE, Ordering::Release);
+        if let Some(k) = g.view().key(row) {
+            k.store(crate::registry::topic_key(desc.topic), Ordering::Release);
+        }
         g.bump_graph();
         Ok(EndpointEntry {
             participant: self.inner.clone(),
@@ -203,6 +206,25 @@ impl Participant {
         }
         snap.endpoints.extend(g.view().live_entries());
         snap
+    }
+}
+
+impl Participant {
+    /// The live endpoints of `kind` on `topic` (sweeping out dead participants first, as
+    /// [`Participant::graph`]), with the graph generation; `nodes` is left empty. Costs a scan of
+    /// one word per graph entry plus the rows it returns, so endpoint creation stays cheap in a
+    /// large graph and on a topic with thousands of endpoints of the other kind.
+    pub fn graph_of_topic(&self, topic: &str, kind: EntryKind) -> GraphSnapshot {
+        let locked = self.inner.registry.lock().ok();
+        if let Some(g) = &locked {
+            g.sweep_dead();
+        }
+        let g = &*self.inner.registry;
+        GraphSnapshot {
+            generation: g.header().graph_generation.load(Ordering::SeqCst),
+            nodes: Vec::new(),
+            endpoints: g.view().entries_on(topic, kind).collect(),
+        }
     }
 }
 

@@ -15,6 +15,15 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// The kind whose endpoints match this one's on a topic: subscriptions for a publisher,
+    /// publishers for a subscription (and for services and clients, which have no topic peers).
+    pub fn peer(self) -> EntryKind {
+        match self {
+            EntryKind::Publisher => EntryKind::Subscription,
+            _ => EntryKind::Publisher,
+        }
+    }
+
     pub(crate) fn from_u32(v: u32) -> Option<EntryKind> {
         Some(match v {
             1 => EntryKind::Publisher,

@@ -344,7 +344,12 @@ impl Registry {
                     .is_some_and(|e| e.state.load(Ordering::Relaxed) == FREE_ROW)
             },
         )?;
-        Ok(row.and_then(|i| Some((i, self.entry(i)?))))
+        let Some(i) = row else { return Ok(None) };
+        KEY_TABLE.ensure(&self.seg, &h.keys_backed, i + 1)?;
+        Ok(self
+            .entry(i)
+            .filter(|_| self.view().key(i).is_some())
+            .map(|e| (i, e)))
     }
 
     /// Frees node row `i`. Caller holds the lock.
@@ -358,6 +363,9 @@ impl Registry {
     /// Frees entry row `i`. Caller holds the lock.
     pub(crate) fn free_entry_row(&self, i: usize, e: &EntryRow) {
         e.state.store(FREE_ROW, Ordering::Release);
+        if let Some(k) = self.view().key(i) {
+            k.store(0, Ordering::Release);
+        }
         self.header()
             .entry_hint
             .fetch_min(i as u32, Ordering::Relaxed);

@@ -95,22 +95,42 @@ impl<'a> RegistryView<'a> {
             .filter(|(_, n)| n.state.load(Ordering::Acquire) == LIVE)
     }
 
+    /// Topic key of graph entry `row` (0: free), if reserved.
+    pub(crate) fn key(self, row: usize) -> Option<&'a std::sync::atomic::AtomicU64> {
+        let off = KEY_TABLE.offset(&self.header().keys_backed, row)?;
+        self.seg.get(off).ok()
+    }
+
+    /// The live graph entries of `kind` on `topic`: scans the dense key column, reads only the
+    /// matching rows.
+    pub(crate) fn entries_on(
+        self,
+        topic: &'a str,
+        kind: EntryKind,
+    ) -> impl Iterator<Item = GraphEndpoint> + 'a {
+        let key = topic_key(topic);
+        let n = self
+            .entries_backed()
+            .min(KEY_TABLE.backed(&self.header().keys_backed));
+        let keys: &[std::sync::atomic::AtomicU64] = self.seg.slice(KEYS_OFF, n).unwrap_or(&[]);
+        keys.iter()
+            .enumerate()
+            .filter(move |(_, k)| k.load(Ordering::Relaxed) == key)
+            .filter_map(move |(r, _)| self.entry(r))
+            .filter(move |e| {
+                e.state.load(Ordering::Acquire) == LIVE
+                    && e.kind.load(Ordering::Relaxed) == kind as u32
+            })
+            .filter_map(read_entry)
+            .filter(move |e| e.topic == topic)
+    }
+
     /// The graph entries in use with a known kind, as read from their rows.
     pub(crate) fn live_entries(self) -> impl Iterator<Item = GraphEndpoint> + 'a {
         (0..self.entries_backed())
             .filter_map(move |r| self.entry(r))
             .filter(|e| e.state.load(Ordering::Acquire) == LIVE)
-            .filter_map(|e| {
-                Some(GraphEndpoint {
-                    kind: EntryKind::from_u32(e.kind.load(Ordering::Relaxed))?,
-                    node_row: e.node.load(Ordering::Relaxed),
-                    topic: e.topic.load(),
-                    type_name: e.type_name.load(),
-                    gid: load_bytes(&e.gid),
-                    type_hash: load_bytes(&e.type_hash),
-                    qos: std::array::from_fn(|i| e.qos[i].load(Ordering::Relaxed)),
-                })
-            })
+            .filter_map(read_entry)
     }
 }
 
@@ -122,4 +142,17 @@ impl ParticipantRow {
             start_time: self.start_time.load(Ordering::Relaxed),
         }
     }
+}
+
+/// A graph entry as read from its row (`None`: unknown kind).
+fn read_entry(e: &EntryRow) -> Option<GraphEndpoint> {
+    Some(GraphEndpoint {
+        kind: EntryKind::from_u32(e.kind.load(Ordering::Relaxed))?,
+        node_row: e.node.load(Ordering::Relaxed),
+        topic: e.topic.load(),
+        type_name: e.type_name.load(),
+        gid: load_bytes(&e.gid),
+        type_hash: load_bytes(&e.type_hash),
+        qos: std::array::from_fn(|i| e.qos[i].load(Ordering::Relaxed)),
+    })
 }

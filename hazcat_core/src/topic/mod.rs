@@ -982,12 +982,20 @@ impl Topic {
     /// the domain, process not gone yet): those are reclaimed by a later pass.
     fn reclaim_dead_counting(&self) -> (usize, usize) {
         let (mut n, mut departing) = (0, 0);
+        // One liveness probe (a syscall) per participant, not per endpoint: a topic like
+        // `/rosout` has thousands of rows from a few processes.
+        let mut seen: std::collections::HashMap<(u64, u64), Owner> = Default::default();
         for r in 0..self.rows_in_use() {
             let Some(row) = self.row(r) else { break };
             if row.state.load(Ordering::Relaxed) == EP_FREE {
                 continue;
             }
-            match self.endpoint_owner(row) {
+            let who = (
+                row.participant_row.load(Ordering::Relaxed),
+                row.participant.load(Ordering::Relaxed),
+            );
+            let owner = *seen.entry(who).or_insert_with(|| self.endpoint_owner(row));
+            match owner {
                 Owner::Alive => continue,
                 Owner::Departing => {
                     departing += 1;

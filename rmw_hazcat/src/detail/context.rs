@@ -1,9 +1,10 @@
 //! The rmw context: this process's membership of one ROS domain (a hazcat [`Participant`]).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use hazcat_core::Participant;
+use hazcat_core::{EntryKind, Participant};
 
 use crate::detail::event::EventHub;
 use crate::ret::{RmwError, RmwResult};
@@ -19,6 +20,9 @@ pub struct ContextConfig {
     pub instance_id: u64,
 }
 
+/// Event hubs by (topic, kind of their endpoint).
+type HubsByTopic = HashMap<(String, EntryKind), Vec<Weak<EventHub>>>;
+
 /// State shared by a context and everything created from it.
 #[derive(Debug)]
 pub struct ContextShared {
@@ -30,9 +34,11 @@ pub struct ContextShared {
     pub hazcat_config: hazcat_core::config::Config,
     shutdown: AtomicBool,
     next_gid: AtomicU64,
-    /// Event hubs of this context's publishers and subscriptions, refreshed at once on local
-    /// graph changes (other processes' changes reach them through the notifier thread).
-    hubs: Mutex<Vec<Weak<EventHub>>>,
+    /// Event hubs of this context's publishers and subscriptions by topic, refreshed at once on
+    /// local graph changes of their topic (other processes' changes reach them through the
+    /// notifier thread). Keyed by topic so that creating an endpoint costs the same with ten or
+    /// ten thousand others in the process.
+    hubs: Mutex<HubsByTopic>,
 }
 
 impl ContextShared {
@@ -54,24 +60,38 @@ impl ContextShared {
     /// Registers an event hub for local refreshes.
     pub fn register_hub(&self, hub: &Arc<EventHub>) {
         let mut hubs = self.hubs.lock().unwrap_or_else(|e| e.into_inner());
-        hubs.retain(|w| w.strong_count() > 0);
-        hubs.push(Arc::downgrade(hub));
+        let same = hubs
+            .entry((hub.topic().to_owned(), hub.kind()))
+            .or_default();
+        // Drop dead entries when the list doubles: amortised O(1) per registration.
+        if same.len().is_power_of_two() {
+            same.retain(|w| w.strong_count() > 0);
+        }
+        same.push(Arc::downgrade(hub));
     }
 
-    /// Called after this process changed the graph: recomputes every local hub's statuses and
-    /// fires the event callbacks that have news.
-    pub fn graph_changed_locally(&self) {
-        let hubs: Vec<Arc<EventHub>> = self
-            .hubs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter_map(Weak::upgrade)
-            .collect();
+    /// Called after this process added or removed an endpoint of `kind` on `topic`: recomputes
+    /// the statuses of the local hubs that match such endpoints (those on that topic whose peers
+    /// are of that kind: no other hub's matches can change) and fires the event callbacks that
+    /// have news.
+    pub fn graph_changed_locally(&self, topic: &str, kind: EntryKind) {
+        let key = (topic.to_owned(), kind.peer());
+        let hubs: Vec<Arc<EventHub>> = {
+            let mut all = self.hubs.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(peers) = all.get_mut(&key) else {
+                return;
+            };
+            peers.retain(|w| w.strong_count() > 0);
+            let live: Vec<_> = peers.iter().filter_map(Weak::upgrade).collect();
+            if live.is_empty() {
+                all.remove(&key);
+            }
+            live
+        };
         if hubs.is_empty() {
             return;
         }
-        let snap = self.participant.graph();
+        let snap = self.participant.graph_of_topic(topic, kind);
         for h in hubs {
             h.refresh_with(&snap);
         }
@@ -122,7 +142,7 @@ impl ContextImpl {
                 hazcat_config,
                 shutdown: AtomicBool::new(false),
                 next_gid: AtomicU64::new(0),
-                hubs: Mutex::new(Vec::new()),
+                hubs: Mutex::new(HashMap::new()),
             }),
         })
     }

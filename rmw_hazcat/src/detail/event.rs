@@ -317,6 +317,16 @@ fn clamp_i32(v: u64) -> i32 {
 }
 
 impl EventHub {
+    /// The topic of the hub's endpoint.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Publisher or Subscription.
+    pub fn kind(&self) -> EntryKind {
+        self.kind
+    }
+
     /// Event state for an endpoint with these properties (`route` for subscriptions).
     pub fn new(
         participant: &Participant,
@@ -410,7 +420,10 @@ impl EventHub {
     fn update(&self) -> Vec<(Callback, usize)> {
         let generation = self.participant.graph_generation();
         let stale = self.lock().generation != Some(generation);
-        let snap = stale.then(|| self.participant.graph());
+        let snap = stale.then(|| {
+            self.participant
+                .graph_of_topic(&self.topic, self.kind.peer())
+        });
         let mut st = self.lock();
         if let Some(snap) = &snap {
             self.apply_graph(&mut st, snap);

@@ -99,7 +99,6 @@ impl NodeImpl {
             graph_guard,
             graph_guard_handle,
         };
-        ctx.graph_changed_locally();
         Ok(node)
     }
 
@@ -111,14 +110,5 @@ impl NodeImpl {
     /// The graph guard condition object.
     pub fn graph_guard(&self) -> &GuardImpl {
         &self.graph_guard
-    }
-}
-
-impl Drop for NodeImpl {
-    fn drop(&mut self) {
-        // The entry deregisters itself right after this; tell local event hubs afterwards is not
-        // possible from here, so refresh with the entry's removal pending: hubs only care about
-        // endpoints, which are gone before their node.
-        self.ctx.graph_changed_locally();
     }
 }

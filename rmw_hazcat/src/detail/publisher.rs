@@ -55,10 +55,9 @@ pub fn validate_endpoint(topic: &str, q: &rmw_qos_profile_t) -> RmwResult<()> {
 /// QoS of the already discovered endpoints of `kind` on `topic`.
 pub fn peer_qos(ctx: &ContextShared, kind: EntryKind, topic: &str) -> Vec<rmw_qos_profile_t> {
     ctx.participant
-        .graph()
+        .graph_of_topic(topic, kind)
         .endpoints
         .iter()
-        .filter(|e| e.kind == kind && e.topic == topic)
         .map(|e| qos::decode(&e.qos))
         .collect()
 }
@@ -144,7 +143,7 @@ impl PublisherImpl {
             None,
         );
         ctx.register_hub(&events);
-        ctx.graph_changed_locally();
+        ctx.graph_changed_locally(topic, EntryKind::Publisher);
         Ok(PublisherImpl {
             topic_name: CString::new(topic).map_err(|_| RmwError::invalid("topic name has NUL"))?,
             ctx,
@@ -270,6 +269,7 @@ impl Drop for PublisherImpl {
         }
         // Leave the graph before telling local event hubs, so they see us gone.
         drop(self.entry.take());
-        self.ctx.graph_changed_locally();
+        self.ctx
+            .graph_changed_locally(self.events.topic(), EntryKind::Publisher);
     }
 }

@@ -318,7 +318,7 @@ impl SubscriptionImpl {
         );
         ctx.register_hub(&events);
         let listener = MessageListener::new(&route);
-        ctx.graph_changed_locally();
+        ctx.graph_changed_locally(topic, EntryKind::Subscription);
         Ok(SubscriptionImpl {
             topic_name: CString::new(topic).map_err(|_| RmwError::invalid("topic name has NUL"))?,
             ctx,
@@ -449,6 +449,7 @@ impl Drop for SubscriptionImpl {
             crate::detail::loans::forget_loan_domain(p as *const u8);
         }
         drop(self.entry.take());
-        self.ctx.graph_changed_locally();
+        self.ctx
+            .graph_changed_locally(self.events.topic(), EntryKind::Subscription);
     }
 }
