@@ -6,22 +6,26 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hazcat_core::config::{Config, ConfigErrors, CONFIG_ENV};
+use hazcat_core::inspect::{self, DomainReport};
 use hazcat_core::os::shm_file;
-use hazcat_core::{inspect, Domain, DomainKind};
+use hazcat_core::{Domain, DomainKind};
 use serde_json::json;
 
+use crate::capacity;
 use crate::cuda::{self, CudaStatus};
 use crate::out::outln;
-use crate::{human_bytes, print_json, CmdResult};
+use crate::{print_json, CmdResult};
 
+/// Outcome of a check.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
+pub(crate) enum Level {
     Ok,
     Warn,
     Fail,
 }
 
-struct Check {
+/// One line of the doctor's report.
+pub(crate) struct Check {
     name: &'static str,
     level: Level,
     detail: String,
@@ -29,7 +33,8 @@ struct Check {
     errors: Vec<String>,
 }
 
-fn check(name: &'static str, level: Level, detail: impl Into<String>) -> Check {
+/// A check without a list of errors.
+pub(crate) fn check(name: &'static str, level: Level, detail: impl Into<String>) -> Check {
     Check {
         name,
         level,
@@ -89,22 +94,8 @@ fn config_check(config: Option<PathBuf>, cuda: &CudaStatus) -> Check {
     }
 }
 
-/// Sizes of the file system holding `dir`: (total, available) bytes.
-fn fs_space(dir: &str) -> Option<(u64, u64)> {
-    let c = CString::new(dir).ok()?;
-    // SAFETY: a zeroed statvfs is a valid out-parameter.
-    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: valid C string and out-pointer.
-    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
-        return None;
-    }
-    let frsize = st.f_frsize as u64;
-    Some((st.f_blocks as u64 * frsize, st.f_bavail as u64 * frsize))
-}
-
-fn shm_checks(out: &mut Vec<Check>) {
-    let dir = shm_file::shm_dir();
-    match std::fs::metadata(&dir) {
+fn shm_checks(out: &mut Vec<Check>, dir: &str) {
+    match std::fs::metadata(dir) {
         Err(e) => {
             out.push(check(
                 "shm directory",
@@ -116,7 +107,7 @@ fn shm_checks(out: &mut Vec<Check>) {
         Ok(m) => {
             let mode = m.permissions().mode() & 0o7777;
             // SAFETY: access has no memory-safety preconditions beyond a valid C string.
-            let writable = CString::new(dir.as_str())
+            let writable = CString::new(dir)
                 .map(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0)
                 .unwrap_or(false);
             let shared_ok = mode & 0o1000 != 0 || m.uid() == inspect::uid();
@@ -146,32 +137,6 @@ fn shm_checks(out: &mut Vec<Check>) {
             ));
         }
     }
-    match fs_space(&dir) {
-        Some((total, avail)) => {
-            // Default pools are 4 MiB per endpoint; a few hundred MiB is a sensible floor,
-            // large messages (camera frames, point clouds) need more.
-            let level = if total < (256 << 20) || avail < (64 << 20) {
-                Level::Warn
-            } else {
-                Level::Ok
-            };
-            out.push(check(
-                "shm size",
-                level,
-                format!(
-                    "{} total, {} available{}",
-                    human_bytes(total),
-                    human_bytes(avail),
-                    if level == Level::Warn {
-                        " (small: in containers pass --shm-size=1g or mount a bigger tmpfs)"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        }
-        None => out.push(check("shm size", Level::Warn, "statvfs failed")),
-    }
     // Objects must be private to their owner (0600): anything else is either foreign or tampered.
     let mut bad = Vec::new();
     for name in shm_file::list(&hazcat_core::naming::user_prefix()) {
@@ -195,10 +160,10 @@ fn shm_checks(out: &mut Vec<Check>) {
     });
 }
 
-fn leftovers(out: &mut Vec<Check>) {
+fn leftovers(out: &mut Vec<Check>, reports: &[DomainReport]) {
     let mut dead = Vec::new();
-    for d in inspect::domains() {
-        let r = inspect::domain(d);
+    for r in reports {
+        let d = r.ros_domain;
         let dp = r.participants.len() - r.live_participants();
         let de: usize = r.topics.iter().map(|t| t.dead_endpoints()).sum();
         if dp + de > 0 || (r.live_participants() == 0 && !r.objects.is_empty()) {
@@ -207,7 +172,7 @@ fn leftovers(out: &mut Vec<Check>) {
                 r.live_participants()
             ));
         }
-        for e in r.errors {
+        for e in &r.errors {
             dead.push(format!("domain {d}: {e}"));
         }
     }
@@ -224,8 +189,17 @@ fn leftovers(out: &mut Vec<Check>) {
 
 /// `hazcat doctor`.
 pub fn doctor(config: Option<PathBuf>, json: bool) -> CmdResult {
+    let dir = shm_file::shm_dir();
+    // Before anything is inspected: reading objects makes their pages resident (see `capacity`).
+    let snapshot = capacity::Snapshot::take(&dir);
     let mut checks = Vec::new();
-    shm_checks(&mut checks);
+    shm_checks(&mut checks, &dir);
+    let reports: Vec<DomainReport> = inspect::domains()
+        .into_iter()
+        .map(inspect::domain)
+        .collect();
+    let capacity = capacity::section(&snapshot, &reports);
+    checks.extend(capacity.checks);
     let cuda = cuda::probe();
     checks.push(match &cuda {
         CudaStatus::Devices(n) => check("cuda", Level::Ok, format!("{n} device(s)")),
@@ -241,7 +215,7 @@ pub fn doctor(config: Option<PathBuf>, json: bool) -> CmdResult {
         ),
     });
     checks.push(config_check(config, &cuda));
-    leftovers(&mut checks);
+    leftovers(&mut checks, &reports);
     let failed = checks.iter().any(|c| c.level == Level::Fail);
     let name = |l: Level| match l {
         Level::Ok => "ok",
@@ -262,6 +236,7 @@ pub fn doctor(config: Option<PathBuf>, json: bool) -> CmdResult {
                 }
                 v
             }).collect::<Vec<_>>(),
+            "shm": capacity.json,
         }));
     } else {
         for c in &checks {

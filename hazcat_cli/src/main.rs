@@ -8,6 +8,7 @@
 //! head -1`) ends the output quietly instead of panicking.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod capacity;
 mod clean;
 mod cuda;
 mod demo;
@@ -70,7 +71,8 @@ enum Command {
         #[arg(long, short = 'a')]
         all: bool,
     },
-    /// Checks /dev/shm (size, permissions), CUDA, the HAZCAT_CONFIG file and leftovers.
+    /// Checks the shm directory (permissions, size, what hazcat uses, how many more nodes fit),
+    /// CUDA, the HAZCAT_CONFIG file and leftovers.
     Doctor {
         /// Configuration file to check (default: $HAZCAT_CONFIG).
         #[arg(long)]

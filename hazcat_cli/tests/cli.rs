@@ -3,6 +3,8 @@
 //! only synchronisation.
 
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 
 use hazcat_core::{naming, os::shm_file};
@@ -29,7 +31,16 @@ struct Holder {
 
 impl Holder {
     fn start(args: &[&str]) -> Holder {
-        let mut child = Command::new(HAZCAT)
+        Holder::start_in(args, None)
+    }
+
+    /// `start` with `HAZCAT_SHM_DIR=shm_dir` when given.
+    fn start_in(args: &[&str], shm_dir: Option<&Path>) -> Holder {
+        let mut cmd = Command::new(HAZCAT);
+        if let Some(d) = shm_dir {
+            cmd.env("HAZCAT_SHM_DIR", d);
+        }
+        let mut child = cmd
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -668,4 +679,219 @@ fn ls_and_stats_hide_internal_queues_unless_asked() {
         .collect();
     assert_eq!(internal.len(), 3);
     assert_eq!(internal.iter().filter(|i| **i).count(), 2);
+}
+
+/// A tmpfs mounted on a fresh directory for one test; unmounted and removed on drop (after the
+/// processes using it are gone: declare it before them).
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (`mount -o size=`), or says why it cannot and returns `None`
+    /// (not root, or the mount fails, e.g. without CAP_SYS_ADMIN in a container).
+    fn mount(tag: &str, size: &str) -> Option<Tmpfs> {
+        if hazcat_core::inspect::uid() != 0 {
+            eprintln!("skipped: mounting a tmpfs needs root");
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("hazcat_cli_{tag}_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the mount point");
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Tmpfs(dir)),
+            other => {
+                let why = match other {
+                    Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_owned(),
+                    Err(e) => e.to_string(),
+                };
+                eprintln!("skipped: cannot mount a tmpfs on {}: {why}", dir.display());
+                let _ = std::fs::remove_dir(&dir);
+                None
+            }
+        }
+    }
+
+    /// Names in the tmpfs.
+    fn entries(&self) -> Vec<String> {
+        std::fs::read_dir(&self.0)
+            .expect("read the tmpfs")
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect()
+    }
+
+    /// Bytes the files in the tmpfs occupy (allocated blocks).
+    fn occupied(&self) -> u64 {
+        self.entries()
+            .iter()
+            .map(|n| std::fs::metadata(self.0.join(n)).unwrap().blocks() * 512)
+            .sum()
+    }
+
+    /// (total, used, free) bytes as statvfs reports them (through `stat -f`): blocks × fragment
+    /// size; free is what an unprivileged user may use (f_bavail).
+    fn statvfs(&self) -> (u64, u64, u64) {
+        let out = Command::new("stat")
+            .args(["-f", "-c", "%S %b %f %a"])
+            .arg(&self.0)
+            .output()
+            .expect("run stat -f");
+        assert!(out.status.success());
+        let v: Vec<u64> = String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let (frsize, blocks, bfree, bavail) = (v[0], v[1], v[2], v[3]);
+        (blocks * frsize, (blocks - bfree) * frsize, bavail * frsize)
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let ok = Command::new("umount")
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            // Still busy (a failed test's process): detach it; it goes with the last user.
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// `hazcat --json doctor` with `HAZCAT_SHM_DIR=shm_dir` and no configuration.
+fn doctor_in(shm_dir: &Path) -> Value {
+    let out = Command::new(HAZCAT)
+        .args(["--json", "doctor"])
+        .env("HAZCAT_SHM_DIR", shm_dir)
+        .env_remove("HAZCAT_CONFIG")
+        .output()
+        .expect("run hazcat doctor");
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn check_of<'a>(doctor: &'a Value, name: &str) -> &'a Value {
+    doctor["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {doctor}"))
+}
+
+/// The estimate and the warning follow from the figures the report gives.
+fn assert_estimate_consistent(shm: &Value, doctor: &Value) {
+    let n = |k: &str| shm[k].as_u64().unwrap_or_else(|| panic!("{k}: {shm}"));
+    let free = n("free_bytes");
+    assert_eq!(n("more_nodes"), free / n("per_node_bytes"), "{shm}");
+    assert_eq!(n("more_topics"), free / n("per_topic_bytes"), "{shm}");
+    assert_eq!(
+        n("headroom_bytes"),
+        n("headroom_nodes") * n("per_node_bytes")
+    );
+    let short = free < n("headroom_bytes");
+    assert_eq!(shm["short"], short, "{shm}");
+    let capacity = check_of(doctor, "shm capacity");
+    assert_eq!(capacity["status"], if short { "warn" } else { "ok" });
+    let detail = capacity["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(&format!("about {} more node(s)", n("more_nodes"))),
+        "{detail}"
+    );
+    if short {
+        assert!(detail.contains("--shm-size="), "{detail}");
+        assert!(detail.contains("HAZCAT_SHM_DIR"), "{detail}");
+    }
+}
+
+#[test]
+fn doctor_reports_the_capacity_of_a_private_tmpfs() {
+    let Some(tmpfs) = Tmpfs::mount("capacity", "16m") else {
+        return;
+    };
+    let dir = tmpfs.0.display().to_string();
+
+    // Empty: the file system's figures, nothing of hazcat's, typical costs.
+    let before = tmpfs.statvfs();
+    let v = doctor_in(&tmpfs.0);
+    let shm = &v["shm"];
+    assert_eq!(shm["dir"], dir.as_str());
+    assert_eq!(before.0, 16 << 20);
+    assert_eq!(
+        (&shm["total_bytes"], &shm["used_bytes"], &shm["free_bytes"]),
+        (&before.0.into(), &before.1.into(), &before.2.into()),
+        "{shm}"
+    );
+    assert_eq!(shm["hazcat_bytes"], 0);
+    assert_eq!(shm["domains"], Value::Array(vec![]));
+    assert_eq!(
+        (&shm["per_node_source"], &shm["per_topic_source"]),
+        (&"typical".into(), &"typical".into())
+    );
+    assert_estimate_consistent(shm, &v);
+    let size = check_of(&v, "shm size");
+    assert_eq!(size["status"], "ok");
+    assert!(
+        size["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{dir}: 16.0 MiB total")),
+        "{size}"
+    );
+
+    // A process holding a subscription: its objects are counted in its domain, the topic's cost
+    // is measured (the demo registers no ROS node: the node cost stays the typical one).
+    let dom = unique_domain(6);
+    let d = dom.to_string();
+    let mut h = Holder::start_in(
+        &[
+            "demo", "listener", "-d", &d, "-t", "/cli/cap", "-n", "0", "--hold",
+        ],
+        Some(&tmpfs.0),
+    );
+    let (occupied, objects) = (tmpfs.occupied(), tmpfs.entries().len());
+    let before = tmpfs.statvfs();
+    let v = doctor_in(&tmpfs.0);
+    let shm = &v["shm"];
+    assert_eq!(
+        (&shm["total_bytes"], &shm["used_bytes"], &shm["free_bytes"]),
+        (&before.0.into(), &before.1.into(), &before.2.into()),
+        "{shm}"
+    );
+    assert!(occupied > 0);
+    assert_eq!(shm["hazcat_bytes"], occupied);
+    assert_eq!(shm["hazcat_objects"], objects);
+    let domains = shm["domains"].as_array().unwrap();
+    assert_eq!(domains.len(), 1, "{shm}");
+    assert_eq!(domains[0]["ros_domain"], dom);
+    assert_eq!(domains[0]["bytes"], occupied);
+    assert_eq!(domains[0]["objects"], objects);
+    assert_eq!(
+        (&domains[0]["live_nodes"], &domains[0]["live_topics"]),
+        (&0.into(), &1.into())
+    );
+    assert_eq!(shm["per_node_source"], "typical");
+    assert_eq!(shm["per_topic_source"], "measured");
+    let per_topic = shm["per_topic_bytes"].as_u64().unwrap();
+    assert!(per_topic > 0 && per_topic <= occupied, "{shm}");
+    assert_estimate_consistent(shm, &v);
+    let usage = check_of(&v, "hazcat usage")["detail"].as_str().unwrap();
+    assert!(usage.contains(&format!("domain {dom}: ")), "{usage}");
+
+    // The table form shows the section.
+    let out = Command::new(HAZCAT)
+        .arg("doctor")
+        .env("HAZCAT_SHM_DIR", &tmpfs.0)
+        .env_remove("HAZCAT_CONFIG")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["shm size", "hazcat usage", "shm capacity"] {
+        assert!(text.contains(&format!("] {name:<18} ")), "{text}");
+    }
+    h.finish();
+    assert_eq!(tmpfs.entries(), Vec::<String>::new());
 }
