@@ -7,7 +7,7 @@
 # Builds the release librmw_hazcat_rs.so for the distro (jazzy: target/release, kilted:
 # target/kilted/release) against the venv of scripts/ros_venv.sh, runs the benchmark and writes
 # bench-results/ros-<distro>/rclpy_pingpong.{csv,md,json}; then draws rclpy_pingpong.png with
-# matplotlib from a separate venv (benchmarks/ros/requirements-plot.txt, target/venv/plot-<hash>).
+# matplotlib from a separate venv (scripts/bench_plot.sh: benchmarks/ros/requirements-plot.txt).
 # A plot venv that cannot be built (no network) skips the PNG with a message. --quick (2 rounds,
 # 64 B to 1 MiB) takes well under a minute once built.
 set -euo pipefail
@@ -28,17 +28,4 @@ out="${repo_root}/bench-results/ros-${distro}"
 env -u LD_PRELOAD -u RMW_IMPLEMENTATION PYTHONDONTWRITEBYTECODE=1 \
   "${venv}/bin/python" benchmarks/ros/rclpy_pingpong.py --rmw-lib "${lib}" --out "${out}" "$@"
 
-req="${repo_root}/benchmarks/ros/requirements-plot.txt"
-plot_venv="${HAZCAT_VENV_ROOT:-${repo_root}/target/venv}/plot-$(sha256sum "${req}" | cut -c1-12)"
-python="$(command -v python3.11 || command -v python3)"
-if [[ ! -f "${plot_venv}/.complete" ]]; then
-  rm -rf "${plot_venv}"
-  if "${python}" -m venv "${plot_venv}" &&
-     "${plot_venv}/bin/pip" install -q --disable-pip-version-check -r "${req}" >&2; then
-    touch "${plot_venv}/.complete"
-  else
-    echo "ros_bench: could not build the plot venv (${req}); no PNG" >&2
-    exit 0
-  fi
-fi
-"${plot_venv}/bin/python" benchmarks/ros/plot.py "${out}"
+scripts/bench_plot.sh benchmarks/ros/plot.py "${out}"
