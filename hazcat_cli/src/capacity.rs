@@ -24,13 +24,15 @@ use crate::human_bytes;
 
 /// What a node of a typical system (one publisher or subscription, the parameter services)
 /// occupies, all objects included; used when no live node can be measured.
-/// Measured by scripts/hazcat_scale.sh; update after layout changes (placeholder until then).
-pub const TYPICAL_NODE_BYTES: u64 = 1 << 20;
+/// Measured by scripts/hazcat_scale.sh (idle rclpy nodes, 1 -> 100: 143 KiB each); update after
+/// layout changes.
+pub const TYPICAL_NODE_BYTES: u64 = 144 << 10;
 
 /// What a topic of a typical system (its queue and the pools of its endpoints) occupies; used
 /// when no live topic can be measured.
-/// Measured by scripts/hazcat_scale.sh; update after layout changes (placeholder until then).
-pub const TYPICAL_TOPIC_BYTES: u64 = 256 << 10;
+/// Measured by scripts/hazcat_scale.sh (1,000 topics with one publisher, one subscription and a
+/// small message each: 41.6 KiB each, its first pool included); update after layout changes.
+pub const TYPICAL_TOPIC_BYTES: u64 = 42 << 10;
 
 /// `doctor` warns when fewer than this many more nodes fit in the free space.
 pub const HEADROOM_NODES: u64 = 20;

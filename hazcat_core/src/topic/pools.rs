@@ -4,7 +4,7 @@
 //! Pools are created on demand and start small ([`FIRST_POOL`]); each added pool doubles the last
 //! one, up to the endpoint's configured `pool_size` (and always has room for two messages of the
 //! size that needed it). So memory follows use: an idle endpoint has no pool, a stream of small
-//! messages a 64 KiB one, and a camera stream grows to a few pools of its frame size. A pool's
+//! messages a 16 KiB one, and a camera stream grows to a few pools of its frame size. A pool's
 //! memory is reserved when it is created, so a full shm directory is an error then.
 
 use std::fmt;
@@ -65,7 +65,7 @@ pub(crate) fn create_pool(
 }
 
 /// Capacity of an endpoint's first pool (unless its `pool_size` cap is smaller).
-pub const FIRST_POOL: usize = 64 << 10;
+pub const FIRST_POOL: usize = 16 << 10;
 
 /// The pools of one endpoint, all in its memory domain.
 pub(crate) struct EndpointPools {
