@@ -181,12 +181,18 @@ impl fmt::Debug for Listener {
     }
 }
 
+/// Longest sleep of a listener between checks that its registry is intact.
+const DAMAGE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Listener {
+    /// The listener's wake-up word; a process-local stand-in when the registry no longer
+    /// shows our row (a peer truncated it): waits then return at once (see [`Listener::wait`]).
     fn word(&self) -> &std::sync::atomic::AtomicU32 {
+        static LOST: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         self.participant
             .registry
             .waker_word(self.participant.row, self.slot)
-            .expect("own waker slot is in range")
+            .unwrap_or(&LOST)
     }
 
     /// Where others wake this listener.
@@ -211,31 +217,38 @@ impl Listener {
     }
 
     /// Sleeps while the word still equals `epoch`, at most `timeout` (`None`: forever).
-    /// Returns whether the word changed.
+    /// Returns whether the word changed. Returns `true` as well when the registry holding the
+    /// word was truncated by a peer (wake-ups can no longer arrive): callers then find the error
+    /// on their next operation instead of sleeping forever; checked once per [`DAMAGE_CHECK`].
     pub fn wait(&self, epoch: u32, timeout: Option<std::time::Duration>) -> bool {
         let deadline = timeout.map(|t| std::time::Instant::now() + t);
         loop {
-            if self.word().load(Ordering::SeqCst) != epoch {
+            if self.word().load(Ordering::SeqCst) != epoch
+                || self.participant.registry.probe_damaged()
+            {
                 return true;
             }
             let left = match deadline {
                 Some(d) => match d.checked_duration_since(std::time::Instant::now()) {
-                    Some(l) if !l.is_zero() => Some(l),
+                    Some(l) if !l.is_zero() => l.min(DAMAGE_CHECK),
                     _ => return false,
                 },
-                None => None,
+                None => DAMAGE_CHECK,
             };
-            crate::os::futex::wait(self.word(), epoch, left);
+            crate::os::futex::wait(self.word(), epoch, Some(left));
         }
     }
 
     /// Whether graph changes in the domain wake this listener.
     pub fn set_graph_interest(&self, on: bool) {
-        let p = self
+        // Our row is gone only if a peer truncated the registry: nothing left to set.
+        let Some(p) = self
             .participant
             .registry
             .participant(self.participant.row as usize)
-            .expect("own row");
+        else {
+            return;
+        };
         if on {
             p.graph_mask.fetch_or(1 << self.slot, Ordering::SeqCst);
         } else {

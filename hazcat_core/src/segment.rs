@@ -385,6 +385,32 @@ impl Segment {
         }
     }
 
+    /// Whether another process truncated or shrank the object under this mapping (see
+    /// [`crate::os::fault`]): its contents can no longer be trusted.
+    pub fn damaged(&self) -> bool {
+        match &self.map {
+            MapOrView::Map(m) => m.damaged(),
+            MapOrView::View(_) => false,
+        }
+    }
+
+    /// [`Segment::damaged`], also comparing the object's size with the mapping when the
+    /// descriptor is kept (a system call; for slow paths such as a waiter's periodic check).
+    pub fn probe_damaged(&self) -> bool {
+        match &self.map {
+            MapOrView::Map(m) => m.probe_damaged(),
+            MapOrView::View(_) => false,
+        }
+    }
+
+    /// `Err` naming the object when it is [`Segment::damaged`].
+    pub fn check_intact(&self) -> Result<(), SegmentError> {
+        if self.damaged() {
+            return Err(self.corrupt("truncated or shrunk by another process while in use"));
+        }
+        Ok(())
+    }
+
     /// Reserves the backing store of bytes `off..off + len` (whole pages) so that touching them
     /// cannot raise SIGBUS: a full shm directory is [`SegmentError::NoSpace`]. Idempotent; safe
     /// while peers use the pages.

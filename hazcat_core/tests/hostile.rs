@@ -123,6 +123,18 @@ fn hostile_child() {
                 }
             }
         }
+        "waiter" => {
+            // Blocks on its listener with no timeout until something wakes it.
+            let (p, t) = open(domain, &topic);
+            let sub = Subscriber::new(&t, SubscriberOptions::default()).unwrap();
+            let l = p.listener().unwrap();
+            sub.attach(&l);
+            let epoch = l.epoch();
+            say("waiting");
+            l.wait(epoch, None);
+            say("woke");
+            let _ = listen();
+        }
         "short" => short_lived(domain, &topic),
         "history_holder" => {
             let (_p, t) = open(domain, &topic);
@@ -596,6 +608,72 @@ fn truncated_objects_give_openers_errors_not_sigbus() {
             // It reported an error and exited normally (no SIGBUS).
             opener.join();
             holder.kill9();
+            for n in shm_objects(domain) {
+                hazcat_core::os::shm_file::unlink(&n).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_objects_never_crash_or_hang_the_peers_that_map_them() {
+    for kind in ["registry", "topic", "arena"] {
+        for cut in ["zero", "page", "half"] {
+            let domain = unique_domain();
+            let topic = "/hostile/truncated_live";
+            let mut peer = spawn(ENTRY, "pubsub", &env(domain, topic));
+            peer.expect("ready");
+            peer.send("publish");
+            assert_eq!(peer.recv(), "ok", "{kind}/{cut}: before the cut");
+            // A listener blocked with no timeout in the domain whose registry (where its wake-up
+            // word lives) is cut.
+            let mut waiter =
+                (kind == "registry").then(|| spawn(ENTRY, "waiter", &env(domain, topic)));
+            if let Some(w) = waiter.as_mut() {
+                w.expect("waiting");
+            }
+            let name = shm_objects(domain)
+                .into_iter()
+                .find(|n| n.contains(&format!("_{kind}")))
+                .expect("object of that kind");
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(shm_path(&name))
+                .unwrap();
+            let len = f.metadata().unwrap().len();
+            f.set_len(match cut {
+                "zero" => 0,
+                "page" => 4096,
+                _ => len / 2,
+            })
+            .unwrap();
+            // Every call answers (a result or an error naming the damage), and keeps answering.
+            let mut outcomes = Vec::new();
+            for _ in 0..3 {
+                peer.send("publish");
+                let out = peer.recv();
+                assert!(out == "ok" || out.starts_with("err"), "{kind}/{cut}: {out}");
+                outcomes.push(out);
+            }
+            eprintln!("{kind} cut to {cut}: {outcomes:?}");
+            if outcomes.iter().any(|o| o != "ok") {
+                assert!(
+                    outcomes.iter().any(|o| o.contains("truncated")
+                        || o.contains("corrupt")
+                        || o.contains("invalid")),
+                    "{kind}/{cut}: errors do not say what happened: {outcomes:?}"
+                );
+            }
+            peer.send("exit");
+            // It exited normally: no SIGBUS.
+            peer.join();
+            // Wake-ups can no longer reach it: it notices the damage and returns instead of
+            // sleeping forever.
+            if let Some(mut w) = waiter {
+                w.expect("woke");
+                w.send("exit");
+                w.join();
+            }
             for n in shm_objects(domain) {
                 hazcat_core::os::shm_file::unlink(&n).unwrap();
             }

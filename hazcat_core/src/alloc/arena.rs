@@ -398,6 +398,7 @@ impl Allocator for Arena {
         if !self.owner {
             return Err(AllocError::NotOwner);
         }
+        self.seg.check_intact()?;
         self.try_allocate(len)?
             .ok_or(AllocError::OutOfMemory { requested: len })
     }
@@ -513,6 +514,9 @@ impl Allocator for Arena {
     }
 
     fn checked_block(&self, offset: u64, len: u64) -> Result<BlockRef, BlockError> {
+        if self.seg.damaged() {
+            return Err(BlockError::PoolDamaged);
+        }
         let end = offset
             .checked_add(len)
             .ok_or(BlockError::InvalidOffset { offset })?;

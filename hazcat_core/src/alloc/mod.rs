@@ -142,6 +142,9 @@ pub enum BlockError {
         /// State found.
         state: u32,
     },
+    /// The pool was truncated or shrunk by another process while mapped (see
+    /// [`crate::os::fault`]): none of its blocks can be trusted.
+    PoolDamaged,
 }
 
 impl fmt::Display for BlockError {
@@ -150,6 +153,9 @@ impl fmt::Display for BlockError {
             BlockError::InvalidOffset { offset } => write!(f, "invalid block offset {offset:#x}"),
             BlockError::BadState { offset, state } => {
                 write!(f, "block {offset:#x} in unexpected state {state}")
+            }
+            BlockError::PoolDamaged => {
+                f.write_str("memory pool truncated or shrunk by another process while in use")
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The only module that talks to the operating system (libc): shared-memory files, mappings,
 //! futexes, OFD locks (liveness), process identity and descriptor passing.
 
+pub mod fault;
 pub mod fdpass;
 pub mod fdserver;
 pub mod futex;

@@ -42,6 +42,8 @@ pub struct Mapping {
     file_id: (u64, u64),
     /// The descriptor, when the owner asked to keep it (for OFD locks); closed on drop.
     fd: Option<OwnedFd>,
+    /// Turns a SIGBUS from a peer's truncation into a damaged flag (see [`super::fault`]).
+    watch: Option<super::fault::Watch>,
 }
 
 // SAFETY: the mapping is plain shared memory; all access goes through atomics or bounds-checked
@@ -75,10 +77,40 @@ impl Mapping {
     pub fn fd(&self) -> Option<BorrowedFd<'_>> {
         self.fd.as_ref().map(AsFd::as_fd)
     }
+
+    /// Whether an access to this mapping faulted because another process truncated or shrank
+    /// the object: pages past its end read as zeros here, and the object must not be trusted
+    /// any more. One atomic load.
+    pub fn damaged(&self) -> bool {
+        self.watch.as_ref().is_some_and(|w| w.damaged())
+    }
+
+    /// [`Mapping::damaged`], also comparing the object's current size with the mapping when the
+    /// descriptor is kept (one `fstat`): finds a truncation before anything touches it.
+    pub fn probe_damaged(&self) -> bool {
+        let Some(w) = &self.watch else { return false };
+        if w.damaged() {
+            return true;
+        }
+        if let Some(fd) = &self.fd {
+            // SAFETY: zeroed stat is a valid out-parameter for fstat.
+            let mut st: libc::stat = unsafe { std::mem::zeroed() };
+            // SAFETY: valid fd and out-pointer.
+            if unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } == 0
+                && (st.st_size as u64) < self.len as u64
+            {
+                w.set_damaged();
+                return true;
+            }
+        }
+        false
+    }
 }
 
 impl Drop for Mapping {
     fn drop(&mut self) {
+        // Stop watching before the range can be reused by another mapping.
+        drop(self.watch.take());
         // SAFETY: ptr/len came from a successful mmap and are unmapped exactly once.
         unsafe {
             libc::munmap(self.ptr.as_ptr().cast(), self.len);
@@ -116,8 +148,10 @@ fn map_fd(fd: &OwnedFd, len: usize) -> io::Result<Mapping> {
     if ptr == libc::MAP_FAILED {
         return Err(io::Error::last_os_error());
     }
+    let ptr: NonNull<u8> = NonNull::new(ptr.cast()).ok_or_else(io::Error::last_os_error)?;
     Ok(Mapping {
-        ptr: NonNull::new(ptr.cast()).ok_or_else(io::Error::last_os_error)?,
+        watch: super::fault::watch(ptr.as_ptr(), len),
+        ptr,
         len,
         file_id,
         fd: None,

@@ -448,6 +448,17 @@ impl Registry {
         self.seg.unlink();
     }
 
+    /// `Err` naming the registry when a peer truncated or shrank it under this mapping.
+    pub(crate) fn check_intact(&self) -> Result<(), SegmentError> {
+        self.seg.check_intact()
+    }
+
+    /// Whether the registry was truncated or shrunk under this mapping, checking its current
+    /// size (a system call: for waiters' periodic checks).
+    pub(crate) fn probe_damaged(&self) -> bool {
+        self.seg.probe_damaged()
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.header().closed.load(Ordering::SeqCst) != 0
     }

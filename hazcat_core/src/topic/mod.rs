@@ -131,8 +131,9 @@ pub enum EndpointError {
     TopicClosed,
     /// The queue's lock is held by a live participant for longer than the bounded wait.
     Busy(LockError),
-    /// Memory for the endpoint's rows could not be reserved (the shm directory is full).
-    Memory(SegmentError),
+    /// The queue's shared memory could not be reserved (the shm directory is full) or was found
+    /// corrupt.
+    Segment(SegmentError),
 }
 
 impl fmt::Display for EndpointError {
@@ -156,7 +157,7 @@ impl fmt::Display for EndpointError {
             }
             EndpointError::TopicClosed => f.write_str("the topic queue was closed; open it again"),
             EndpointError::Busy(e) => e.fmt(f),
-            EndpointError::Memory(e) => e.fmt(f),
+            EndpointError::Segment(e) => e.fmt(f),
         }
     }
 }
@@ -342,6 +343,13 @@ impl Topic {
             });
         }
         Ok(())
+    }
+
+    /// `Err` naming the object when a peer truncated or shrank this queue or the domain registry
+    /// under our mapping (see [`crate::os::fault`]): every later operation reports it.
+    pub(crate) fn check_intact(&self) -> Result<(), SegmentError> {
+        self.seg.check_intact()?;
+        self.participant.registry.check_intact()
     }
 
     /// Whether the last endpoint closed this queue (a closed queue accepts no endpoints).
@@ -627,8 +635,13 @@ impl Topic {
         };
         // Reserve the row, its loan records and (for a deep queue) its ring before any of it
         // is touched; only then does the row count as claimed (`row_limit`).
-        let reserve =
-            |off: usize, len: usize| self.seg.reserve(off, len).map_err(EndpointError::Memory);
+        let reserve = |off: usize, len: usize| {
+            self.seg.reserve(off, len).map_err(|e| {
+                // No room for the row: a queue this call just created must not stay behind.
+                self.close_if_unused();
+                EndpointError::Segment(e)
+            })
+        };
         reserve(
             ENDPOINTS_OFF + r * size_of::<EndpointRow>(),
             size_of::<EndpointRow>(),

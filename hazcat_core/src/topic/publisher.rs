@@ -356,6 +356,10 @@ impl Publisher {
     /// Borrows `len` bytes of the publisher's memory. Publish it with [`Publisher::publish`];
     /// dropping it unpublished returns it.
     pub fn loan(&self, len: usize) -> Result<Loan, LoanError> {
+        self.inner
+            .topic
+            .check_intact()
+            .map_err(|e| LoanError::Alloc(AllocError::Segment(e)))?;
         self.reclaim(false);
         if let Some(l) = self.try_pools(len).map_err(LoanError::Alloc)? {
             return Ok(l);
@@ -399,6 +403,10 @@ impl Publisher {
             return Err(PublishError::ForeignLoan);
         }
         let inner = &*self.inner;
+        inner
+            .topic
+            .check_intact()
+            .map_err(|e| PublishError::Corrupt(e.to_string()))?;
         let g = inner.topic.lock().map_err(PublishError::Busy)?;
         let my_row = g.row(inner.row as usize).ok_or_else(|| {
             PublishError::Corrupt(format!("publisher row {} out of range", inner.row))

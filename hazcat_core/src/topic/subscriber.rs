@@ -177,7 +177,9 @@ impl Subscriber {
             &opts.gid,
             &opts.timed,
         )?;
-        let r = g.row(row as usize).expect("claimed row");
+        let r = g
+            .row(row as usize)
+            .ok_or_else(|| EndpointError::Segment(g.seg.corrupt("claimed row vanished")))?;
         r.participant.store(topic.participant.id, Ordering::Relaxed);
         let column = r.column.load(Ordering::Relaxed);
         if opts.transient_local {
@@ -233,11 +235,15 @@ impl Subscriber {
         &self.inner.topic
     }
 
+    /// The endpoint's row; an empty stand-in if the queue no longer shows it (a peer truncated
+    /// the object: `take` reports that).
     fn row(&self) -> &EndpointRow {
+        // SAFETY: EndpointRow holds only atomics, for which all-zero bytes are a valid value.
+        static DETACHED: EndpointRow = unsafe { std::mem::zeroed() };
         self.inner
             .topic
             .row(self.inner.row as usize)
-            .expect("own row in range")
+            .unwrap_or(&DETACHED)
     }
 
     /// Whether a message is waiting (lock-free check, for wait sets).
@@ -324,6 +330,8 @@ impl Subscriber {
         let t = &self.inner.topic;
         let row = self.inner.row;
         let col = self.inner.column as usize % MAX_COLUMNS;
+        t.check_intact()
+            .map_err(|e| TakeError::Corrupt(e.to_string()))?;
         if !self.has_data() {
             return Ok(None);
         }
@@ -345,7 +353,10 @@ impl Subscriber {
                 record,
                 idx,
             };
-            let s = t.sample(idx as usize).expect("index checked by pop");
+            let Some(s) = t.sample(idx as usize) else {
+                drop(pin);
+                return Err(TakeError::Corrupt(format!("sample {idx} vanished")));
+            };
             let expires = s.expires.load(Ordering::Relaxed);
             if expires != 0 && crate::now_ns() > expires {
                 // Past its lifespan: dropped unseen (the pin releases it).
