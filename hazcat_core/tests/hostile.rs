@@ -680,3 +680,166 @@ fn truncated_objects_never_crash_or_hang_the_peers_that_map_them() {
         }
     }
 }
+
+/// The byte ranges of `path` that hold data (tmpfs objects are sparse).
+fn data_regions(path: &str) -> Vec<(u64, u64)> {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::File::open(path).unwrap();
+    let len = f.metadata().unwrap().len() as i64;
+    let mut out = Vec::new();
+    let mut at = 0i64;
+    while at < len {
+        // SAFETY: lseek on a file we opened; no memory is involved.
+        let start = unsafe { libc::lseek(f.as_raw_fd(), at, libc::SEEK_DATA) };
+        if start < 0 {
+            break;
+        }
+        // SAFETY: as above.
+        let end = unsafe { libc::lseek(f.as_raw_fd(), start, libc::SEEK_HOLE) };
+        let end = if end < 0 { len } else { end };
+        out.push((start as u64, end as u64));
+        at = end;
+    }
+    out
+}
+
+/// Deterministic xorshift64.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A random 8-aligned offset inside the data of the object (past its segment header).
+    fn offset_in(&mut self, regions: &[(u64, u64)]) -> u64 {
+        let (s, e) = regions[(self.next() % regions.len() as u64) as usize];
+        let s = s.max(32);
+        (s + self.next() % (e.saturating_sub(s).max(8))) & !7
+    }
+}
+
+const CORRUPTIONS: [&str; 16] = [
+    "truncate-zero",
+    "truncate-page",
+    "truncate-half",
+    "grow",
+    "zero-header",
+    "bad-magic",
+    "zero-table-header",
+    "ff-table-header",
+    "forged-lock",
+    "huge-counts",
+    "random-words",
+    "ff-page",
+    "zero-page",
+    "random-page",
+    "small-indices-page",
+    "random-table-header",
+];
+
+/// Applies corruption `kind` to object `name` (seeded by `rng`).
+fn corrupt(name: &str, kind: &str, rng: &mut Rng) {
+    let path = shm_path(name);
+    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    let len = f.metadata().unwrap().len();
+    let regions = data_regions(&path);
+    let page_of = |rng: &mut Rng| rng.offset_in(&regions) & !4095;
+    let fill = |off: u64, bytes: Vec<u8>| write_at(name, off, &bytes);
+    match kind {
+        "truncate-zero" => f.set_len(0).unwrap(),
+        "truncate-page" => f.set_len(4096).unwrap(),
+        "truncate-half" => f.set_len(len / 2).unwrap(),
+        "grow" => f.set_len(len * 2).unwrap(),
+        "zero-header" => fill(0, vec![0; 32]),
+        "bad-magic" => fill(0, vec![0x5A; 8]),
+        "zero-table-header" => fill(64, vec![0; 4096 - 64]),
+        "ff-table-header" => fill(64, vec![0xFF; 4096 - 64]),
+        "forged-lock" => write_u32(name, 64, 0x7FFF_FFFF),
+        "huge-counts" => fill(64, [0xFF, 0xFF, 0xFF, 0x7F].repeat(64)),
+        "random-words" => {
+            for _ in 0..64 {
+                let off = rng.offset_in(&regions);
+                write_u64(name, off, rng.next());
+            }
+        }
+        "ff-page" => fill(page_of(rng), vec![0xFF; 4096]),
+        "zero-page" => fill(page_of(rng), vec![0; 4096]),
+        "random-page" => {
+            let off = page_of(rng);
+            fill(off, (0..4096).map(|_| rng.next() as u8).collect())
+        }
+        "small-indices-page" => {
+            let off = page_of(rng);
+            fill(
+                off,
+                (0..1024)
+                    .flat_map(|_| ((rng.next() % 16) as u32).to_le_bytes())
+                    .collect(),
+            )
+        }
+        "random-table-header" => fill(64, (0..4096 - 64).map(|_| rng.next() as u8).collect()),
+        other => panic!("unknown corruption {other}"),
+    }
+}
+
+/// The hostile-memory campaign: every corruption kind applied to the registry, a topic queue
+/// and a pool while a publisher/subscriber process runs, then a new process joins and opens the
+/// topic. Every process answers every request (a result or an error) and exits normally: no
+/// SIGBUS, no hang, no panic. `HAZCAT_CAMPAIGN_ROUNDS` (default 3) seeds per kind and object.
+#[test]
+fn hostile_memory_campaign_gives_errors_never_crashes_or_hangs() {
+    let rounds: u64 = std::env::var("HAZCAT_CAMPAIGN_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let mut trials = 0;
+    let mut errors = 0;
+    for object in ["registry", "topic", "arena"] {
+        for (k, kind) in CORRUPTIONS.iter().enumerate() {
+            for round in 0..rounds {
+                let domain = unique_domain();
+                let topic = "/hostile/campaign";
+                let mut e = env(domain, topic);
+                e.push((SHORT_LOCK_WAIT.0, SHORT_LOCK_WAIT.1.into()));
+                let mut peer = spawn(ENTRY, "pubsub", &e);
+                peer.expect("ready");
+                peer.send("publish");
+                assert_eq!(peer.recv(), "ok", "{object}/{kind}: before");
+                let name = shm_objects(domain)
+                    .into_iter()
+                    .find(|n| n.contains(&format!("_{object}")))
+                    .expect("object of that kind");
+                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((k as u64) << 32) ^ round ^ 1);
+                corrupt(&name, kind, &mut rng);
+                for _ in 0..2 {
+                    peer.send("publish");
+                    let out = peer.recv();
+                    assert!(
+                        out == "ok" || out.starts_with("err"),
+                        "{object}/{kind}/{round}: {out}"
+                    );
+                    errors += usize::from(out != "ok");
+                }
+                let mut opener = spawn(ENTRY, "opener", &e);
+                let out = opener.recv();
+                assert!(
+                    out.starts_with("took") || out == "empty" || out.starts_with("error"),
+                    "{object}/{kind}/{round}: opener said {out}"
+                );
+                errors += usize::from(out.starts_with("error"));
+                opener.join();
+                peer.send("exit");
+                peer.join();
+                for n in shm_objects(domain) {
+                    let _ = hazcat_core::os::shm_file::unlink(&n);
+                }
+                trials += 1;
+            }
+        }
+    }
+    eprintln!("campaign: {trials} trials, every process answered and exited normally; {errors} calls returned errors");
+}

@@ -69,6 +69,8 @@ pub enum LoanError {
     TooManyPools,
     /// The topic lock is held by a live participant for longer than the bounded wait.
     Busy(LockError),
+    /// The queue or the domain registry was truncated or shrunk by another process.
+    Damaged(crate::segment::SegmentError),
 }
 
 impl fmt::Display for LoanError {
@@ -77,6 +79,7 @@ impl fmt::Display for LoanError {
             LoanError::Alloc(e) => write!(f, "loan: {e}"),
             LoanError::TooManyPools => write!(f, "loan: topic has {MAX_POOLS} pools already"),
             LoanError::Busy(e) => write!(f, "loan: {e}"),
+            LoanError::Damaged(e) => write!(f, "loan: {e}"),
         }
     }
 }
@@ -359,7 +362,7 @@ impl Publisher {
         self.inner
             .topic
             .check_intact()
-            .map_err(|e| LoanError::Alloc(AllocError::Segment(e)))?;
+            .map_err(LoanError::Damaged)?;
         self.reclaim(false);
         if let Some(l) = self.try_pools(len).map_err(LoanError::Alloc)? {
             return Ok(l);
