@@ -33,7 +33,7 @@ pub const MAX_SAMPLES: usize = 8192;
 /// Loans one endpoint may hold at once.
 pub const MAX_LOANS: usize = 256;
 /// Memory pools per topic.
-pub const MAX_POOLS: usize = 256;
+pub const MAX_POOLS: usize = 16_384;
 /// Memory domains per topic.
 pub const MAX_COLUMNS: usize = 8;
 

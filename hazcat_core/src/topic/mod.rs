@@ -310,7 +310,7 @@ impl Topic {
                 seg,
                 name: name.to_owned(),
                 type_info: type_info.clone(),
-                pools: RwLock::new(vec![None; MAX_POOLS]),
+                pools: RwLock::new(Vec::new()),
             };
             TopicView::checked(&topic.seg)?;
             topic.check_type(type_info)?;
@@ -547,8 +547,7 @@ impl Topic {
         if pool.domain() != domain {
             return Err(corrupt(format!("pool {idx} domain differs from its arena")));
         }
-        self.pools.write().unwrap_or_else(|e| e.into_inner())[idx as usize] =
-            Some((id, pool.clone()));
+        cache_pool(&self.pools, idx as usize, Some((id, pool.clone())));
         Ok(pool)
     }
 
@@ -582,7 +581,7 @@ impl Topic {
         row.arena_id.store(pool.id(), Ordering::Relaxed);
         row.size.store(size, Ordering::Relaxed);
         row.state.store(POOL_ACTIVE, Ordering::Release);
-        self.pools.write().unwrap_or_else(|e| e.into_inner())[i] = Some((pool.id(), pool));
+        cache_pool(&self.pools, i, Some((pool.id(), pool)));
         Ok(Some(i as u32))
     }
 
@@ -944,7 +943,7 @@ impl Topic {
 
     /// Unlinks and frees orphaned pools that nothing references any more. Caller holds the lock.
     pub(crate) fn free_orphan_pools(&self) {
-        let mut referenced = [false; MAX_POOLS];
+        let mut referenced = vec![false; self.view().pools_backed()];
         for i in 0..self.view().samples_backed() {
             let Some(s) = self.sample(i) else { break };
             if s.avail.load(Ordering::Relaxed) == 0 && s.refs.load(Ordering::Relaxed) == 0 {
@@ -969,7 +968,7 @@ impl Topic {
                     id,
                 ));
                 p.state.store(POOL_FREE, Ordering::Release);
-                self.pools.write().unwrap_or_else(|e| e.into_inner())[i] = None;
+                cache_pool(&self.pools, i, None);
             }
         }
     }
@@ -1150,6 +1149,19 @@ impl Topic {
     }
 }
 
+/// Sets entry `i` of a topic's per-process pool cache, growing it as pool rows are used (a
+/// cache sized for the table's maximum would cost every handle memory for pools it never sees).
+fn cache_pool(cache: &RwLock<PoolCache>, i: usize, entry: Option<(u64, Arc<dyn Allocator>)>) {
+    let mut c = cache.write().unwrap_or_else(|e| e.into_inner());
+    if c.len() <= i {
+        if entry.is_none() {
+            return;
+        }
+        c.resize(i + 1, None);
+    }
+    c[i] = entry;
+}
+
 const fn layout_name_cap() -> usize {
     crate::shmstr::ShmStr::<64>::CAPACITY
 }
@@ -1197,7 +1209,7 @@ pub(crate) fn reclaim_domain(participant: &Arc<ParticipantInner>) -> ReclaimPass
             name: h.topic_name.load(),
             seg,
             type_info,
-            pools: RwLock::new(vec![None; MAX_POOLS]),
+            pools: RwLock::new(Vec::new()),
         };
         if TopicView::checked(&topic.seg).is_err() {
             continue;

@@ -406,13 +406,12 @@ impl EventHub {
     /// Recomputes statuses from `snap` (if newer), brings timers up to date and announces news
     /// to callbacks.
     pub fn refresh_with(&self, snap: &GraphSnapshot) {
-        let calls = {
+        self.announce_with(|| {
             let mut st = self.lock();
             self.apply_graph(&mut st, snap);
             self.poll_timed(&mut st, now_ns());
             self.pending_announcements(&mut st)
-        };
-        self.announce(calls);
+        });
     }
 
     /// Brings every status up to date (graph if it changed, timers to now); returns the
@@ -632,6 +631,28 @@ impl EventHub {
         calls
     }
 
+    /// Computes the callback calls that are due (`due`) and makes them as one step: a thread
+    /// that finds nothing due has waited until another thread that found the same news (the
+    /// notifier) has called back. So when creating or destroying a local endpoint returns, the
+    /// callbacks about it have run. A callback that re-enters (on this thread) is not blocked.
+    fn announce_with(&self, due: impl FnOnce() -> Vec<(Callback, usize)>) {
+        thread_local! {
+            static CALLING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if CALLING.with(|c| c.get()) {
+            for (cb, n) in due() {
+                cb.call(n);
+            }
+            return;
+        }
+        let _calling = self.calling.lock().unwrap_or_else(|e| e.into_inner());
+        CALLING.with(|c| c.set(true));
+        for (cb, n) in due() {
+            cb.call(n);
+        }
+        CALLING.with(|c| c.set(false));
+    }
+
     fn announce(&self, calls: Vec<(Callback, usize)>) {
         if calls.is_empty() {
             return;
@@ -718,7 +739,7 @@ impl EventHub {
             // A call of the old callback may be in flight on the notifier thread: let it end.
             drop(self.calling.lock().unwrap_or_else(|e| e.into_inner()));
         }
-        self.announce(self.update());
+        self.announce_with(|| self.update());
         if let Some(n) = &self.lock().notifier {
             n.wake();
         }
@@ -738,7 +759,7 @@ impl EventHub {
     /// peers whose process died (killed: it could not leave the graph) are swept out first.
     pub fn matched_count(&self) -> usize {
         self.participant.sweep_dead();
-        self.announce(self.update());
+        self.announce_with(|| self.update());
         self.lock().counters[EventKind::Matched.index()]
             .current
             .len()
@@ -746,7 +767,7 @@ impl EventHub {
 
     /// Whether `kind` changed since the last take.
     pub fn is_ready(&self, kind: EventKind) -> bool {
-        self.announce(self.update());
+        self.announce_with(|| self.update());
         let st = self.lock();
         match kind {
             EventKind::MessageLost => self.lost() != st.lost_taken,
@@ -865,7 +886,7 @@ impl Pump for EventHub {
         {
             return None;
         }
-        self.announce(self.update());
+        self.announce_with(|| self.update());
         let st = self.lock();
         if st.callbacks[EventKind::MessageLost.index()].is_none() {
             // Nobody to tell: only the fast path above reads this.
