@@ -43,8 +43,15 @@ cleanup() { rm -rf "${HAZCAT_SHM_DIR}"; rm -f "${log}"; }
 trap cleanup EXIT
 # Test output is also collected, per labelled section, for the summary at the end.
 run_logged() { local label="$1"; shift; echo "@@section ${label}" >>"${log}"; "$@" 2>&1 | tee -a "${log}"; }
-# Code that ignored HAZCAT_SHM_DIR would leave its objects in /dev/shm: checked too.
-shm_snapshot() { ls /dev/shm | grep "^hazcat_$(id -u)_" | sort || true; }
+# Code that ignored HAZCAT_SHM_DIR would leave its objects in /dev/shm, in the per-user default
+# directory /dev/shm/hazcat-<uid> (or, from older builds, flat): checked too, the directory itself
+# included (the last process of a domain must remove it).
+shm_snapshot() {
+  local mine="/dev/shm/hazcat-$(id -u)"
+  { ls /dev/shm | grep -e "^hazcat_$(id -u)_" -e "^hazcat-$(id -u)\$" || true
+    if [ -d "${mine}" ]; then ls -A "${mine}" | sed "s|^|hazcat-$(id -u)/|"; fi
+  } | sort
+}
 shm_before="$(shm_snapshot)"
 
 # 2. Real ROS 2 from PyPI wheels.

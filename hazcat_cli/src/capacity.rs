@@ -86,9 +86,16 @@ impl Snapshot {
                 Some((name, m.blocks() * 512))
             })
             .collect();
+        // A per-user directory not created yet: the file system it will be created on.
+        let space = fs_space(dir).or_else(|e| match std::path::Path::new(dir).parent() {
+            Some(parent) if e.kind() == io::ErrorKind::NotFound => {
+                fs_space(&parent.to_string_lossy())
+            }
+            _ => Err(e),
+        });
         Snapshot {
             dir: dir.to_owned(),
-            space: fs_space(dir),
+            space,
             occupied,
         }
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use hazcat_core::config::{Config, ConfigErrors, CONFIG_ENV};
 use hazcat_core::inspect::{self, DomainReport};
-use hazcat_core::os::shm_file;
+use hazcat_core::os::shm_file::{self, DirInfo, Origin};
 use hazcat_core::{Domain, DomainKind};
 use serde_json::json;
 
@@ -94,7 +94,60 @@ fn config_check(config: Option<PathBuf>, cuda: &CudaStatus) -> Check {
     }
 }
 
-fn shm_checks(out: &mut Vec<Check>, dir: &str) {
+/// Why this directory was chosen, for the `shm directory` check, with the level it deserves.
+fn origin_note(origin: &Origin) -> (Level, String) {
+    match origin {
+        Origin::Explicit => (Level::Ok, " (HAZCAT_SHM_DIR)".into()),
+        Origin::PerUser => (Level::Ok, " (per-user directory)".into()),
+        Origin::Fallback(Some(s)) => (
+            Level::Warn,
+            format!(
+                " (fallback: {s}, not a private directory of this user; another user may have \
+                 created it to block this one: have it removed, or set HAZCAT_SHM_DIR)"
+            ),
+        ),
+        Origin::Fallback(None) => (
+            Level::Ok,
+            " (fallback, still used by processes that started while the per-user directory \
+             was taken by another user; back to per-user once they all exit)"
+                .into(),
+        ),
+    }
+}
+
+fn shm_checks(out: &mut Vec<Check>, resolved: &std::io::Result<DirInfo>) {
+    let info = match resolved {
+        // Both the per-user directory and its fallback squatted: the error says how to fix it.
+        Err(e) => {
+            out.push(check("shm directory", Level::Fail, e.to_string()));
+            return;
+        }
+        Ok(info) => info,
+    };
+    let dir = info.path.as_str();
+    let (origin_level, note) = origin_note(&info.origin);
+    if !info.exists && info.origin != Origin::Explicit {
+        // Created (mode 0700) by the first hazcat process, removed by the last one.
+        let parent = std::path::Path::new(dir)
+            .parent()
+            .unwrap_or(std::path::Path::new("/"));
+        out.push(match std::fs::metadata(parent) {
+            Ok(_) => check(
+                "shm directory",
+                origin_level,
+                format!("{dir}: not there now, created by the first process{note}"),
+            ),
+            Err(e) => check(
+                "shm directory",
+                Level::Fail,
+                format!(
+                    "{}: {e} (set HAZCAT_SHM_DIR or mount a tmpfs on /dev/shm)",
+                    parent.display()
+                ),
+            ),
+        });
+        return;
+    }
     match std::fs::metadata(dir) {
         Err(e) => {
             out.push(check(
@@ -116,13 +169,13 @@ fn shm_checks(out: &mut Vec<Check>, dir: &str) {
             } else if !shared_ok {
                 Level::Warn
             } else {
-                Level::Ok
+                origin_level
             };
             out.push(check(
                 "shm directory",
                 level,
                 format!(
-                    "{dir}: mode {mode:o}{}{}",
+                    "{dir}: mode {mode:o}{}{}{note}",
                     if writable {
                         ""
                     } else {
@@ -189,11 +242,12 @@ fn leftovers(out: &mut Vec<Check>, reports: &[DomainReport]) {
 
 /// `hazcat doctor`.
 pub fn doctor(config: Option<PathBuf>, json: bool) -> CmdResult {
+    let resolved = shm_file::describe();
     let dir = shm_file::shm_dir();
     // Before anything is inspected: reading objects makes their pages resident (see `capacity`).
     let snapshot = capacity::Snapshot::take(&dir);
     let mut checks = Vec::new();
-    shm_checks(&mut checks, &dir);
+    shm_checks(&mut checks, &resolved);
     let reports: Vec<DomainReport> = inspect::domains()
         .into_iter()
         .map(inspect::domain)

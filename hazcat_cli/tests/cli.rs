@@ -895,3 +895,57 @@ fn doctor_reports_the_capacity_of_a_private_tmpfs() {
     h.finish();
     assert_eq!(tmpfs.entries(), Vec::<String>::new());
 }
+
+/// `hazcat doctor` names the directory it resolved: the per-user one in a world-writable base, the
+/// `$XDG_RUNTIME_DIR` fallback (a warning naming the squatted path) when another name is in its
+/// place, and a failure saying how to fix it when there is no fallback.
+#[test]
+fn doctor_names_the_per_user_dir_and_warns_about_squatting() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = std::env::temp_dir().join(format!("hazcat_cli_squat_{}", std::process::id()));
+    let (base, runtime) = (tmp.join("base"), tmp.join("run"));
+    for (d, mode) in [(&base, 0o1777), (&runtime, 0o700)] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let doctor = |runtime: Option<&Path>| {
+        let mut cmd = Command::new(HAZCAT);
+        cmd.args(["--json", "doctor"])
+            .env_remove("HAZCAT_SHM_DIR")
+            .env_remove("HAZCAT_CONFIG")
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("HAZCAT_SHM_BASE", &base);
+        if let Some(r) = runtime {
+            cmd.env("XDG_RUNTIME_DIR", r);
+        }
+        let v: Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+        let c = check_of(&v, "shm directory").clone();
+        (
+            c["status"].as_str().unwrap().to_owned(),
+            c["detail"].as_str().unwrap().to_owned(),
+        )
+    };
+    let per_user = base.join(format!("hazcat-{}", hazcat_core::inspect::uid()));
+    let (status, detail) = doctor(None);
+    assert_eq!(status, "ok", "{detail}");
+    assert!(
+        detail.starts_with(&format!("{}: ", per_user.display())) && detail.contains("per-user"),
+        "{detail}"
+    );
+    // A symbolic link in its place (what another user could plant there).
+    std::os::unix::fs::symlink(&runtime, &per_user).unwrap();
+    let (status, detail) = doctor(Some(&runtime));
+    assert_eq!(status, "warn", "{detail}");
+    assert!(
+        detail.starts_with(&format!("{}: ", runtime.join("hazcat").display()))
+            && detail.contains(&format!("fallback: '{}'", per_user.display())),
+        "{detail}"
+    );
+    let (status, detail) = doctor(None);
+    assert_eq!(status, "fail", "{detail}");
+    assert!(detail.contains("HAZCAT_SHM_DIR"), "{detail}");
+    // Doctor looks and creates nothing.
+    assert_eq!(std::fs::read_dir(&runtime).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(&base).unwrap().count(), 1);
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

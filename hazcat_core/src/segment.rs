@@ -428,12 +428,8 @@ impl Segment {
 
     /// Whether the segment's name currently refers to this very object.
     pub fn names_this_object(&self) -> bool {
-        use std::os::unix::fs::MetadataExt;
         match &self.map {
-            MapOrView::Map(m) => {
-                std::fs::metadata(format!("{}/{}", shm_file::shm_dir(), self.name))
-                    .is_ok_and(|md| (md.dev(), md.ino()) == m.file_id())
-            }
+            MapOrView::Map(m) => shm_file::file_id_of(&self.name).is_ok_and(|id| id == m.file_id()),
             MapOrView::View(_) => false,
         }
     }

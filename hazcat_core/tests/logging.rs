@@ -32,13 +32,14 @@ fn a_corrupt_object_is_refused_with_a_warning() {
     log::set_max_level(log::LevelFilter::Trace);
     let domain = unique_domain();
     let name = naming::registry(domain);
-    let path = format!("{}/{name}", shm_file::shm_dir());
+    let path = format!("{}/{name}", shm_file::ensure_dir().unwrap());
     // Long enough to hold a header, but not a hazcat object.
     std::fs::write(&path, vec![0x5a; 4096]).unwrap();
     // Owner-only, as hazcat's objects are (others' files are refused before they are read).
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let joined = Participant::join(domain);
     std::fs::remove_file(&path).unwrap();
+    shm_file::remove_dir_if_empty();
     let err = joined.expect_err("joined a domain whose registry is garbage");
     assert!(err.to_string().contains("is corrupt: bad magic"), "{err}");
     let logged = CAPTURE.0.lock().unwrap();

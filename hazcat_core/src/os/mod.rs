@@ -1,5 +1,5 @@
-//! The only module that talks to the operating system (libc): shared-memory files, mappings,
-//! futexes, OFD locks (liveness), process identity and descriptor passing.
+//! The only module that talks to the operating system (libc): shared-memory files and their
+//! directory, mappings, futexes, OFD locks (liveness), process identity and descriptor passing.
 
 pub mod fault;
 pub mod fdpass;
@@ -7,4 +7,5 @@ pub mod fdserver;
 pub mod futex;
 pub mod ofd;
 pub mod process;
+pub mod shm_dir;
 pub mod shm_file;

@@ -1,28 +1,87 @@
-//! Named shared-memory files in `/dev/shm` and their mappings.
+//! Named shared-memory files in the shm directory (see [`super::shm_dir`]) and their mappings.
 //!
 //! Objects are created unnamed (`O_TMPFILE`), fully initialised, then published under their name
 //! with `linkat`: another process can never open a half-initialised object, and a creator killed
-//! during initialisation leaves nothing behind.
+//! during initialisation leaves nothing behind. Every operation works relative to the held-open
+//! directory, never through its path.
 
 use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::ptr::NonNull;
 
-/// Directory holding the shared-memory objects (`HAZCAT_SHM_DIR`, default `/dev/shm`).
+use super::shm_dir::{self, Dir};
+pub use super::shm_dir::{describe, DirInfo, Origin, Squatted};
+
+/// Directory holding the shared-memory objects: `HAZCAT_SHM_DIR`, else the per-user directory
+/// `/dev/shm/hazcat-<uid>` (or its fallback; see [`super::shm_dir`]). For messages and tools;
+/// when no directory is usable, the path that would have been used.
 pub fn shm_dir() -> String {
-    std::env::var("HAZCAT_SHM_DIR").unwrap_or_else(|_| "/dev/shm".to_owned())
+    shm_dir::path()
 }
 
-fn path_of(name: &str) -> io::Result<CString> {
+fn name_of(name: &str) -> io::Result<CString> {
     if name.is_empty() || name.contains('/') || name.len() > 250 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "invalid shm object name",
         ));
     }
-    CString::new(format!("{}/{name}", shm_dir()))
+    CString::new(name)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in shm object name"))
+}
+
+/// Runs `op` in the shm directory (created first when absent and `create`). When it fails with
+/// ENOENT because the per-user directory was removed meanwhile (the last process of a domain
+/// removes it), resolves it again, re-creating it when `create`, and retries (a few times: each
+/// retry needs another process to re-create and remove the directory in between).
+fn in_dir<T>(create: bool, op: impl Fn(&Dir) -> io::Result<T>) -> io::Result<T> {
+    let mut tries = 0;
+    loop {
+        let dir = shm_dir::dir(create)?;
+        match op(&dir) {
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) && tries < 4 && dir.removed() => {
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Opens the existing object `name` (read-write, never following a symbolic link).
+fn open_fd(name: &str) -> io::Result<OwnedFd> {
+    let name = name_of(name)?;
+    in_dir(false, |d| {
+        // SAFETY: valid directory descriptor and C string; flags do not create anything.
+        let fd = cvt(unsafe {
+            libc::openat(
+                d.fd().as_raw_fd(),
+                name.as_ptr(),
+                libc::O_RDWR | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+            )
+        })?;
+        // SAFETY: fd just opened and owned here.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    })
+}
+
+/// `stat` of the object `name` (not following a symbolic link).
+fn stat_of(name: &str) -> io::Result<libc::stat> {
+    let name = name_of(name)?;
+    in_dir(false, |d| {
+        // SAFETY: a zeroed stat is a valid out-parameter.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: valid directory descriptor, C string and out-pointer.
+        cvt(unsafe {
+            libc::fstatat(
+                d.fd().as_raw_fd(),
+                name.as_ptr(),
+                &mut st,
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        })?;
+        Ok(st)
+    })
 }
 
 fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
@@ -174,22 +233,26 @@ impl Unpublished {
     /// `keep_fd`. Returns `Ok(None)` if the name is already taken (the unnamed object is then
     /// discarded).
     pub fn publish(self, name: &str, keep_fd: bool) -> io::Result<Option<Mapping>> {
-        let path = path_of(name)?;
+        let name = name_of(name)?;
         let proc_path = CString::new(format!("/proc/self/fd/{}", self.fd.as_raw_fd()))
             .map_err(|_| io::ErrorKind::InvalidInput)?;
-        // SAFETY: both paths are valid C strings; AT_SYMLINK_FOLLOW links the file the /proc
-        // entry refers to (the unnamed tmpfile) under its final name, failing with EEXIST if taken.
-        let ret = unsafe {
-            libc::linkat(
-                libc::AT_FDCWD,
-                proc_path.as_ptr(),
-                libc::AT_FDCWD,
-                path.as_ptr(),
-                libc::AT_SYMLINK_FOLLOW,
-            )
-        };
-        if ret < 0 {
-            let err = io::Error::last_os_error();
+        // The directory the file was created in may be gone by now: linking into the re-created
+        // one (same file system) is as good.
+        let linked = in_dir(true, |d| {
+            // SAFETY: valid C strings and directory descriptor; AT_SYMLINK_FOLLOW links the file
+            // the /proc entry refers to (the unnamed tmpfile) under its final name, failing with
+            // EEXIST if taken.
+            cvt(unsafe {
+                libc::linkat(
+                    libc::AT_FDCWD,
+                    proc_path.as_ptr(),
+                    d.fd().as_raw_fd(),
+                    name.as_ptr(),
+                    libc::AT_SYMLINK_FOLLOW,
+                )
+            })
+        });
+        if let Err(err) = linked {
             if err.raw_os_error() == Some(libc::EEXIST) {
                 return Ok(None);
             }
@@ -208,14 +271,17 @@ impl Unpublished {
 /// (`fallocate`), so a full directory fails here with `ENOSPC` instead of raising SIGBUS at the
 /// first touch; the rest stays sparse until [`populate`] reserves it.
 pub fn create_unpublished(len: usize, reserve: usize) -> io::Result<Unpublished> {
-    let dir = CString::new(shm_dir()).map_err(|_| io::ErrorKind::InvalidInput)?;
-    // SAFETY: `dir` is a valid C string; O_TMPFILE creates an unnamed file we own.
-    let fd = cvt(unsafe {
-        libc::open(
-            dir.as_ptr(),
-            libc::O_TMPFILE | libc::O_RDWR | libc::O_CLOEXEC,
-            0o600 as libc::c_uint,
-        )
+    let fd = in_dir(true, |d| {
+        // SAFETY: valid directory descriptor and C string; O_TMPFILE creates an unnamed file we
+        // own.
+        cvt(unsafe {
+            libc::openat(
+                d.fd().as_raw_fd(),
+                c".".as_ptr(),
+                libc::O_TMPFILE | libc::O_RDWR | libc::O_CLOEXEC,
+                0o600 as libc::c_uint,
+            )
+        })
     })?;
     // SAFETY: `fd` was just returned by open and is owned by nobody else.
     let fd = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -289,16 +355,7 @@ pub fn populate(map: &Mapping, name: &str, off: usize, len: usize) -> io::Result
         Some(libc::EINVAL) => match &map.fd {
             Some(fd) => fallocate(fd, start, end - start),
             None => {
-                let path = path_of(name)?;
-                // SAFETY: valid C string path; flags create nothing.
-                let fd = cvt(unsafe {
-                    libc::open(
-                        path.as_ptr(),
-                        libc::O_RDWR | libc::O_CLOEXEC | libc::O_NOFOLLOW,
-                    )
-                })?;
-                // SAFETY: fd just opened and owned here.
-                let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                let fd = open_fd(name)?;
                 if file_id(&fd)? != map.file_id {
                     // The name now belongs to another object: ours is being removed anyway.
                     return Err(io::Error::from_raw_os_error(libc::ENOENT));
@@ -314,11 +371,11 @@ pub fn populate(map: &Mapping, name: &str, off: usize, len: usize) -> io::Result
 
 /// Size and free bytes of the file system holding the shm directory.
 pub fn space() -> io::Result<(u64, u64)> {
-    let dir = CString::new(shm_dir()).map_err(|_| io::ErrorKind::InvalidInput)?;
+    let dir = shm_dir::dir(false)?;
     // SAFETY: zeroed statvfs is a valid out-parameter.
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: valid C string and out-pointer.
-    cvt(unsafe { libc::statvfs(dir.as_ptr(), &mut st) })?;
+    // SAFETY: valid descriptor and out-pointer.
+    cvt(unsafe { libc::fstatvfs(dir.fd().as_raw_fd(), &mut st) })?;
     let frsize = st.f_frsize as u64;
     Ok((st.f_blocks as u64 * frsize, st.f_bavail as u64 * frsize))
 }
@@ -331,16 +388,7 @@ pub fn open(name: &str) -> io::Result<Mapping> {
 
 /// [`open`], keeping the descriptor open in the mapping when `keep_fd` (see [`Mapping::fd`]).
 pub fn open_with(name: &str, keep_fd: bool) -> io::Result<Mapping> {
-    let path = path_of(name)?;
-    // SAFETY: valid C string path; flags do not create anything.
-    let fd = cvt(unsafe {
-        libc::open(
-            path.as_ptr(),
-            libc::O_RDWR | libc::O_CLOEXEC | libc::O_NOFOLLOW,
-        )
-    })?;
-    // SAFETY: fd just opened and owned here.
-    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    let fd = open_fd(name)?;
     // SAFETY: zeroed stat is a valid out-parameter for fstat.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: valid fd and out-pointer.
@@ -367,23 +415,27 @@ pub fn open_with(name: &str, keep_fd: bool) -> io::Result<Mapping> {
 
 /// Removes the name `name`; mappings stay valid. A missing name is not an error.
 pub fn unlink(name: &str) -> io::Result<()> {
-    let path = path_of(name)?;
-    // SAFETY: valid C string path.
-    if unsafe { libc::unlink(path.as_ptr()) } < 0 {
-        let err = io::Error::last_os_error();
-        if err.raw_os_error() != Some(libc::ENOENT) {
-            return Err(err);
-        }
+    let name = name_of(name)?;
+    let removed = in_dir(false, |d| {
+        // SAFETY: valid directory descriptor and C string.
+        cvt(unsafe { libc::unlinkat(d.fd().as_raw_fd(), name.as_ptr(), 0) })
+    });
+    match removed {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// `(device, inode)` of the object now named `name`.
+pub fn file_id_of(name: &str) -> io::Result<(u64, u64)> {
+    stat_of(name).map(|st| (st.st_dev, st.st_ino))
 }
 
 /// Removes the name `name` only if it still refers to the file `file_id` (so a stale handle never
 /// removes a newer object that reused the name).
 pub fn unlink_if_same(name: &str, file_id: (u64, u64)) -> io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    match std::fs::metadata(format!("{}/{name}", shm_dir())) {
-        Ok(m) if (m.dev(), m.ino()) == file_id => unlink(name),
+    match file_id_of(name) {
+        Ok(id) if id == file_id => unlink(name),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
@@ -392,16 +444,16 @@ pub fn unlink_if_same(name: &str, file_id: (u64, u64)) -> io::Result<()> {
 
 /// File mode bits (`st_mode & 0o777`) of the object `name`.
 pub fn mode(name: &str) -> io::Result<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    Ok(std::fs::metadata(format!("{}/{name}", shm_dir()))?
-        .permissions()
-        .mode()
-        & 0o777)
+    Ok(stat_of(name)?.st_mode & 0o777)
 }
 
-/// Names in the shm directory starting with `prefix`.
+/// Names in the shm directory starting with `prefix` (none while it does not exist).
 pub fn list(prefix: &str) -> Vec<String> {
-    std::fs::read_dir(shm_dir())
+    let Ok(dir) = shm_dir::dir(false) else {
+        return Vec::new();
+    };
+    // The directory we hold, whatever its path names by now.
+    std::fs::read_dir(format!("/proc/self/fd/{}", dir.fd().as_raw_fd()))
         .map(|rd| {
             rd.filter_map(|e| e.ok())
                 .filter_map(|e| e.file_name().into_string().ok())
@@ -409,4 +461,16 @@ pub fn list(prefix: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The shm directory's path, creating the per-user directory when absent (for tools and tests
+/// that place files there by path).
+pub fn ensure_dir() -> io::Result<String> {
+    Ok(shm_dir::dir(true)?.path.clone())
+}
+
+/// Removes the per-user shm directory if it is empty (the last process of a domain, once that
+/// domain's objects are gone); never an explicit `HAZCAT_SHM_DIR`.
+pub fn remove_dir_if_empty() {
+    shm_dir::remove_if_empty();
 }

@@ -414,8 +414,9 @@ impl Registry {
             .map(|p| &p.wakers[slot as usize])
     }
 
-    /// Marks the registry closed and removes every object of this domain. Caller holds the lock
-    /// and has checked that no participant is left.
+    /// Marks the registry closed and removes every object of this domain, then the per-user shm
+    /// directory if no other domain has objects there. Caller holds the lock and has checked that
+    /// no participant is left.
     pub(crate) fn close_and_unlink_all(&self) {
         self.header().closed.store(1, Ordering::SeqCst);
         // While our registry still holds its name nobody can create a newer one (newcomers open
@@ -430,6 +431,9 @@ impl Registry {
             }
         }
         self.seg.unlink();
+        // Nothing of this user may outlive its last process in /dev/shm; a process about to
+        // create an object there re-creates the directory.
+        shm_file::remove_dir_if_empty();
     }
 
     /// Removes every object of this domain except the registry: called by a participant that
