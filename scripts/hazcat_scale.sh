@@ -15,8 +15,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
 
 venv="$(scripts/ros_venv.sh jazzy)"
-AMENT_PREFIX_PATH="${venv}" ROS_DISTRO=jazzy cargo build --release -q -p rmw_hazcat
-lib="${repo_root}/target/release/librmw_hazcat_rs.so"
+lib="$(scripts/release_rmw.sh jazzy)"
 
 out="${repo_root}/bench-results/scale"
 args=("$@")

@@ -17,11 +17,7 @@ case "${1:-}" in jazzy | kilted) distro="$1"; shift ;; esac
 cd "${repo_root}"
 
 venv="$(scripts/ros_venv.sh "${distro}")"
-target_dir="${repo_root}/target"
-[[ "${distro}" == jazzy ]] || target_dir="${repo_root}/target/${distro}"
-AMENT_PREFIX_PATH="${venv}" ROS_DISTRO="${distro}" CARGO_TARGET_DIR="${target_dir}" \
-  cargo build --release -q -p rmw_hazcat
-lib="${target_dir}/release/librmw_hazcat_rs.so"
+lib="$(scripts/release_rmw.sh "${distro}")"
 
 out="${repo_root}/bench-results/ros-${distro}"
 # The caller's LD_PRELOAD / RMW_IMPLEMENTATION never leak in: the benchmark sets them per process.

@@ -160,17 +160,20 @@ impl Participant {
     }
 
     /// If participants left or died since the last complete pass, releases what their endpoints
-    /// still hold in every topic of the domain (queued samples, loans, pools) and removes topics
-    /// left without endpoints. Returns the number of endpoints reclaimed.
+    /// still hold in every topic of the domain (queued samples, loans, pools), removes topics
+    /// left without endpoints and pools they created but never registered in a topic. Returns
+    /// the number of endpoints reclaimed.
     fn reclaim_departed(&self) -> usize {
         match self.inner.registry.reclaim_pending() {
             Some(upto) => {
                 let pass = crate::topic::reclaim_domain(&self.inner);
-                if pass.endpoints > 0 {
+                if pass.endpoints > 0 || pass.pools > 0 {
                     log::info!(
-                        "ROS domain {}: reclaimed {} endpoint(s) of departed participants",
+                        "ROS domain {}: reclaimed {} endpoint(s) and {} unregistered pool(s) of \
+                         departed participants",
                         self.inner.registry.ros_domain,
-                        pass.endpoints
+                        pass.endpoints,
+                        pass.pools
                     );
                 }
                 if pass.complete {

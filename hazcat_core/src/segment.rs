@@ -13,7 +13,7 @@ use crate::os::shm_file::{self, Mapping};
 /// First 8 bytes of every hazcat object.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"HAZCAT\x00\x01");
 /// Bumped on every change of any shared layout.
-pub const LAYOUT_VERSION: u32 = 6;
+pub const LAYOUT_VERSION: u32 = 7;
 
 /// Marker for `#[repr(C)]` types that may live in shared memory: every bit pattern is valid and
 /// all mutable state is atomic, so references to them stay sound while other processes write.

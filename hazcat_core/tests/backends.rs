@@ -11,7 +11,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use common::*;
-use hazcat_core::alloc::{self, AllocError, Allocator, BlockRef, CopyError};
+use hazcat_core::alloc::{self, AllocError, Allocator, BlockRef, CopyError, PoolRequest};
 use hazcat_core::memory::{self, MemoryBackend, HOST_MEMORY};
 use hazcat_core::{naming, os::shm_file, Domain, DomainKind};
 
@@ -22,6 +22,16 @@ const SIZES: [usize; 6] = [1, 63, 256, 1000, 4096, 70_000];
 /// A copy between two pools (`MemoryBackend::copy`, `alloc::copy`).
 type CopyFn<'a> =
     dyn Fn(&dyn Allocator, BlockRef, &dyn Allocator, BlockRef) -> Result<u64, CopyError> + 'a;
+
+/// A test pool of [`POOL`] bytes on `device`, with no creating participant.
+fn request(ros_domain: u32, device: u16) -> PoolRequest {
+    PoolRequest {
+        ros_domain,
+        device,
+        size: POOL,
+        creator: None,
+    }
+}
 
 fn pattern(seed: u8, len: usize) -> Vec<u8> {
     (0..len)
@@ -67,7 +77,7 @@ fn conformance(backend: &'static dyn MemoryBackend, device: u16) {
 
     // Allocate: blocks of the asked length, found again by offset, never overlapping.
     let pool = backend
-        .create_pool(ros_domain, device, POOL)
+        .create_pool(request(ros_domain, device))
         .expect("create pool");
     assert_eq!(pool.domain(), domain);
     assert_eq!(pool.backend().kind(), kind);
@@ -108,7 +118,7 @@ fn conformance(backend: &'static dyn MemoryBackend, device: u16) {
     // Copies between pools through the backend and through alloc::copy: host -> pool,
     // pool -> host, pool -> pool.
     let host = HOST_MEMORY
-        .create_pool(ros_domain, 0, POOL)
+        .create_pool(request(ros_domain, 0))
         .expect("host pool");
     let len = 70_000;
     let data = pattern(42, len);

@@ -136,6 +136,15 @@ fn hostile_child() {
             let _ = listen();
         }
         "short" => short_lived(domain, &topic),
+        "pool_creator" => {
+            // With HAZCAT_TEST_HOLD_NEW_POOL set, the first loan creates the publisher's pool,
+            // says so and blocks before registering it in the topic.
+            let (_p, t) = open(domain, &topic);
+            let publ = Publisher::new(&t, PublisherOptions::default()).unwrap();
+            say("ready");
+            let _ = publ.loan(8);
+            unreachable!("the pool hook blocks");
+        }
         "history_holder" => {
             let (_p, t) = open(domain, &topic);
             let publ = Publisher::new(
@@ -573,6 +582,40 @@ fn departed_participants_are_reclaimed_while_others_live() {
     assert_eq!((st.publishers, st.subscribers), (1, 0));
     assert_eq!(st.live_samples, 0, "samples held by departed peers leaked");
     drop((publ, t, me));
+    assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
+}
+
+#[test]
+fn pool_of_a_creator_killed_before_registering_it_is_reclaimed() {
+    let domain = unique_domain();
+    let topic = "/hostile/unregistered_pool";
+    let me = Participant::join(domain).unwrap();
+    let mut e = env(domain, topic);
+    e.push(("HAZCAT_TEST_HOLD_NEW_POOL", "@@pool".into()));
+    let mut creator = spawn(ENTRY, "pool_creator", &e);
+    creator.expect("ready");
+    let arena = creator.expect("pool");
+    assert!(shm_objects(domain).contains(&arena), "{arena} not created");
+    // A reclamation pass (a departed peer makes one due) while the creator lives and holds the
+    // pool unregistered: the pool stays.
+    let mut idle = spawn(ENTRY, "idle", &env(domain, topic));
+    idle.expect("slot");
+    idle.kill9();
+    assert_eq!(me.sweep_dead(), 1);
+    assert!(
+        shm_objects(domain).contains(&arena),
+        "the pool of a live creator was removed"
+    );
+    // Killed inside the window: the survivor's next sweep removes the pool (and the creator's
+    // emptied queue) while the survivor lives on.
+    creator.kill9();
+    assert_eq!(me.sweep_dead(), 1);
+    assert_eq!(
+        shm_objects(domain),
+        vec![naming::registry(domain)],
+        "left behind by a creator killed before registering its pool"
+    );
+    drop(me);
     assert!(shm_objects(domain).is_empty(), "{:?}", shm_objects(domain));
 }
 

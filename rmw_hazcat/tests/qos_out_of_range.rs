@@ -1,6 +1,7 @@
-//! Out-of-range QoS values (a policy outside its enumeration, a keep-last depth no history can
-//! hold) are rejected when an endpoint is created, as rmw_fastrtps does: the call returns NULL
-//! and the error names the policy and the value. Nothing is created on the side.
+//! Out-of-range QoS values (a policy outside its enumeration, the deprecated MANUAL_BY_NODE
+//! liveliness, a keep-last depth no history can hold) are rejected when an endpoint is created,
+//! as rmw_fastrtps does: the call returns NULL and the error names the policy and the value.
+//! Nothing is created on the side.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
 mod common;
@@ -16,10 +17,16 @@ use rmw_hazcat_rs::sys::*;
 /// The profiles to reject, each with what its error must mention.
 fn bad_profiles(base: rmw_qos_profile_t) -> Vec<(rmw_qos_profile_t, &'static str, &'static str)> {
     type Edit = fn(&mut rmw_qos_profile_t);
-    let edits: [(Edit, &str, &str); 5] = [
+    let edits: [(Edit, &str, &str); 6] = [
         (|q| q.reliability = 99, "reliability", "99"),
         (|q| q.durability = 77, "durability", "77"),
         (|q| q.liveliness = 55, "liveliness", "55"),
+        // Deprecated upstream; rmw_fastrtps rejects it like an out-of-range value.
+        (
+            |q| q.liveliness = RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_NODE,
+            "liveliness",
+            "MANUAL_BY_NODE",
+        ),
         (|q| q.history = 42, "history", "42"),
         (
             |q| {

@@ -48,13 +48,19 @@ class Failed(Exception):
 
 def qos_from(spec):
     spec = spec or {}
+    liveliness = spec.get('liveliness', 'automatic')
     qos = QoSProfile(
         depth=spec.get('depth', 10),
         history=HistoryPolicy[spec.get('history', 'keep_last').upper()],
         reliability=ReliabilityPolicy[spec.get('reliability', 'reliable').upper()],
         durability=DurabilityPolicy[spec.get('durability', 'volatile').upper()],
-        liveliness=LivelinessPolicy[spec.get('liveliness', 'automatic').upper()],
+        liveliness=LivelinessPolicy[liveliness.upper()] if isinstance(liveliness, str)
+        else LivelinessPolicy.AUTOMATIC,
     )
+    if isinstance(liveliness, int):
+        # A raw rmw value rclpy has no name for (the deprecated MANUAL_BY_NODE, 2): its setter
+        # refuses it, but the C profile takes it as it is.
+        qos._liveliness = liveliness
     for field, attr in (('deadline', 'deadline'), ('lifespan', 'lifespan'),
                         ('lease', 'liveliness_lease_duration')):
         if field in spec:
@@ -323,7 +329,7 @@ class Agent:
 
     # -- services and parameters ---------------------------------------------------------------
 
-    def op_service(self, key, name, type, node='main'):
+    def op_service(self, key, name, type, node='main', qos=None):
         srv_type = payloads.msg_class(type)
         log = self.requests.setdefault(key, [])
 
@@ -334,15 +340,17 @@ class Agent:
                     setattr(response, field, getattr(request, field))
             return response
         n = self.nodes[node]
-        self.services[key] = n.create_service(srv_type, name, echo)
+        extra = {} if qos is None else {'qos_profile': qos_from(qos)}
+        self.services[key] = n.create_service(srv_type, name, echo, **extra)
         self.owner[key] = lambda: n.destroy_service(self.services.pop(key))
 
     def op_requests(self, key):
         return {'requests': self.requests.get(key, [])}
 
-    def op_client(self, key, name, type, node='main'):
+    def op_client(self, key, name, type, node='main', qos=None):
         n = self.nodes[node]
-        self.clients[key] = n.create_client(payloads.msg_class(type), name)
+        extra = {} if qos is None else {'qos_profile': qos_from(qos)}
+        self.clients[key] = n.create_client(payloads.msg_class(type), name, **extra)
         self.owner[key] = lambda: n.destroy_client(self.clients.pop(key))
 
     def op_call(self, key, seed=None, request=None):

@@ -1,7 +1,10 @@
 """QoS across processes: keep-last depth, reliability, transient-local late joiners, deadline and
-liveliness events, incompatible QoS."""
+liveliness events, incompatible QoS, a deprecated policy refused."""
+
+import pytest
 
 import payloads
+from conftest import HAZCAT, AgentError
 
 T = 'test_msgs/msg/BasicTypes'
 
@@ -166,3 +169,22 @@ def test_incompatible_qos_fires_and_nothing_is_delivered(ros):
     for key in wanted:
         assert sub.msgs(key)['msgs'] == [], key
         assert sub.counts(key)['matched'] == 0, key
+
+
+def test_deprecated_manual_by_node_liveliness_is_rejected(ros):
+    """RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_NODE (2, which rclpy no longer names) is refused by
+    every endpoint kind, as Fast DDS refuses it: creation raises, and the node stays usable."""
+    agent = ros.agent('by_node')
+    by_node = {'liveliness': 2}
+    srv = 'test_msgs/srv/BasicTypes'
+    attempts = (('pub', dict(topic='/by_node', type=T)),
+                ('sub', dict(topic='/by_node', type=T)),
+                ('service', dict(name='/by_node_srv', type=srv)),
+                ('client', dict(name='/by_node_srv', type=srv)))
+    for op, args in attempts:
+        with pytest.raises(AgentError) as failure:
+            getattr(agent, op)(op, qos=by_node, **args)
+        if HAZCAT:
+            assert 'MANUAL_BY_NODE' in str(failure.value), (op, str(failure.value))
+    agent.pub('ok', topic='/by_node', type=T, qos={'liveliness': 'manual_by_topic'})
+    agent.service('ok_srv', name='/by_node_srv', type=srv)

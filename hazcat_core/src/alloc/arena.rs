@@ -33,6 +33,10 @@ struct ArenaHeader {
     arena_id: AtomicU64,
     owner_start: AtomicU64,
     data_end: AtomicU64,
+    /// Registry slot of the creating participant plus one; 0: no participant recorded.
+    creator_row: AtomicU64,
+    /// Id of the creating participant (with the slot: its kernel-tracked liveness).
+    creator_id: AtomicU64,
 }
 // SAFETY: repr(C), atomics only.
 unsafe impl ShmSafe for ArenaHeader {}
@@ -62,6 +66,17 @@ pub struct ArenaStats {
     pub live_blocks: u64,
     /// Bytes in live blocks (headers included).
     pub live_bytes: u64,
+}
+
+/// The participant that created a pool, as recorded in the pool's header: a survivor tells
+/// with `Registry::owner(slot, participant)` whether it is gone, and if so removes a pool it
+/// created but never registered in a topic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolCreator {
+    /// The participant's registry slot.
+    pub slot: u32,
+    /// The participant's id.
+    pub participant: u64,
 }
 
 /// A mapped arena; the creator owns allocation, everyone may share/release.
@@ -113,8 +128,19 @@ fn round_up(v: u64, a: u64) -> u64 {
 }
 
 impl Arena {
-    /// Creates a new arena of at least `capacity` usable bytes in `ros_domain`, owned by this process.
+    /// Creates a new arena of at least `capacity` usable bytes in `ros_domain`, owned by this
+    /// process, with no creating participant recorded (never removed as an unregistered pool).
     pub fn create(ros_domain: u32, domain: Domain, capacity: usize) -> Result<Arena, AllocError> {
+        Arena::create_by(ros_domain, domain, capacity, None)
+    }
+
+    /// [`Arena::create`], recording `creator` in the header.
+    pub fn create_by(
+        ros_domain: u32,
+        domain: Domain,
+        capacity: usize,
+        creator: Option<PoolCreator>,
+    ) -> Result<Arena, AllocError> {
         let id = process::random_u64();
         let data_end = DATA_START + round_up(capacity.max(4096) as u64, 4096);
         let name = naming::arena(ros_domain, id);
@@ -126,6 +152,11 @@ impl Arena {
             h.owner_start.store(me.start_time, Ordering::Relaxed);
             h.arena_id.store(id, Ordering::Relaxed);
             h.data_end.store(data_end, Ordering::Relaxed);
+            if let Some(c) = creator {
+                h.creator_row
+                    .store(u64::from(c.slot) + 1, Ordering::Relaxed);
+                h.creator_id.store(c.participant, Ordering::Relaxed);
+            }
             let first: &BlockHeader = seg.get(DATA_START as usize)?;
             first.magic.store(BLOCK_MAGIC, Ordering::Relaxed);
             first.size.store(data_end - DATA_START, Ordering::Relaxed);
@@ -190,6 +221,16 @@ impl Arena {
             pid: h.owner_pid.load(Ordering::Relaxed),
             start_time: h.owner_start.load(Ordering::Relaxed),
         }
+    }
+
+    /// The participant that created the arena, if one was recorded.
+    pub fn creator(&self) -> Option<PoolCreator> {
+        let h: &ArenaHeader = self.seg.get(32).expect("header checked at open");
+        let slot = h.creator_row.load(Ordering::Relaxed).checked_sub(1)?;
+        Some(PoolCreator {
+            slot: u32::try_from(slot).ok()?,
+            participant: h.creator_id.load(Ordering::Relaxed),
+        })
     }
 
     /// Whether this process created the arena (and so may allocate from it).

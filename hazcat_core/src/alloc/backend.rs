@@ -6,12 +6,27 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{AllocError, Allocator, Arena, BlockRef, CopyError};
+use super::{AllocError, Allocator, Arena, BlockRef, CopyError, PoolCreator};
 use crate::domain::{Domain, DomainKind};
 use crate::segment::SegmentError;
 
 /// A pool shared by the endpoints of this process that use it.
 pub type Pool = Arc<dyn Allocator>;
+
+/// A pool to create (see [`MemoryBackend::create_pool`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolRequest {
+    /// The ROS domain it is named in.
+    pub ros_domain: u32,
+    /// The device of the backend's kind it lives on.
+    pub device: u16,
+    /// Usable bytes, at least.
+    pub size: usize,
+    /// Recorded in its header: the participant that will register it in a topic. Should that
+    /// participant be gone before registering it, survivors remove the pool; without one, only
+    /// the domain's last participant does.
+    pub creator: Option<PoolCreator>,
+}
 
 /// One side of a copy: a pool and a block in it.
 pub type PoolBlock<'a> = (&'a dyn Allocator, BlockRef);
@@ -29,9 +44,9 @@ pub trait MemoryBackend: Send + Sync + fmt::Debug {
     /// (no driver, no such device).
     fn check(&self, device: u16) -> Result<(), String>;
 
-    /// Allocates a pool of at least `size` bytes on device `device` of this kind, owned
-    /// (allocated from) by this process and named in ROS domain `ros_domain`.
-    fn create_pool(&self, ros_domain: u32, device: u16, size: usize) -> Result<Pool, AllocError>;
+    /// Allocates the pool `req` describes on a device of this kind, owned (allocated from) by
+    /// this process.
+    fn create_pool(&self, req: PoolRequest) -> Result<Pool, AllocError>;
 
     /// Maps pool `id` of `ros_domain`, created by another process (or another endpoint of this
     /// one), into this process.
@@ -88,12 +103,13 @@ impl MemoryBackend for HostMemory {
         Ok(())
     }
 
-    fn create_pool(&self, ros_domain: u32, device: u16, size: usize) -> Result<Pool, AllocError> {
+    fn create_pool(&self, req: PoolRequest) -> Result<Pool, AllocError> {
         let domain = Domain {
             kind: self.kind,
-            device,
+            device: req.device,
         };
-        Ok(Arc::new(Arena::create(ros_domain, domain, size)?))
+        let arena = Arena::create_by(req.ros_domain, domain, req.size, req.creator)?;
+        Ok(Arc::new(arena))
     }
 
     fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Pool, SegmentError> {

@@ -4,9 +4,11 @@
 pub(crate) mod arena;
 mod backend;
 
-pub use arena::{Arena, ArenaStats};
+pub use arena::{Arena, ArenaStats, PoolCreator};
 pub(crate) use backend::check_lengths;
-pub use backend::{HostMemory, MemoryBackend, Pool, PoolBlock, EMULATED_MEMORY, HOST_MEMORY};
+pub use backend::{
+    HostMemory, MemoryBackend, Pool, PoolBlock, PoolRequest, EMULATED_MEMORY, HOST_MEMORY,
+};
 
 use std::fmt;
 use std::sync::OnceLock;

@@ -62,7 +62,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use crate::alloc::arena::{DATA_START, HDR};
 use crate::alloc::{
     check_lengths, AllocError, Allocator, Arena, ArenaStats, BlockError, BlockRef, CopyError,
-    MemoryBackend, PinGuard, Pool, PoolBlock,
+    MemoryBackend, PinGuard, Pool, PoolBlock, PoolCreator, PoolRequest,
 };
 use crate::domain::{Domain, DomainKind};
 use crate::os::fdserver::{self, ExportInfo};
@@ -169,13 +169,17 @@ impl DevicePool {
         ros_domain: u32,
         device: u16,
         capacity: usize,
+        creator: Option<PoolCreator>,
     ) -> Result<Arc<DevicePool>, AllocError> {
         let dev = driver::driver()
             .and_then(|d| d.device(device))
             .map_err(AllocError::Device)?;
         let g = dev.granularity() as u64;
         let size = round_up(capacity.max(1) as u64, g);
-        let shadow = Arena::create(ros_domain, Domain::cuda(device), size as usize)?;
+        // The shadow arena carries the pool's name and creator: a creator gone before
+        // registering the pool has its arena removed like a host pool's (the device memory went
+        // with the process).
+        let shadow = Arena::create_by(ros_domain, Domain::cuda(device), size as usize, creator)?;
         let vsize = round_up(shadow.capacity(), g);
         let fail = |shadow: &Arena, e: String| {
             shadow.unlink();
@@ -373,8 +377,9 @@ impl MemoryBackend for CudaMemory {
         check_device(device)
     }
 
-    fn create_pool(&self, ros_domain: u32, device: u16, size: usize) -> Result<Pool, AllocError> {
-        Ok(DevicePool::create(ros_domain, device, size)?)
+    fn create_pool(&self, req: PoolRequest) -> Result<Pool, AllocError> {
+        let pool = DevicePool::create(req.ros_domain, req.device, req.size, req.creator)?;
+        Ok(pool)
     }
 
     fn open_pool(&self, ros_domain: u32, id: u64) -> Result<Pool, SegmentError> {
@@ -399,7 +404,8 @@ impl MemoryBackend for CudaMemory {
 /// and waited for with an event — the same driver path hazcat's copies take, without any queue
 /// bookkeeping. The yardstick for hazcat's host-subscriber copy throughput (benchmarks).
 pub fn raw_dtoh_bandwidth(device: u16, bytes: usize, iters: u32) -> Result<f64, String> {
-    let pool = DevicePool::create(u32::MAX, device, bytes + 4096).map_err(|e| e.to_string())?;
+    let pool =
+        DevicePool::create(u32::MAX, device, bytes + 4096, None).map_err(|e| e.to_string())?;
     let host = Arena::create(u32::MAX, Domain::HOST, bytes + 4096).map_err(|e| e.to_string())?;
     pool.shadow.arena.unlink();
     host.unlink();
@@ -516,7 +522,7 @@ mod tests {
                     "{e}"
                 );
                 assert_eq!(check_device(0).unwrap_err(), e);
-                let err = DevicePool::create(0, 0, 1 << 20).unwrap_err();
+                let err = DevicePool::create(0, 0, 1 << 20, None).unwrap_err();
                 assert!(err.to_string().contains(&e), "{err}");
             }
             Ok(n) => {

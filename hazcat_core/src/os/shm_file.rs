@@ -33,14 +33,14 @@ fn name_of(name: &str) -> io::Result<CString> {
 
 /// Runs `op` in the shm directory (created first when absent and `create`). When it fails with
 /// ENOENT because the per-user directory was removed meanwhile (the last process of a domain
-/// removes it), resolves it again, re-creating it when `create`, and retries (a few times: each
+/// removes it), resolves it again, re-creating it when `create`, and retries (up to 64 times: each
 /// retry needs another process to re-create and remove the directory in between).
 fn in_dir<T>(create: bool, op: impl Fn(&Dir) -> io::Result<T>) -> io::Result<T> {
     let mut tries = 0;
     loop {
         let dir = shm_dir::dir(create)?;
         match op(&dir) {
-            Err(e) if e.raw_os_error() == Some(libc::ENOENT) && tries < 4 && dir.removed() => {
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) && tries < 64 && dir.removed() => {
                 tries += 1;
             }
             other => return other,

@@ -317,8 +317,8 @@ impl Topic {
             let g = topic.lock().map_err(TopicOpenError::Busy)?;
             if g.header().closed.load(Ordering::SeqCst) != 0 {
                 // Closed by the last endpoint, which died before unlinking it, or which unlinked
-                // it after we opened it: make sure the name is gone, then start afresh.
-                g.seg.unlink();
+                // it after we opened it: make sure the names are gone, then start afresh.
+                g.unlink_closed();
                 drop(g);
                 std::thread::yield_now();
                 continue;
@@ -1094,6 +1094,12 @@ impl Topic {
             return;
         }
         self.header().closed.store(1, Ordering::SeqCst);
+        self.unlink_closed();
+    }
+
+    /// Unlinks every pool of this closed queue, then the queue. Caller holds the lock. Also run
+    /// by whoever finds a queue closed but still named: its closer may have died half-way.
+    fn unlink_closed(&self) {
         for i in 0..self.view().pools_backed() {
             let Some(p) = self.pool_row(i) else { break };
             if p.state.load(Ordering::Relaxed) != POOL_FREE {
@@ -1143,9 +1149,17 @@ impl Topic {
         Ok((pool_idx, pool, block))
     }
 
-    /// The participant this handle belongs to.
+    /// The ROS domain of the participant this handle belongs to.
     pub(crate) fn ros_domain(&self) -> u32 {
         self.participant.registry.ros_domain
+    }
+
+    /// The identity recorded in pools this handle's participant creates.
+    pub(crate) fn pool_creator(&self) -> crate::alloc::PoolCreator {
+        crate::alloc::PoolCreator {
+            slot: self.participant.row,
+            participant: self.participant.id,
+        }
     }
 }
 
@@ -1178,49 +1192,95 @@ impl Topic {
 pub(crate) struct ReclaimPass {
     /// Endpoints of dead participants released.
     pub endpoints: usize,
-    /// Whether every topic was examined and no endpoint of a departing (left, still running)
-    /// participant was seen: nothing departed before the pass is left to reclaim.
+    /// Pools removed that their dead creator never registered in a topic.
+    pub pools: usize,
+    /// Whether every topic was examined and no endpoint or unregistered pool of a departing
+    /// (left, still running) participant was seen: nothing departed before the pass is left to
+    /// reclaim.
     pub complete: bool,
+}
+
+/// A topic object of `participant`'s domain opened for reclamation (no endpoint of ours), with
+/// its layout checked. `Err(true)`: the object is gone; `Err(false)`: it cannot be read.
+fn open_for_reclaim(participant: &Arc<ParticipantInner>, seg_name: &str) -> Result<Topic, bool> {
+    let seg = Segment::open(seg_name, SegmentKind::Topic).map_err(|e| e.is_not_found())?;
+    let h = seg.get::<TopicHeader>(HEADER_OFF).map_err(|_| false)?;
+    let type_info = TypeInfo {
+        name: h.type_name.load(),
+        hash: [0; 32],
+    };
+    let topic = Topic {
+        participant: participant.clone(),
+        name: h.topic_name.load(),
+        seg,
+        type_info,
+        pools: RwLock::new(Vec::new()),
+    };
+    TopicView::checked(&topic.seg).map_err(|_| false)?;
+    Ok(topic)
+}
+
+/// Arena ids in the pool table of a topic. Caller holds the lock.
+fn registered_pools(g: &TopicGuard<'_>, into: &mut std::collections::HashSet<u64>) {
+    for i in 0..g.view().pools_backed() {
+        let Some(p) = g.pool_row(i) else { break };
+        if p.state.load(Ordering::Acquire) != POOL_FREE {
+            into.insert(p.arena_id.load(Ordering::Relaxed));
+        }
+    }
+}
+
+/// Every arena id registered in a topic of the domain, each topic read under its lock. When some
+/// topic's pools are unknown: `Err(true)` if its lock was busy (worth another pass), `Err(false)`
+/// if it cannot be read.
+fn all_registered_pools(
+    participant: &Arc<ParticipantInner>,
+) -> Result<std::collections::HashSet<u64>, bool> {
+    let prefix = format!("{}topic_", naming::prefix(participant.registry.ros_domain));
+    let mut ids = std::collections::HashSet::new();
+    for seg_name in crate::os::shm_file::list(&prefix) {
+        let topic = match open_for_reclaim(participant, &seg_name) {
+            Ok(t) => t,
+            Err(true) => continue,
+            Err(false) => return Err(false),
+        };
+        registered_pools(&topic.lock().map_err(|_| true)?, &mut ids);
+    }
+    Ok(ids)
 }
 
 /// Releases what endpoints of dead participants hold in every topic of `participant`'s domain
 /// (queued samples, loans, copy claims, pools) and removes topics this emptied: a departed
-/// process's queues (e.g. its service request queue) do not outlive it while others run.
-/// Topics that are corrupt are skipped (their openers get the error).
+/// process's queues (e.g. its service request queue) do not outlive it while others run. Then
+/// removes pools whose dead creator never registered them in a topic. Topics that are corrupt
+/// are skipped (their openers get the error).
 pub(crate) fn reclaim_domain(participant: &Arc<ParticipantInner>) -> ReclaimPass {
     let prefix = format!("{}topic_", naming::prefix(participant.registry.ros_domain));
     let mut pass = ReclaimPass {
         endpoints: 0,
+        pools: 0,
         complete: true,
     };
+    // Pools registered in the topics read; `None` once a topic could not be read.
+    let mut registered = Some(std::collections::HashSet::new());
     for seg_name in crate::os::shm_file::list(&prefix) {
-        let Ok(seg) = Segment::open(&seg_name, SegmentKind::Topic) else {
-            continue;
+        let topic = match open_for_reclaim(participant, &seg_name) {
+            Ok(t) => t,
+            Err(gone) => {
+                if !gone {
+                    registered = None;
+                }
+                continue;
+            }
         };
-        let Ok(h) = seg.get::<TopicHeader>(HEADER_OFF) else {
-            continue;
-        };
-        let type_info = TypeInfo {
-            name: h.type_name.load(),
-            hash: [0; 32],
-        };
-        let topic = Topic {
-            participant: participant.clone(),
-            name: h.topic_name.load(),
-            seg,
-            type_info,
-            pools: RwLock::new(Vec::new()),
-        };
-        if TopicView::checked(&topic.seg).is_err() {
-            continue;
-        }
         let Ok(g) = topic.lock() else {
             pass.complete = false;
+            registered = None;
             continue;
         };
         if g.is_closed() {
             // Closed by its last endpoint, which unlinks it (or died before: finish its job).
-            g.seg.unlink();
+            g.unlink_closed();
             continue;
         }
         let (n, departing) = g.reclaim_dead_counting();
@@ -1233,6 +1293,67 @@ pub(crate) fn reclaim_domain(participant: &Arc<ParticipantInner>) -> ReclaimPass
         if n > 0 {
             g.close_if_unused();
         }
+        if let Some(ids) = registered.as_mut() {
+            registered_pools(&g, ids);
+        }
+    }
+    // With some topic unread its pools are unknown: none is removed (a busy lock already made
+    // the pass incomplete; a corrupt topic leaves such pools until the domain empties).
+    if let Some(ids) = registered {
+        let (removed, retry) = reclaim_unregistered_pools(participant, &ids);
+        pass.pools = removed;
+        if retry {
+            pass.complete = false;
+        }
     }
     pass
+}
+
+/// Removes arenas that no topic in `registered` refers to and whose creating participant is
+/// dead: it was killed between creating a pool and registering it (`Topic::add_pool`). Arenas
+/// of live creators (maybe inside that window now), and those without a recorded creator, stay.
+/// Returns how many were removed and whether a later pass should look again (an unregistered
+/// arena of a departing creator, or a busy topic lock).
+fn reclaim_unregistered_pools(
+    participant: &Arc<ParticipantInner>,
+    registered: &std::collections::HashSet<u64>,
+) -> (usize, bool) {
+    let ros_domain = participant.registry.ros_domain;
+    let prefix = format!("{}arena_", naming::prefix(ros_domain));
+    let mut departing = false;
+    let mut dead = Vec::new();
+    for name in crate::os::shm_file::list(&prefix) {
+        let Ok(id) = u64::from_str_radix(&name[prefix.len()..], 16) else {
+            continue;
+        };
+        if registered.contains(&id) {
+            continue;
+        }
+        let Ok(arena) = crate::alloc::Arena::open(ros_domain, id) else {
+            continue;
+        };
+        let Some(c) = arena.creator() else { continue };
+        match participant.registry.owner(c.slot, c.participant) {
+            Owner::Alive => {}
+            Owner::Departing => departing = true,
+            Owner::Dead => dead.push(arena),
+        }
+    }
+    if dead.is_empty() {
+        return (0, departing);
+    }
+    // The creator may have registered the pool in a topic after that topic was read, and died
+    // since. Dead now, it registers nothing more: a fresh read of every pool table decides.
+    let now = match all_registered_pools(participant) {
+        Ok(ids) => ids,
+        Err(busy) => return (0, departing || busy),
+    };
+    let mut removed = 0;
+    for arena in dead.iter().filter(|a| !now.contains(&a.id())) {
+        log::debug!("{}: creator gone before registering it", arena.name());
+        // Only if the name still names the arena read (never a newer object of that name).
+        arena.unlink();
+        removed += 1;
+    }
+    (removed, departing)
 }

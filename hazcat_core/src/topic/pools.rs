@@ -8,10 +8,10 @@
 //! memory is reserved when it is created, so a full shm directory is an error then.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{EndpointError, Topic, MAX_POOLS};
-use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef};
+use crate::alloc::{AllocError, Allocator, ArenaStats, BlockRef, PoolCreator, PoolRequest};
 use crate::domain::Domain;
 use crate::memory;
 
@@ -51,17 +51,36 @@ pub(crate) fn check_domain(domain: Domain) -> Result<(), EndpointError> {
         .map_err(|reason| EndpointError::DeviceUnavailable { domain, reason })
 }
 
-/// Creates a pool of `size` bytes in `domain`, owned by this process.
+/// Creates a pool of `size` bytes in `domain`, owned by this process and recording `creator`.
 pub(crate) fn create_pool(
     ros_domain: u32,
     domain: Domain,
     size: usize,
+    creator: PoolCreator,
 ) -> Result<Arc<dyn Allocator>, EndpointError> {
     let backend = memory::backend(domain.kind).ok_or(EndpointError::UnsupportedDomain(domain))?;
     check_domain(domain)?;
     backend
-        .create_pool(ros_domain, domain.device, size)
+        .create_pool(PoolRequest {
+            ros_domain,
+            device: domain.device,
+            size,
+            creator: Some(creator),
+        })
         .map_err(EndpointError::Pool)
+}
+
+/// Test hook for multi-process tests: with `HAZCAT_TEST_HOLD_NEW_POOL` set (read once), the thread
+/// that just created a pool prints the variable's value and the pool's object name on stdout and
+/// blocks forever before registering it, so a test can kill a creator in that window.
+fn hold_new_pool(name: &str) {
+    static HOLD: OnceLock<Option<String>> = OnceLock::new();
+    if let Some(line) = HOLD.get_or_init(|| std::env::var("HAZCAT_TEST_HOLD_NEW_POOL").ok()) {
+        println!("{line} {name}");
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// Capacity of an endpoint's first pool (unless its `pool_size` cap is smaller).
@@ -125,12 +144,14 @@ impl EndpointPools {
         len: usize,
     ) -> Result<Allocated, GrowError> {
         let size = self.take_next_size(len);
-        let pool = create_pool(topic.ros_domain(), self.domain, size).map_err(|e| match e {
-            EndpointError::Pool(a) => GrowError::Alloc(a),
-            other => GrowError::Domain(other),
-        })?;
-        let unlink =
-            || crate::os::shm_file::unlink(&crate::naming::arena(topic.ros_domain(), pool.id()));
+        let pool = create_pool(topic.ros_domain(), self.domain, size, topic.pool_creator())
+            .map_err(|e| match e {
+                EndpointError::Pool(a) => GrowError::Alloc(a),
+                other => GrowError::Domain(other),
+            })?;
+        let name = crate::naming::arena(topic.ros_domain(), pool.id());
+        hold_new_pool(&name);
+        let unlink = || crate::os::shm_file::unlink(&name);
         let idx = match topic.lock() {
             Ok(g) => g.add_pool(&g, owner_row, pool.clone(), size as u64),
             Err(e) => {

@@ -6,8 +6,9 @@ use crate::sys::*;
 
 /// Why a requested profile is rejected: UNKNOWN policies, values outside each policy's
 /// enumeration (as rmw_fastrtps does, which fails such a profile with "Unknown QoS ... policy"),
-/// and a keep-last depth beyond what a DDS history can hold (`i32::MAX`, the limit
-/// rmw_fastrtps enforces). The message names the policy and the value.
+/// the deprecated MANUAL_BY_NODE liveliness (rmw_fastrtps has no case for it either), and a
+/// keep-last depth beyond what a DDS history can hold (`i32::MAX`, the limit rmw_fastrtps
+/// enforces). The message names the policy and the value.
 pub fn validate(q: &rmw_qos_profile_t) -> Result<(), String> {
     if q.history == RMW_QOS_POLICY_HISTORY_UNKNOWN
         || q.reliability == RMW_QOS_POLICY_RELIABILITY_UNKNOWN
@@ -32,6 +33,13 @@ pub fn validate(q: &rmw_qos_profile_t) -> Result<(), String> {
     }
     if q.liveliness > max_liveliness() {
         return out_of_range("liveliness", q.liveliness);
+    }
+    if q.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_NODE {
+        return Err(format!(
+            "QoS liveliness policy {} (MANUAL_BY_NODE) is deprecated and not supported; use \
+             MANUAL_BY_TOPIC",
+            q.liveliness
+        ));
     }
     let keep_last = q.history == RMW_QOS_POLICY_HISTORY_KEEP_LAST
         || q.history == RMW_QOS_POLICY_HISTORY_SYSTEM_DEFAULT;
@@ -184,11 +192,10 @@ pub fn finite_ns(t: &rmw_time_t) -> u64 {
     }
 }
 
-/// Whether a profile's liveliness is asserted manually (MANUAL_BY_TOPIC, or the deprecated
-/// MANUAL_BY_NODE, which behaves the same for one publisher).
+/// Whether a profile's liveliness is asserted manually (MANUAL_BY_TOPIC; the deprecated
+/// MANUAL_BY_NODE is rejected by [`validate`]).
 pub fn is_manual_liveliness(q: &rmw_qos_profile_t) -> bool {
     q.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_TOPIC
-        || q.liveliness == RMW_QOS_POLICY_LIVELINESS_MANUAL_BY_NODE
 }
 
 /// The deadline and liveliness of a profile, for hazcat's delivery filter and event timers.
