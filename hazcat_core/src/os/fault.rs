@@ -30,6 +30,9 @@ static RANGES: [Range; SLOTS] = [const {
 }; SLOTS];
 /// One past the highest slot ever used: bounds the handler's search.
 static HIGH: AtomicUsize = AtomicUsize::new(0);
+/// Where the search for a free slot starts (one past the last slot taken): registering the
+/// 10,000th mapping costs what the first did.
+static NEXT: AtomicUsize = AtomicUsize::new(0);
 static PAGE: AtomicUsize = AtomicUsize::new(4096);
 static INSTALL: Once = Once::new();
 /// The SIGBUS disposition before ours (chained to for faults that are not ours).
@@ -65,7 +68,10 @@ impl Drop for Watch {
 pub fn watch(base: *mut u8, len: usize) -> Option<Watch> {
     INSTALL.call_once(install);
     let base = base as usize;
-    for (i, r) in RANGES.iter().enumerate() {
+    let start = NEXT.load(Ordering::Relaxed);
+    for k in 0..SLOTS {
+        let i = (start + k) % SLOTS;
+        let r = &RANGES[i];
         if r.base
             .compare_exchange(0, base, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok()
@@ -73,6 +79,7 @@ pub fn watch(base: *mut u8, len: usize) -> Option<Watch> {
             r.damaged.store(false, Ordering::Release);
             r.len.store(len, Ordering::Release);
             HIGH.fetch_max(i + 1, Ordering::AcqRel);
+            NEXT.store(i + 1, Ordering::Relaxed);
             return Some(Watch(i));
         }
     }
