@@ -133,18 +133,24 @@ impl Bridge {
                     key,
                     payload,
                     attachment,
-                } => self.proxies.deliver(&key, &payload, attachment.as_deref()),
+                } => {
+                    // A publisher's token precedes its samples: its proxy must exist before them.
+                    if std::mem::take(&mut remote_changed) {
+                        self.resync();
+                    }
+                    self.proxies.deliver(&key, &payload, attachment.as_deref())
+                }
             }
         }
-        let generation = self.participant.graph_generation();
-        if remote_changed || self.last_generation != Some(generation) {
-            self.last_generation = Some(generation);
+        if remote_changed || self.last_generation != Some(self.participant.graph_generation()) {
             self.resync();
         }
         self.forwards.drain();
     }
 
     fn resync(&mut self) {
+        // Read before the snapshot: a change made meanwhile triggers one more pass.
+        self.last_generation = Some(self.participant.graph_generation());
         let snap = self.participant.graph();
         let local = LocalGraph::from_snapshot(&snap, &self.remote.proxy_node_rows());
         self.announcer.sync(&local);

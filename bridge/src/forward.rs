@@ -8,7 +8,7 @@ use crate::announce::Announcer;
 use crate::local::{LocalEndpoint, LocalGraph};
 use crate::mapping::qos::BEST_EFFORT;
 use crate::mapping::{data_key, Attachment};
-use crate::payload::Codec;
+use crate::payload::{Codec, Codecs};
 use crate::remote::RemoteGraph;
 use hazcat_core::{EntryKind, Listener, Participant, Subscriber, SubscriberOptions, TypeInfo};
 use std::collections::HashMap;
@@ -48,8 +48,7 @@ pub struct Forwards {
     participant: Participant,
     domain: u32,
     topics: HashMap<TopicId, Forward>,
-    /// Topics whose type support could not be loaded (reported once).
-    failed: HashMap<TopicId, String>,
+    codecs: Codecs,
     /// What was carried so far.
     pub stats: ForwardStats,
 }
@@ -62,7 +61,7 @@ impl Forwards {
             participant: participant.clone(),
             domain,
             topics: HashMap::new(),
-            failed: HashMap::new(),
+            codecs: Codecs::default(),
             stats: ForwardStats::default(),
         }
     }
@@ -146,15 +145,7 @@ impl Forwards {
         pubs: &[&LocalEndpoint],
         listener: &Listener,
     ) -> Option<Forward> {
-        let codec = match Codec::for_type(&id.1) {
-            Ok(c) => c,
-            Err(e) => {
-                if self.failed.insert(id.clone(), e.to_string()).is_none() {
-                    log::error!("cannot forward {} ({}): {e}", id.0, id.1);
-                }
-                return None;
-            }
-        };
+        let codec = self.codecs.get(&id.1)?;
         let depth = pubs
             .iter()
             .map(|p| p.qos.depth)

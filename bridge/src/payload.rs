@@ -10,6 +10,7 @@ use rmw_hazcat_rs::typesupport::{
     TypeSupportError,
 };
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -119,6 +120,29 @@ impl Codec {
     }
 }
 
+/// The codecs of the types a bridge carries, each loaded once; a type whose support cannot be
+/// loaded is logged once, not at every graph change, and its topics are not carried.
+#[derive(Debug, Default)]
+pub struct Codecs {
+    loaded: HashMap<String, Option<Codec>>,
+}
+
+impl Codecs {
+    /// The codec of `ros_type`, or `None` if its type support cannot be loaded.
+    pub fn get(&mut self, ros_type: &str) -> Option<Codec> {
+        self.loaded
+            .entry(ros_type.to_owned())
+            .or_insert_with(|| match Codec::for_type(ros_type) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    log::error!("not carrying topics of type {ros_type}: {e}");
+                    None
+                }
+            })
+            .clone()
+    }
+}
+
 /// Classic CDR: at least the header, `00 00` (big-endian) or `00 01` (little-endian).
 fn check_cdr(b: &[u8]) -> Result<(), ConvertError> {
     match b {
@@ -145,6 +169,14 @@ mod tests {
             Codec::Cdr.from_wire(&[0x00, 0x07, 0, 0]),
             Err(ConvertError::NotCdr)
         );
+    }
+
+    #[test]
+    fn a_type_without_support_is_not_carried() {
+        let mut codecs = Codecs::default();
+        assert!(codecs.get("no_such_pkg/msg/Nothing").is_none());
+        assert!(codecs.get("no_such_pkg/msg/Nothing").is_none()); // remembered, not reloaded
+        assert_eq!(codecs.loaded.len(), 1);
     }
 
     /// Needs the Jazzy wheels' libraries on LD_LIBRARY_PATH (scripts/test.sh sets it).

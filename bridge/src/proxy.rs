@@ -8,7 +8,7 @@ use crate::inbox::{Event, Inbox};
 use crate::local::LocalGraph;
 use crate::mapping::qos::BEST_EFFORT;
 use crate::mapping::{data_key, hazcat_gid, Attachment};
-use crate::payload::Codec;
+use crate::payload::{Codec, Codecs};
 use crate::remote::{RemoteEndpoint, RemoteGraph};
 use hazcat_core::{EntryKind, Participant, Publisher, PublisherOptions, TypeInfo};
 use std::collections::HashMap;
@@ -39,7 +39,7 @@ pub struct Proxies {
     domain: u32,
     inbox: Inbox,
     topics: HashMap<String, ProxyTopic>,
-    failed: HashMap<String, String>,
+    codecs: Codecs,
     /// What was carried so far.
     pub stats: ProxyStats,
 }
@@ -58,7 +58,7 @@ impl Proxies {
             domain,
             inbox,
             topics: HashMap::new(),
-            failed: HashMap::new(),
+            codecs: Codecs::default(),
             stats: ProxyStats::default(),
         }
     }
@@ -111,15 +111,7 @@ impl Proxies {
     }
 
     fn open(&mut self, key: &str, first: &RemoteEndpoint) -> Option<ProxyTopic> {
-        let codec = match Codec::for_type(&first.ros_type) {
-            Ok(c) => c,
-            Err(e) => {
-                if self.failed.insert(key.to_owned(), e.to_string()).is_none() {
-                    log::error!("cannot receive {} ({}): {e}", first.topic, first.ros_type);
-                }
-                return None;
-            }
-        };
+        let codec = self.codecs.get(&first.ros_type)?;
         let inbox = self.inbox.clone();
         let subscriber = self
             .session

@@ -107,12 +107,6 @@ impl fmt::Display for QosKeyError {
 
 impl std::error::Error for QosKeyError {}
 
-fn field<T: PartialEq + ToString>(out: &mut String, v: T, default: T) {
-    if v != default {
-        out.push_str(&v.to_string());
-    }
-}
-
 impl Qos {
     /// The token field, defaults left empty.
     pub fn to_key(&self) -> String {
@@ -122,28 +116,27 @@ impl Qos {
             self.lifespan.normalized(),
             self.lease.normalized(),
         );
+        // (value, default, separator after it), in the token's order.
+        let parts: [(u64, u64, &str); 11] = [
+            (self.reliability.into(), d.reliability.into(), ":"),
+            (self.durability.into(), d.durability.into(), ":"),
+            (self.history.into(), d.history.into(), ","),
+            (self.depth, d.depth, ":"),
+            (dl.sec, d.deadline.sec, ","),
+            (dl.nsec, d.deadline.nsec, ":"),
+            (ls.sec, d.lifespan.sec, ","),
+            (ls.nsec, d.lifespan.nsec, ":"),
+            (self.liveliness.into(), d.liveliness.into(), ","),
+            (lease.sec, d.lease.sec, ","),
+            (lease.nsec, d.lease.nsec, ""),
+        ];
         let mut s = String::new();
-        field(&mut s, self.reliability, d.reliability);
-        s.push(':');
-        field(&mut s, self.durability, d.durability);
-        s.push(':');
-        field(&mut s, self.history, d.history);
-        s.push(',');
-        field(&mut s, self.depth, d.depth);
-        s.push(':');
-        field(&mut s, dl.sec, d.deadline.sec);
-        s.push(',');
-        field(&mut s, dl.nsec, d.deadline.nsec);
-        s.push(':');
-        field(&mut s, ls.sec, d.lifespan.sec);
-        s.push(',');
-        field(&mut s, ls.nsec, d.lifespan.nsec);
-        s.push(':');
-        field(&mut s, self.liveliness, d.liveliness);
-        s.push(',');
-        field(&mut s, lease.sec, d.lease.sec);
-        s.push(',');
-        field(&mut s, lease.nsec, d.lease.nsec);
+        for (value, default, sep) in parts {
+            if value != default {
+                s.push_str(&value.to_string());
+            }
+            s.push_str(sep);
+        }
         s
     }
 
