@@ -4,14 +4,15 @@
 # share/ament_index): AMENT_PREFIX_PATH=<venv> gives rcl, rclpy, rmw, rosidl generators and
 # type supports, ament_cmake and rmw_fastrtps_cpp.
 #
-#   scripts/ros_venv.sh jazzy|kilted      -> prints target/venv/<distro>-<hash of requirements>
+#   scripts/ros_venv.sh jazzy|kilted|zenoh  -> prints target/venv/<name>-<hash of requirements>
+#   (zenoh: not ROS, the bridge tests' observer: eclipse-zenoh and xxhash)
 #
 # A venv is named by its requirements' hash, so it is reused while the file is unchanged and a
 # changed file never rebuilds a venv under a running test; pip's own download cache
 # (~/.cache/pip) keeps wheels between runs and between fresh clones.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-distro="${1:?usage: scripts/ros_venv.sh jazzy|kilted}"
+distro="${1:?usage: scripts/ros_venv.sh jazzy|kilted|zenoh}"
 req="${repo_root}/ros/requirements-${distro}.txt"
 [[ -f "${req}" ]] || { echo "ros_venv: no ${req}" >&2; exit 1; }
 hash="$(sha256sum "${req}" | cut -c1-12)"

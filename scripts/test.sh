@@ -9,7 +9,8 @@
 #           wheels' headers; every workspace test, including the generated-message tests with
 #           messages from the Jazzy rosidl generators; the rclpy suite over rmw_hazcat_rs and over
 #           rmw_fastrtps_cpp (the control); an rclrs node talking to rclpy; colcon build against
-#           the Jazzy wheels (real ament_cmake 2.x and register_rmw_implementation).
+#           the Jazzy wheels (real ament_cmake 2.x and register_rmw_implementation); the
+#           `hazcat bridge` tests (two network-namespace hosts over Zenoh, scripts/bridge_check.sh).
 #   kilted  the same ABI check against the Kilted wheels, the rmw crate's tests with Kilted
 #           generated messages, the rclpy suite over both RMWs.
 #   humble  the rmw crate's tests with Debian's (Humble-era) generated messages; colcon build with
@@ -99,6 +100,12 @@ for d in jazzy kilted; do
     run_logged "rclpy ${d} ${rmw}" scripts/rclpy_suite.sh "$d" "$rmw"
   done
 done
+
+# 6b. hazcat bridge: two hosts (network namespaces joined by a veth pair) over Zenoh, rclpy nodes
+#     on each, and a conformance check by an independent rmw_zenoh-style peer (needs root:
+#     SKIPPED otherwise).
+step "bridge: two hosts over Zenoh (jazzy)"
+run_logged "bridge" scripts/bridge_check.sh
 
 # 7. rclrs (crates.io) node over rmw_hazcat_rs, talking to rclpy.
 step "rclrs node (jazzy)"

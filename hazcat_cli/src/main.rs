@@ -8,6 +8,7 @@
 //! head -1`) ends the output quietly instead of panicking.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod bridge;
 mod capacity;
 mod clean;
 mod cuda;
@@ -92,6 +93,14 @@ enum Command {
     Demo(demo::DemoCommand),
     /// Cross-process ping-pong round-trip latency over hazcat_core (spawns a second process).
     Bench(demo::BenchArgs),
+    /// Carries ROS traffic to other hosts over Zenoh, wire-compatible with rmw_zenoh: runs the
+    /// `hazcat-bridge` binary installed next to `hazcat` (see `hazcat bridge --help`).
+    #[command(disable_help_flag = true)]
+    Bridge {
+        /// Arguments for `hazcat-bridge` (`--listen`, `--connect`, `--config`, `--help`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Internal: the echo side of `bench`.
     #[command(hide = true)]
     BenchPong(demo::BenchArgs),
@@ -111,6 +120,7 @@ fn main() -> ExitCode {
         Command::Demo(cmd) => demo::demo(cmd, cli.json),
         Command::Bench(args) => demo::bench(args, cli.json),
         Command::BenchPong(args) => demo::bench_pong(args),
+        Command::Bridge { args } => Err(bridge::exec(&args).into()),
     };
     match result {
         Ok(_) if out::failed() => ExitCode::FAILURE,

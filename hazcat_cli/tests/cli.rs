@@ -949,3 +949,47 @@ fn doctor_names_the_per_user_dir_and_warns_about_squatting() {
     assert_eq!(std::fs::read_dir(&base).unwrap().count(), 1);
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+/// `hazcat bridge` runs the `hazcat-bridge` binary next to `hazcat` (else on PATH); without one
+/// it fails with a message saying where it looked and how to build it.
+#[test]
+fn bridge_without_its_binary_says_how_to_build_it() {
+    let dir = std::env::temp_dir().join(format!("hazcat-cli-bridge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lone = dir.join("hazcat");
+    std::fs::copy(HAZCAT, &lone).unwrap();
+    let out = Command::new(&lone)
+        .args(["bridge", "--connect", "tcp/127.0.0.1:7447"])
+        .env("PATH", dir.join("nowhere"))
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("'hazcat-bridge' not found"), "{err}");
+    assert!(err.contains("cargo build -p hazcat_bridge"), "{err}");
+    assert!(
+        err.contains(&dir.join("hazcat-bridge").display().to_string()),
+        "{err}"
+    );
+}
+
+/// With the bridge built next to `hazcat` (as `cargo build --workspace` leaves it), arguments
+/// pass through unchanged.
+#[test]
+fn bridge_passes_its_arguments_through() {
+    let bridge = Path::new(HAZCAT).with_file_name("hazcat-bridge");
+    if !bridge.is_file() {
+        println!("SKIPPED: {} not built", bridge.display());
+        return;
+    }
+    let out = Command::new(HAZCAT)
+        .args(["bridge", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    for flag in ["--listen", "--connect", "--config", "--domain"] {
+        assert!(text.contains(flag), "{text}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Message type support: from whatever `rosidl_message_type_support_t` arrives (introspection C,
 //! introspection C++, or a `rosidl_typesupport_c` / `_cpp` dispatch handle) to a cached Rust model
 //! of the message layout ([`MessageType`]), CDR serialization of message memory, and the
-//! "plain" test that decides zero-copy loans.
+//! "plain" test that decides zero-copy loans; [`by_name`] resolves a model from a type name alone.
 //!
 //! Wire format: classic CDR (XCDR1, what rmw_cyclonedds and rmw_fastrtps call `"cdr"`),
 //! little-endian, with the 4-byte encapsulation header `00 01 00 00`; see [`cdr`] for the rules.
@@ -10,12 +10,14 @@
 //! any entity or cached model refers to them. Models are cached per introspection-members address
 //! for the life of the process.
 
+pub mod by_name;
 pub mod cdr;
 mod cpp_shim;
 pub mod message;
 pub mod model;
 pub mod resolve;
 
+pub use by_name::{load_message_type, LoadTypeError};
 pub use cdr::{deserialize, serialize, serialize_into, serialized_size, CDR_LE_HEADER};
 pub use message::OwnedMessage;
 pub use model::{

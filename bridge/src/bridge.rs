@@ -1,0 +1,161 @@
+//! The bridge's loop: one thread owns every piece of state. It sleeps on one hazcat listener
+//! that local graph changes, local samples of forwarded topics and Zenoh's callbacks (through
+//! the [`Inbox`]) all wake, then handles what arrived from Zenoh, re-reads the local graph when
+//! it changed, and forwards what local publishers wrote.
+
+use crate::announce::Announcer;
+use crate::forward::Forwards;
+use crate::inbox::{Event, Inbox};
+use crate::local::LocalGraph;
+use crate::mapping::token::domain_tokens;
+use crate::proxy::Proxies;
+use crate::remote::RemoteGraph;
+use crate::session::{self, OpenError, SessionArgs};
+use hazcat_core::{Listener, Participant};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+use zenoh::sample::SampleKind;
+use zenoh::{Session, Wait};
+
+/// Why the bridge could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// Joining the local ROS domain failed.
+    Join(String),
+    /// The hazcat listener could not be created.
+    Listener(String),
+    /// The Zenoh session could not be opened.
+    Session(OpenError),
+    /// The liveliness subscriber could not be declared.
+    Liveliness(String),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Join(e) => write!(f, "cannot join the local ROS domain: {e}"),
+            Self::Listener(e) => write!(f, "cannot create a hazcat listener: {e}"),
+            Self::Session(e) => write!(f, "{e}"),
+            Self::Liveliness(e) => write!(f, "cannot subscribe to liveliness tokens: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A running bridge for one ROS domain.
+pub struct Bridge {
+    // Field order is drop order: Zenoh-facing state first, the session, then the participant.
+    forwards: Forwards,
+    proxies: Proxies,
+    announcer: Announcer,
+    remote: RemoteGraph,
+    _liveliness: zenoh::pubsub::Subscriber<()>,
+    events: Receiver<Event>,
+    session: Session,
+    listener: Listener,
+    participant: Participant,
+    last_generation: Option<u64>,
+}
+
+impl Bridge {
+    /// Joins ROS domain `domain` locally and opens the Zenoh session.
+    pub fn start(domain: u32, args: &SessionArgs) -> Result<Bridge, StartError> {
+        let participant = Participant::join(domain).map_err(|e| StartError::Join(e.to_string()))?;
+        let listener = participant
+            .listener()
+            .map_err(|e| StartError::Listener(e.to_string()))?;
+        listener.set_graph_interest(true);
+        let session = session::open(args).map_err(StartError::Session)?;
+        let zid = session.zid().to_string();
+        let (inbox, events) = Inbox::new(listener.waker());
+        let tokens = inbox.clone();
+        let liveliness = session
+            .liveliness()
+            .declare_subscriber(domain_tokens(domain))
+            .history(true)
+            .callback(move |sample| {
+                tokens.post(Event::Token {
+                    key: sample.key_expr().as_str().to_owned(),
+                    alive: sample.kind() == SampleKind::Put,
+                })
+            })
+            .wait()
+            .map_err(|e| StartError::Liveliness(e.to_string()))?;
+        log::info!("bridge up: ROS domain {domain}, zid {zid}");
+        Ok(Bridge {
+            forwards: Forwards::new(&session, &participant, domain),
+            proxies: Proxies::new(&session, &participant, domain, inbox),
+            announcer: Announcer::new(&session, domain),
+            remote: RemoteGraph::new(&participant, domain, &zid),
+            _liveliness: liveliness,
+            events,
+            session,
+            listener,
+            participant,
+            last_generation: None,
+        })
+    }
+
+    /// The Zenoh session id, as tokens spell it.
+    pub fn zid(&self) -> String {
+        self.session.zid().to_string()
+    }
+
+    /// Runs until `stop` is set (checked at least every `tick`).
+    pub fn run(&mut self, stop: &AtomicBool, tick: Duration) {
+        while !stop.load(Ordering::SeqCst) {
+            let epoch = self.listener.epoch();
+            self.step();
+            self.listener.wait(epoch, Some(tick));
+        }
+        log::info!(
+            "bridge stopping: {} samples sent to Zenoh ({} dropped), {} received ({} dropped)",
+            self.forwards.stats.sent,
+            self.forwards.stats.dropped,
+            self.proxies.stats.delivered,
+            self.proxies.stats.dropped
+        );
+    }
+
+    /// One pass: Zenoh events, the local graph if it changed, local samples.
+    pub fn step(&mut self) {
+        let mut remote_changed = false;
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                Event::Token { key, alive: true } => remote_changed |= self.remote.token_put(&key),
+                Event::Token { key, alive: false } => {
+                    remote_changed |= self.remote.token_delete(&key)
+                }
+                Event::Sample {
+                    key,
+                    payload,
+                    attachment,
+                } => {
+                    // A publisher's token precedes its samples: its proxy must exist before them.
+                    if std::mem::take(&mut remote_changed) {
+                        self.resync();
+                    }
+                    self.proxies.deliver(&key, &payload, attachment.as_deref())
+                }
+            }
+        }
+        if remote_changed || self.last_generation != Some(self.participant.graph_generation()) {
+            self.resync();
+        }
+        self.forwards.drain();
+    }
+
+    fn resync(&mut self) {
+        // Read before the snapshot: a change made meanwhile triggers one more pass.
+        self.last_generation = Some(self.participant.graph_generation());
+        let snap = self.participant.graph();
+        let local = LocalGraph::from_snapshot(&snap, &self.remote.proxy_node_rows());
+        self.announcer.sync(&local);
+        self.proxies.sync(&local, &self.remote);
+        self.forwards
+            .sync(&local, &self.remote, &self.announcer, &self.listener);
+    }
+}

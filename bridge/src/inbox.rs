@@ -1,0 +1,49 @@
+//! What Zenoh's callback threads hand to the bridge's single loop: liveliness changes and data
+//! samples, queued in a channel, each followed by a wake-up of the loop's hazcat listener (the
+//! same listener that local graph changes and local samples wake).
+
+use hazcat_core::Waker;
+use std::sync::mpsc::{channel, Receiver, Sender};
+
+/// Something that arrived from Zenoh.
+#[derive(Debug)]
+pub enum Event {
+    /// A liveliness token appeared (`alive`) or went away.
+    Token {
+        /// Its key expression.
+        key: String,
+        /// Appeared (true) or gone (false).
+        alive: bool,
+    },
+    /// A data sample.
+    Sample {
+        /// Key expression it was put on.
+        key: String,
+        /// Payload.
+        payload: Vec<u8>,
+        /// Attachment, if any.
+        attachment: Option<Vec<u8>>,
+    },
+}
+
+/// The sending side, cloned into every Zenoh callback.
+#[derive(Clone)]
+pub struct Inbox {
+    tx: Sender<Event>,
+    waker: Waker,
+}
+
+impl Inbox {
+    /// A channel whose sends wake `waker`; the receiver is the loop's.
+    pub fn new(waker: Waker) -> (Inbox, Receiver<Event>) {
+        let (tx, rx) = channel();
+        (Inbox { tx, waker }, rx)
+    }
+
+    /// Queues `event` and wakes the loop (a loop that is gone is not an error).
+    pub fn post(&self, event: Event) {
+        if self.tx.send(event).is_ok() {
+            self.waker.wake();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Zenoh -> local: for each remote publisher of a topic that a local subscription wants, a proxy
+//! hazcat publisher with the remote publisher's gid and QoS (reliability, depth) writes the
+//! samples received on the topic's key expression into shared memory, stamped with the remote
+//! source timestamp. One Zenoh subscriber per key expression, accepting only remote samples (so
+//! the bridge never receives its own puts).
+
+use crate::inbox::{Event, Inbox};
+use crate::local::LocalGraph;
+use crate::mapping::qos::BEST_EFFORT;
+use crate::mapping::{data_key, hazcat_gid, Attachment};
+use crate::payload::{Codec, Codecs};
+use crate::remote::{RemoteEndpoint, RemoteGraph};
+use hazcat_core::{EntryKind, Participant, Publisher, PublisherOptions, TypeInfo};
+use std::collections::HashMap;
+use zenoh::pubsub::Subscriber;
+use zenoh::sample::Locality;
+use zenoh::{Session, Wait};
+
+struct ProxyTopic {
+    topic: String,
+    codec: Codec,
+    _subscriber: Subscriber<()>,
+    publishers: HashMap<[u8; 16], Publisher>,
+}
+
+/// Counters of what was carried.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ProxyStats {
+    /// Samples published into shared memory.
+    pub delivered: u64,
+    /// Samples dropped (no attachment, unknown publisher, conversion or publish failure).
+    pub dropped: u64,
+}
+
+/// Every active proxy, by data key expression.
+pub struct Proxies {
+    session: Session,
+    participant: Participant,
+    domain: u32,
+    inbox: Inbox,
+    topics: HashMap<String, ProxyTopic>,
+    codecs: Codecs,
+    /// What was carried so far.
+    pub stats: ProxyStats,
+}
+
+fn key_of(domain: u32, e: &RemoteEndpoint) -> Option<String> {
+    let t = e.token.topic.as_ref()?;
+    Some(data_key(domain, &t.name, &t.dds_type, &t.type_hash))
+}
+
+impl Proxies {
+    /// None yet; Zenoh subscribers post their samples to `inbox`.
+    pub fn new(session: &Session, participant: &Participant, domain: u32, inbox: Inbox) -> Proxies {
+        Proxies {
+            session: session.clone(),
+            participant: participant.clone(),
+            domain,
+            inbox,
+            topics: HashMap::new(),
+            codecs: Codecs::default(),
+            stats: ProxyStats::default(),
+        }
+    }
+
+    /// Creates a proxy publisher for every remote publisher whose topic has a local
+    /// subscription, and removes the others.
+    pub fn sync(&mut self, local: &LocalGraph, remote: &RemoteGraph) {
+        let mut wanted: HashMap<String, Vec<&RemoteEndpoint>> = HashMap::new();
+        for e in remote.endpoints(EntryKind::Publisher) {
+            if local.has(EntryKind::Subscription, &e.topic, &e.ros_type) {
+                if let Some(k) = key_of(self.domain, e) {
+                    wanted.entry(k).or_default().push(e);
+                }
+            }
+        }
+        self.topics.retain(|k, _| wanted.contains_key(k));
+        for (key, pubs) in wanted {
+            if !self.topics.contains_key(&key) {
+                let Some(t) = self.open(&key, pubs[0]) else {
+                    continue;
+                };
+                log::info!("receiving {} from Zenoh ({key})", t.topic);
+                self.topics.insert(key.clone(), t);
+            }
+            let t = self.topics.get_mut(&key).expect("inserted above");
+            t.publishers
+                .retain(|gid, _| pubs.iter().any(|p| &p.gid == gid));
+            for p in pubs {
+                if t.publishers.contains_key(&p.gid) {
+                    continue;
+                }
+                let opts = PublisherOptions {
+                    depth: p.qos.depth.clamp(1, hazcat_core::topic::RING_CAP as u64) as u32,
+                    reliable: p.qos.reliability != BEST_EFFORT,
+                    gid: hazcat_gid(&p.gid),
+                    ..PublisherOptions::default()
+                };
+                let type_info = TypeInfo {
+                    name: p.ros_type.clone(),
+                    hash: p.type_hash,
+                };
+                match self.participant.publisher(&p.topic, &type_info, opts) {
+                    Ok(publ) => {
+                        t.publishers.insert(p.gid, publ);
+                    }
+                    Err(e) => log::warn!("cannot create a proxy publisher on {}: {e}", p.topic),
+                }
+            }
+        }
+    }
+
+    fn open(&mut self, key: &str, first: &RemoteEndpoint) -> Option<ProxyTopic> {
+        let codec = self.codecs.get(&first.ros_type)?;
+        let inbox = self.inbox.clone();
+        let subscriber = self
+            .session
+            .declare_subscriber(key.to_owned())
+            .allowed_origin(Locality::Remote)
+            .callback(move |sample| {
+                inbox.post(Event::Sample {
+                    key: sample.key_expr().as_str().to_owned(),
+                    payload: sample.payload().to_bytes().into_owned(),
+                    attachment: sample.attachment().map(|a| a.to_bytes().into_owned()),
+                })
+            })
+            .wait();
+        match subscriber {
+            Ok(s) => Some(ProxyTopic {
+                topic: first.topic.clone(),
+                codec,
+                _subscriber: s,
+                publishers: HashMap::new(),
+            }),
+            Err(e) => {
+                log::error!("cannot subscribe to {key} on Zenoh: {e}");
+                None
+            }
+        }
+    }
+
+    /// Publishes a received sample through the proxy of its publisher.
+    pub fn deliver(&mut self, key: &str, payload: &[u8], attachment: Option<&[u8]>) {
+        let Some(t) = self.topics.get(key) else {
+            return; // no longer wanted
+        };
+        let a = match attachment.map(Attachment::decode) {
+            Some(Ok(a)) => a,
+            Some(Err(e)) => {
+                log::debug!("sample on {key}: {e}");
+                self.stats.dropped += 1;
+                return;
+            }
+            None => {
+                log::debug!("sample on {key} without attachment");
+                self.stats.dropped += 1;
+                return;
+            }
+        };
+        let Some(publ) = t.publishers.get(&a.gid) else {
+            self.stats.dropped += 1;
+            return;
+        };
+        let bytes = match t.codec.from_wire(payload) {
+            Ok(b) => b,
+            Err(e) => {
+                log::warn!("sample on {key}: {e}");
+                self.stats.dropped += 1;
+                return;
+            }
+        };
+        let published = publ
+            .loan(bytes.len())
+            .map_err(|e| e.to_string())
+            .and_then(|mut loan| {
+                loan.write(&bytes).map_err(|e| e.to_string())?;
+                publ.publish_with_timestamp(loan, a.source_timestamp.max(0) as u64)
+                    .map_err(|e| e.to_string())
+            });
+        match published {
+            Ok(_) => self.stats.delivered += 1,
+            Err(e) => {
+                log::warn!("cannot publish on {} locally: {e}", t.topic);
+                self.stats.dropped += 1;
+            }
+        }
+    }
+}

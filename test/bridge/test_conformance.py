@@ -1,0 +1,105 @@
+"""What `hazcat bridge` declares and puts, read by an independent rmw_zenoh-style participant
+(observer.py: eclipse-zenoh and xxhash, no bridge code) on the other host, and checked against
+the observed rmw_zenoh_cpp wire format (shared/reference/rmw_zenoh_wire.md): token keys, data
+key, sample options, the 33-byte attachment (sequence, timestamp, gid = XXH3 of the MP token),
+the CDR payload. The observer's own tokens and samples, made as rmw_zenoh makes them, must in
+turn reach hazcat nodes behind the bridge, and those of another ROS domain must not."""
+
+import json
+import os
+import re
+import struct
+
+import pytest
+
+import payloads
+from hosts import DOMAIN, STRING, wait_until
+
+OBSERVER_PY = os.environ.get('HAZCAT_ZENOH_PYTHON', '')
+STRING_HASH = 'RIHS01_df668c740482bbd48fb39d76a70dfd4bd59db1288021743503259e948f6b1a18'
+
+
+@pytest.mark.skipif(not os.path.isfile(OBSERVER_PY),
+                    reason='HAZCAT_ZENOH_PYTHON (a Python with eclipse-zenoh and xxhash, '
+                           'scripts/ros_venv.sh zenoh) not given')
+def test_wire_format_seen_by_an_rmw_zenoh_style_peer(hosts):
+    a, b = hosts
+    bridge = a.bridge('--listen', f'tcp/{a.addr}:7447')
+    talker = a.agent('talker')
+    talker.pub('chat', topic='/chatter', type=STRING, qos={'depth': 7})
+    talker.publish_periodic('chat', period=0.05)
+    listener = a.agent('listener')
+    listener.sub('in', topic='/from_zenoh', type=STRING)
+
+    env = {k: v for k, v in b.bridge_env.items() if k != 'LD_LIBRARY_PATH'}
+    obs = b.run([OBSERVER_PY, os.path.join(os.path.dirname(__file__), 'observer.py'),
+                 '--connect', f'tcp/{a.addr}:7447', '--domain', str(DOMAIN),
+                 '--node', 'talker', '--samples', '10'], env, 'observer')
+    _, line = obs.wait_line(lambda s: s.startswith('@@'), timeout=60)
+    seen = json.loads(line[2:])
+    zid = bridge.zid
+    z = re.escape(zid)
+
+    # Tokens: the node and its /chatter publisher, under the bridge's zid, exactly formatted.
+    mine = [t for t in seen['tokens'] if t.startswith(f'@ros2_lv/{DOMAIN}/{zid}/')]
+    assert any(re.fullmatch(rf'@ros2_lv/{DOMAIN}/{z}/\d+/\d+/NN/%/%/talker', t) for t in mine)
+    mp = seen['mp_token']
+    assert re.fullmatch(rf'@ros2_lv/{DOMAIN}/{z}/(\d+)/(\d+)/MP/%/%/talker/%chatter/'
+                        rf'std_msgs::msg::dds_::String_/{STRING_HASH}/::,7:,:,:,,', mp), mp
+    rosout = [t for t in mine if '/%rosout/' in t]
+    assert rosout and all(t.endswith(
+        '/rcl_interfaces::msg::dds_::Log_/RIHS01_e28ce254ca8abc06abf92773b74602cdbf116ed34fbaf2'
+        '94fb9f81da9f318eac/:1:,1000:,:10,0:,,') for t in rosout), rosout
+    # Entity ids are unique in the session; node ids tie endpoints to their node.
+    eids = [t.split('/')[4] for t in mine]
+    assert len(eids) == len(set(eids)), mine
+
+    # Samples.
+    samples = seen['samples']
+    assert len(samples) == 10, seen
+    seqs = []
+    texts = []
+    for s in samples:
+        assert s['key'] == f'{DOMAIN}/chatter/std_msgs::msg::dds_::String_/{STRING_HASH}'
+        assert s['kind'] == 'SampleKind.PUT'
+        assert s['encoding'] == 'zenoh/bytes'
+        assert s['congestion_control'] == 'CongestionControl.DROP'
+        assert s['priority'] == 'Priority.DATA'
+        assert s['express'] is False
+        assert s['source_info'] is None
+        assert s['timestamp_id'] == zid
+        att = bytes.fromhex(s['attachment'])
+        assert len(att) == 33
+        seq, ts = struct.unpack('<qq', att[:16])
+        assert att[16] == 0x10
+        assert att[17:].hex() == seen['expected_gid']
+        assert abs(seen['now_ns'] - ts) < 60e9
+        seqs.append(seq)
+        body = bytes.fromhex(s['payload'])
+        assert body[:4] == b'\x00\x01\x00\x00'
+        (n,) = struct.unpack('<I', body[4:8])
+        assert len(body) == 8 + n and body[-1] == 0, body
+        texts.append(body[8:-1].decode())
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+    assert seqs[0] >= 1
+    # The strings are those the talker published, in order.
+    sent = {payloads.make(STRING, k).data: k for k in range(5000)}
+    ks = [sent[t] for t in texts]
+    assert ks == list(range(ks[0], ks[0] + len(ks))), ks
+
+    # The other way: the observer's rmw_zenoh-style node and samples reach hazcat.
+    wait_until('observer node in A\'s graph',
+               lambda: ['hazcat_observer', '/'] in listener.graph()['nodes'])
+    got = listener.wait_msgs('in', count=5)['msgs']
+    texts = [m['data'].rsplit(' ', 1) for m in got]
+    # Only domain 42's samples and tokens: domain 43's node and /from_zenoh never show up.
+    assert {t for t, _ in texts} == {'from zenoh'}, texts
+    nums = [int(n) for _, n in texts]
+    assert nums == list(range(nums[0], nums[0] + len(nums))), nums
+    assert ['other_domain', '/'] not in listener.graph()['nodes']
+    obs.proc.stdin.close()
+    assert obs.proc.wait(30) == 0, obs.tail()
+    talker.exit()
+    listener.exit()
+    assert bridge.stop() == 0, bridge.tail()
+    assert a.shm_objects() == []
