@@ -222,12 +222,16 @@ impl Listener {
     /// on their next operation instead of sleeping forever; checked once per [`DAMAGE_CHECK`].
     pub fn wait(&self, epoch: u32, timeout: Option<std::time::Duration>) -> bool {
         let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        // The size check is a system call: only after a sleep ended without a change, so a wait
+        // that is answered promptly costs none.
+        let mut slept = false;
         loop {
             if self.word().load(Ordering::SeqCst) != epoch
-                || self.participant.registry.probe_damaged()
+                || (slept && self.participant.registry.probe_damaged())
             {
                 return true;
             }
+            slept = true;
             let left = match deadline {
                 Some(d) => match d.checked_duration_since(std::time::Instant::now()) {
                     Some(l) if !l.is_zero() => l.min(DAMAGE_CHECK),

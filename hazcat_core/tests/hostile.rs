@@ -630,21 +630,8 @@ fn truncated_objects_give_openers_errors_not_sigbus() {
             let topic = "/hostile/truncated";
             let mut holder = spawn(ENTRY, "history_holder", &env(domain, topic));
             holder.expect("ready");
-            let name = shm_objects(domain)
-                .into_iter()
-                .find(|n| n.contains(&format!("_{kind}")))
-                .expect("object of that kind");
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(shm_path(&name))
-                .unwrap();
-            let len = f.metadata().unwrap().len();
-            f.set_len(match cut {
-                "zero" => 0,
-                "page" => 4096,
-                _ => len / 2,
-            })
-            .unwrap();
+            let name = object_of(domain, kind);
+            resize(&name, cut);
             let mut opener = spawn(ENTRY, "opener", &env(domain, topic));
             let outcome = opener.recv();
             assert!(
@@ -678,21 +665,8 @@ fn truncated_objects_never_crash_or_hang_the_peers_that_map_them() {
             if let Some(w) = waiter.as_mut() {
                 w.expect("waiting");
             }
-            let name = shm_objects(domain)
-                .into_iter()
-                .find(|n| n.contains(&format!("_{kind}")))
-                .expect("object of that kind");
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(shm_path(&name))
-                .unwrap();
-            let len = f.metadata().unwrap().len();
-            f.set_len(match cut {
-                "zero" => 0,
-                "page" => 4096,
-                _ => len / 2,
-            })
-            .unwrap();
+            let name = object_of(domain, kind);
+            resize(&name, cut);
             // Every call answers (a result or an error naming the damage), and keeps answering.
             let mut outcomes = Vec::new();
             for _ in 0..3 {
@@ -725,6 +699,32 @@ fn truncated_objects_never_crash_or_hang_the_peers_that_map_them() {
             }
         }
     }
+}
+
+/// The domain's object of `kind` (`registry`, `topic` or `arena`: its first match).
+fn object_of(domain: u32, kind: &str) -> String {
+    shm_objects(domain)
+        .into_iter()
+        .find(|n| n.contains(&format!("_{kind}")))
+        .expect("object of that kind")
+}
+
+/// Sets the size of object `name` as another process could: `zero`, `page` (4 KiB), `half` or
+/// `double` its size.
+fn resize(name: &str, cut: &str) {
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(shm_path(name))
+        .unwrap();
+    let len = f.metadata().unwrap().len();
+    f.set_len(match cut {
+        "zero" => 0,
+        "page" => 4096,
+        "half" => len / 2,
+        "double" => len * 2,
+        other => panic!("unknown cut {other}"),
+    })
+    .unwrap();
 }
 
 /// The byte ranges of `path` that hold data (tmpfs objects are sparse).
@@ -789,17 +789,14 @@ const CORRUPTIONS: [&str; 16] = [
 
 /// Applies corruption `kind` to object `name` (seeded by `rng`).
 fn corrupt(name: &str, kind: &str, rng: &mut Rng) {
-    let path = shm_path(name);
-    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-    let len = f.metadata().unwrap().len();
-    let regions = data_regions(&path);
+    let regions = data_regions(&shm_path(name));
     let page_of = |rng: &mut Rng| rng.offset_in(&regions) & !4095;
     let fill = |off: u64, bytes: Vec<u8>| write_at(name, off, &bytes);
     match kind {
-        "truncate-zero" => f.set_len(0).unwrap(),
-        "truncate-page" => f.set_len(4096).unwrap(),
-        "truncate-half" => f.set_len(len / 2).unwrap(),
-        "grow" => f.set_len(len * 2).unwrap(),
+        "truncate-zero" => resize(name, "zero"),
+        "truncate-page" => resize(name, "page"),
+        "truncate-half" => resize(name, "half"),
+        "grow" => resize(name, "double"),
         "zero-header" => fill(0, vec![0; 32]),
         "bad-magic" => fill(0, vec![0x5A; 8]),
         "zero-table-header" => fill(64, vec![0; 4096 - 64]),
@@ -855,10 +852,7 @@ fn hostile_memory_campaign_gives_errors_never_crashes_or_hangs() {
                 peer.expect("ready");
                 peer.send("publish");
                 assert_eq!(peer.recv(), "ok", "{object}/{kind}: before");
-                let name = shm_objects(domain)
-                    .into_iter()
-                    .find(|n| n.contains(&format!("_{object}")))
-                    .expect("object of that kind");
+                let name = object_of(domain, object);
                 let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((k as u64) << 32) ^ round ^ 1);
                 corrupt(&name, kind, &mut rng);
                 for _ in 0..2 {
