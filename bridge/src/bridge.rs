@@ -10,6 +10,7 @@ use crate::local::LocalGraph;
 use crate::mapping::token::domain_tokens;
 use crate::proxy::Proxies;
 use crate::remote::RemoteGraph;
+use crate::services::Services;
 use crate::session::{self, OpenError, SessionArgs};
 use hazcat_core::{Listener, Participant};
 use std::fmt;
@@ -50,6 +51,7 @@ pub struct Bridge {
     // Field order is drop order: Zenoh-facing state first, the session, then the participant.
     forwards: Forwards,
     proxies: Proxies,
+    services: Services,
     announcer: Announcer,
     remote: RemoteGraph,
     _liveliness: zenoh::pubsub::Subscriber<()>,
@@ -87,7 +89,8 @@ impl Bridge {
         log::info!("bridge up: ROS domain {domain}, zid {zid}");
         Ok(Bridge {
             forwards: Forwards::new(&session, &participant, domain),
-            proxies: Proxies::new(&session, &participant, domain, inbox),
+            proxies: Proxies::new(&session, &participant, domain, inbox.clone()),
+            services: Services::new(&session, &participant, domain, inbox),
             announcer: Announcer::new(&session, domain),
             remote: RemoteGraph::new(&participant, domain, &zid),
             _liveliness: liveliness,
@@ -111,12 +114,17 @@ impl Bridge {
             self.step();
             self.listener.wait(epoch, Some(tick));
         }
+        let s = self.services.stats;
         log::info!(
-            "bridge stopping: {} samples sent to Zenoh ({} dropped), {} received ({} dropped)",
+            "bridge stopping: {} samples sent to Zenoh ({} dropped), {} received ({} dropped); \
+             service calls: {} in, {} out ({} dropped)",
             self.forwards.stats.sent,
             self.forwards.stats.dropped,
             self.proxies.stats.delivered,
-            self.proxies.stats.dropped
+            self.proxies.stats.dropped,
+            s.requests_in,
+            s.requests_out,
+            s.dropped
         );
     }
 
@@ -124,8 +132,18 @@ impl Bridge {
     pub fn step(&mut self) {
         let mut remote_changed = false;
         while let Ok(event) = self.events.try_recv() {
+            // A remote entity's token precedes its samples and calls: what it changed in the
+            // graph (its proxy, its client entry) must be in place before they are handled.
+            if !matches!(event, Event::Token { .. }) && std::mem::take(&mut remote_changed) {
+                self.resync();
+            }
             match event {
-                Event::Token { key, alive: true } => remote_changed |= self.remote.token_put(&key),
+                Event::Token { key, alive: true } => {
+                    let (services, listener) = (&mut self.services, &self.listener);
+                    remote_changed |= self
+                        .remote
+                        .token_put(&key, &mut |e| services.open_caller(e, listener))
+                }
                 Event::Token { key, alive: false } => {
                     remote_changed |= self.remote.token_delete(&key)
                 }
@@ -133,19 +151,27 @@ impl Bridge {
                     key,
                     payload,
                     attachment,
-                } => {
-                    // A publisher's token precedes its samples: its proxy must exist before them.
-                    if std::mem::take(&mut remote_changed) {
-                        self.resync();
-                    }
-                    self.proxies.deliver(&key, &payload, attachment.as_deref())
+                } => self.proxies.deliver(&key, &payload, attachment.as_deref()),
+                Event::Query(query) => {
+                    let clients = self.remote.client_ids();
+                    self.services.on_query(query, &self.listener, &clients)
                 }
+                Event::Reply {
+                    service,
+                    client,
+                    sequence,
+                    payload,
+                    source_timestamp,
+                } => self
+                    .services
+                    .on_reply(&service, client, sequence, &payload, source_timestamp),
             }
         }
         if remote_changed || self.last_generation != Some(self.participant.graph_generation()) {
             self.resync();
         }
         self.forwards.drain();
+        self.services.drain();
     }
 
     fn resync(&mut self) {
@@ -153,7 +179,12 @@ impl Bridge {
         self.last_generation = Some(self.participant.graph_generation());
         let snap = self.participant.graph();
         let local = LocalGraph::from_snapshot(&snap, &self.remote.proxy_node_rows());
+        // Queryables before tokens: a remote client that sees a service can call it.
+        self.services.sync(&local, &self.remote);
         self.announcer.sync(&local);
+        self.services.note_announced(&local, &self.announcer);
+        let clients = self.remote.client_ids();
+        self.services.retry_parked(&self.listener, &clients);
         self.proxies.sync(&local, &self.remote);
         self.forwards
             .sync(&local, &self.remote, &self.announcer, &self.listener);

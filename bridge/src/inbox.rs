@@ -1,6 +1,6 @@
-//! What Zenoh's callback threads hand to the bridge's single loop: liveliness changes and data
-//! samples, queued in a channel, each followed by a wake-up of the loop's hazcat listener (the
-//! same listener that local graph changes and local samples wake).
+//! What Zenoh's callback threads hand to the bridge's single loop: liveliness changes, data
+//! samples, service calls and replies, queued in a channel, each followed by a wake-up of the
+//! loop's hazcat listener (the same listener that local graph changes and local samples wake).
 
 use hazcat_core::Waker;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -23,6 +23,21 @@ pub enum Event {
         payload: Vec<u8>,
         /// Attachment, if any.
         attachment: Option<Vec<u8>>,
+    },
+    /// A remote client's call of a local service.
+    Query(zenoh::query::Query),
+    /// A remote service's reply to a local client's call.
+    Reply {
+        /// (service name, `pkg/srv/Type`).
+        service: (String, String),
+        /// The calling local client's id.
+        client: [u8; 16],
+        /// The client's sequence number of the call.
+        sequence: i64,
+        /// CDR response.
+        payload: Vec<u8>,
+        /// When the service sent it (ns since the Unix epoch).
+        source_timestamp: i64,
     },
 }
 

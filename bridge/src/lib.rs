@@ -6,6 +6,8 @@
 //! - [`announce`]: local nodes and topic endpoints become liveliness tokens;
 //! - [`remote`]: remote tokens become proxy nodes and endpoints in the local graph;
 //! - [`forward`]: local samples of topics that a remote subscription wants go out on Zenoh;
+//! - [`services`]: service calls both ways (queryables for local services, gets for remote
+//!   ones), request ids preserved;
 //! - [`proxy`]: remote samples of topics that a local subscription wants are published into
 //!   shared memory by proxy publishers that carry the remote publishers' gids;
 //! - [`bridge`]: the single-threaded loop over all of them; [`inbox`]: what Zenoh's threads
@@ -25,4 +27,5 @@ pub mod mapping;
 pub mod payload;
 pub mod proxy;
 pub mod remote;
+pub mod services;
 pub mod session;

@@ -1,6 +1,6 @@
-//! What of the local hazcat graph the bridge carries: nodes and topic endpoints of every local
-//! participant except the bridge's own proxies, never internal (`@`) queues. Services and
-//! clients are not bridged yet.
+//! What of the local hazcat graph the bridge carries: nodes, topic endpoints, services and
+//! clients of every local participant except the bridge's own proxies, never internal (`@`)
+//! queues.
 
 use crate::mapping::Qos;
 use hazcat_core::{EntryKind, GraphNode, GraphSnapshot};
@@ -49,7 +49,7 @@ pub struct LocalGraph {
 
 impl LocalGraph {
     /// Filters `snap`: drops nodes in `own_rows` (the bridge's proxy nodes) and their endpoints,
-    /// internal queues and service endpoints.
+    /// and internal queues.
     pub fn from_snapshot(snap: &GraphSnapshot, own_rows: &HashSet<u32>) -> LocalGraph {
         let nodes = snap
             .nodes
@@ -65,11 +65,7 @@ impl LocalGraph {
         let endpoints = snap
             .endpoints
             .iter()
-            .filter(|e| {
-                matches!(e.kind, EntryKind::Publisher | EntryKind::Subscription)
-                    && !own_rows.contains(&e.node_row)
-                    && !e.topic.starts_with('@')
-            })
+            .filter(|e| !own_rows.contains(&e.node_row) && !e.topic.starts_with('@'))
             .map(|e| LocalEndpoint {
                 kind: e.kind,
                 node_row: e.node_row,
@@ -109,7 +105,7 @@ mod tests {
     }
 
     #[test]
-    fn proxies_internal_queues_and_services_are_left_out() {
+    fn proxies_and_internal_queues_are_left_out() {
         let node = |row: u32, name: &str| GraphNode {
             name: name.into(),
             namespace: "/".into(),
@@ -129,8 +125,9 @@ mod tests {
         let g = LocalGraph::from_snapshot(&snap, &HashSet::from([1]));
         assert_eq!(g.nodes.len(), 1);
         assert_eq!(g.nodes[0].name, "talker");
-        assert_eq!(g.endpoints.len(), 1);
+        assert_eq!(g.endpoints.len(), 2);
         assert_eq!(g.endpoints[0].topic, "/chatter");
+        assert_eq!(g.endpoints[1].kind, EntryKind::Service);
         assert!(g.has(EntryKind::Publisher, "/chatter", "std_msgs/msg/String"));
         assert!(!g.has(EntryKind::Subscription, "/chatter", "std_msgs/msg/String"));
     }

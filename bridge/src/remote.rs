@@ -1,5 +1,5 @@
 //! The remote graph: rmw_zenoh liveliness tokens of other hosts, mirrored into the local hazcat
-//! graph as proxy nodes and endpoints (so local graph queries show the remote nodes and topics
+//! graph as proxy nodes and endpoints (publishers, subscriptions, services and clients) (so local graph queries show the remote nodes and topics
 //! with their QoS) and removed when their tokens go away.
 
 use crate::mapping::{dds_to_ros_type, from_rihs01, hazcat_gid, EntityKind, Qos, Token};
@@ -77,6 +77,11 @@ impl RemoteGraph {
             .filter(move |e| e.kind == kind)
     }
 
+    /// The client ids (rmw_zenoh gids) of the remote clients in the graph.
+    pub fn client_ids(&self) -> HashSet<[u8; 16]> {
+        self.endpoints(EntryKind::Client).map(|e| e.gid).collect()
+    }
+
     /// Whether a remote endpoint of `kind` exists on `topic` with type `ros_type`.
     pub fn has(&self, kind: EntryKind, topic: &str, ros_type: &str) -> bool {
         self.endpoints(kind)
@@ -126,8 +131,14 @@ impl RemoteGraph {
         }
     }
 
-    /// A token appeared. Returns whether the graph changed.
-    pub fn token_put(&mut self, key: &str) -> bool {
+    /// A token appeared. Returns whether the graph changed. A remote service enters the graph
+    /// only if `open_service` (called first) returns true: the bridge must be ready to carry its
+    /// calls before a local client can see it.
+    pub fn token_put(
+        &mut self,
+        key: &str,
+        open_service: &mut dyn FnMut(&RemoteEndpoint) -> bool,
+    ) -> bool {
         let token = match Token::parse(key) {
             Ok(t) => t,
             Err(e) => {
@@ -150,14 +161,16 @@ impl RemoteGraph {
                 self.node_tokens.insert(key.to_owned(), id);
                 true
             }
-            EntityKind::Publisher | EntityKind::Subscription => self.add_endpoint(key, token),
-            // Services are not bridged yet: not mirrored (a local client must not see a server
-            // it cannot reach).
-            EntityKind::Service | EntityKind::Client => false,
+            _ => self.add_endpoint(key, token, open_service),
         }
     }
 
-    fn add_endpoint(&mut self, key: &str, token: Token) -> bool {
+    fn add_endpoint(
+        &mut self,
+        key: &str,
+        token: Token,
+        open_service: &mut dyn FnMut(&RemoteEndpoint) -> bool,
+    ) -> bool {
         let Some(t) = &token.topic else {
             return false;
         };
@@ -173,10 +186,12 @@ impl RemoteGraph {
                 return false;
             }
         };
-        let kind = if token.kind == EntityKind::Publisher {
-            EntryKind::Publisher
-        } else {
-            EntryKind::Subscription
+        let kind = match token.kind {
+            EntityKind::Publisher => EntryKind::Publisher,
+            EntityKind::Subscription => EntryKind::Subscription,
+            EntityKind::Service => EntryKind::Service,
+            EntityKind::Client => EntryKind::Client,
+            EntityKind::Node => return false,
         };
         let endpoint = RemoteEndpoint {
             kind,
@@ -187,6 +202,9 @@ impl RemoteGraph {
             gid: token.gid(),
             token: token.clone(),
         };
+        if kind == EntryKind::Service && !open_service(&endpoint) {
+            return false;
+        }
         let Some(node) = self.node_ref(&token) else {
             return false;
         };

@@ -103,3 +103,60 @@ def test_wire_format_seen_by_an_rmw_zenoh_style_peer(hosts):
     listener.exit()
     assert bridge.stop() == 0, bridge.tail()
     assert a.shm_objects() == []
+
+
+@pytest.mark.skipif(not os.path.isfile(OBSERVER_PY),
+                    reason='HAZCAT_ZENOH_PYTHON (a Python with eclipse-zenoh and xxhash, '
+                           'scripts/ros_venv.sh zenoh) not given')
+def test_services_as_an_rmw_zenoh_style_peer_sees_them(hosts):
+    """service_peer.py (eclipse-zenoh, no bridge code) calls a hazcat service through the bridge
+    as an rmw_zenoh client does, and serves a service that a hazcat client calls: request ids
+    (sequence, client gid) are preserved both ways, payloads are CDR."""
+    a, b = hosts
+    bridge = a.bridge('--listen', f'tcp/{a.addr}:7447')
+    server = a.agent('server')
+    server.service('s', name='/svc', type='test_msgs/srv/BasicTypes')
+    env = {k: v for k, v in b.bridge_env.items() if k != 'LD_LIBRARY_PATH'}
+    peer = b.run([OBSERVER_PY, os.path.join(os.path.dirname(__file__), 'service_peer.py'),
+                  '--connect', f'tcp/{a.addr}:7447', '--domain', str(DOMAIN),
+                  '--service', '/svc', '--seed-int', '1234'], env, 'service_peer')
+    i, line = peer.wait_line(lambda s: s.startswith('@@'), timeout=60)
+    call = json.loads(line[2:])
+    # The hazcat server answered once, with its echo of the request, and the reply names the
+    # call as rmw_zenoh's server does: same sequence number and client gid.
+    assert len(call['replies']) == 1, call
+    (reply,) = call['replies']
+    assert reply['key'] == call['key']
+    assert reply['header'] == '00010000'
+    assert reply['fields'] == call['sent'], reply
+    att = reply['attachment']
+    assert att['len'] == 33 and att['gid_len'] == 16
+    assert att['seq'] == 41 and att['gid'] == call['sc_gid'], att
+    (req,) = server.requests('s')['requests']
+    assert req['int32_value'] == 1234
+
+    # The other way: a hazcat client calls the peer's service through the bridge.
+    client = a.agent('client')
+    client.client('c', name='/from_zenoh_svc', type='test_msgs/srv/BasicTypes')
+    response = client.call('c', seed=3)['response']
+    assert response == {**payloads.canonical(
+        payloads.make('test_msgs/srv/BasicTypes_Request', 3)),
+        '_type': 'test_msgs/srv/BasicTypes_Response'}
+    got = {}
+    j = i
+    while not ('served' in got and 'sc_tokens' in got):
+        j, line = peer.wait_line(lambda s: s.startswith('@@'), start=j + 1)
+        got.update(json.loads(line[2:]))
+    served = got['served']
+    assert served['attachment']['len'] == 33 and served['attachment']['seq'] >= 1
+    # The gid of the call is the one of the client's SC token, as the bridge announced it.
+    assert got['sc_gids'] == [served['attachment']['gid']], got
+    assert re.fullmatch(rf'@ros2_lv/{DOMAIN}/{re.escape(bridge.zid)}/\d+/\d+/SC/%/%/client/'
+                        r'%from_zenoh_svc/test_msgs::srv::dds_::BasicTypes_/RIHS01_[0-9a-f]{64}/'
+                        r'::,10:,:,:,,', got['sc_tokens'][0]), got
+    peer.proc.stdin.close()
+    assert peer.proc.wait(30) == 0, peer.tail()
+    client.exit()
+    server.exit()
+    assert bridge.stop() == 0, bridge.tail()
+    assert a.shm_objects() == []
