@@ -2,33 +2,66 @@
 //! (ignoring the bridge's own proxy publishers, so nothing received from Zenoh goes back out)
 //! takes the samples from shared memory and puts them on the topic's key expression, once per
 //! local publisher through that publisher's own Zenoh publisher (its reliability, its gid and
-//! sequence numbers in the attachment).
+//! sequence numbers in the attachment). Transient-local publishers get rmw_zenoh's
+//! AdvancedPublisher, whose cache serves their history to remote late joiners.
 
 use crate::announce::Announcer;
 use crate::local::{LocalEndpoint, LocalGraph};
-use crate::mapping::qos::BEST_EFFORT;
+use crate::mapping::qos::{BEST_EFFORT, TRANSIENT_LOCAL};
 use crate::mapping::{data_key, Attachment};
 use crate::payload::{Codec, Codecs};
 use crate::remote::RemoteGraph;
 use hazcat_core::{EntryKind, Listener, Participant, Subscriber, SubscriberOptions, TypeInfo};
 use std::collections::HashMap;
+use std::time::Duration;
 use zenoh::pubsub::Publisher;
 use zenoh::qos::{CongestionControl, Reliability};
 use zenoh::sample::Locality;
 use zenoh::{Session, Wait};
+use zenoh_ext::{AdvancedPublisher, AdvancedPublisherBuilderExt, CacheConfig, MissDetectionConfig};
+
+/// Period of the sporadic heartbeat of reliable transient-local publishers (as rmw_zenoh: the
+/// last sequence number, sent only when it changed, so subscribers recover a lost last sample).
+const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// A local publisher's Zenoh publisher: plain for volatile publishers; for transient-local ones
+/// an AdvancedPublisher as rmw_zenoh declares it (a cache of `depth` samples that late-joining
+/// remote subscriptions query, publisher detection, heartbeats when reliable).
+enum Sink {
+    Plain(Publisher<'static>),
+    Advanced(AdvancedPublisher<'static>),
+}
+
+impl Sink {
+    fn put(&self, payload: Vec<u8>, attachment: Vec<u8>) -> zenoh::Result<()> {
+        match self {
+            Sink::Plain(p) => p.put(payload).attachment(attachment).wait(),
+            Sink::Advanced(p) => p.put(payload).attachment(attachment).wait(),
+        }
+    }
+
+    fn key_expr(&self) -> String {
+        match self {
+            Sink::Plain(p) => p.key_expr().to_string(),
+            Sink::Advanced(p) => p.key_expr().to_string(),
+        }
+    }
+}
 
 /// (topic, `pkg/msg/Type`).
 type TopicId = (String, String);
 
 /// One local publisher's way out.
 struct Out {
-    publisher: Publisher<'static>,
+    publisher: Sink,
     gid: [u8; 16],
     sequence: i64,
 }
 
 struct Forward {
     subscriber: Subscriber,
+    /// Reads the local publishers' history.
+    transient_local: bool,
     codec: Codec,
     outs: HashMap<[u8; 24], Out>,
 }
@@ -88,7 +121,13 @@ impl Forwards {
                     .push(e);
             }
         }
-        self.topics.retain(|id, _| wanted.contains_key(id));
+        // A topic read volatile is reopened when a transient-local publisher joins it, so that
+        // its history reaches Zenoh.
+        self.topics.retain(|id, f| {
+            wanted.get(id).is_some_and(|pubs| {
+                f.transient_local || !pubs.iter().any(|p| p.qos.durability == TRANSIENT_LOCAL)
+            })
+        });
         for (id, pubs) in wanted {
             if !self.topics.contains_key(&id) {
                 let Some(f) = self.open(&id, &pubs, listener) else {
@@ -110,19 +149,31 @@ impl Forwards {
                 };
                 let Some(t) = &a.token.topic else { continue };
                 let key = data_key(self.domain, &t.name, &t.dds_type, &t.type_hash);
-                let reliability = if p.qos.reliability == BEST_EFFORT {
-                    Reliability::BestEffort
-                } else {
-                    Reliability::Reliable
-                };
-                match self
+                let reliable = p.qos.reliability != BEST_EFFORT;
+                let builder = self
                     .session
                     .declare_publisher(key.clone())
                     .congestion_control(CongestionControl::Drop)
-                    .reliability(reliability)
-                    .allowed_destination(Locality::Remote)
-                    .wait()
-                {
+                    .reliability(if reliable {
+                        Reliability::Reliable
+                    } else {
+                        Reliability::BestEffort
+                    })
+                    .allowed_destination(Locality::Remote);
+                let declared = if p.qos.durability == TRANSIENT_LOCAL {
+                    let mut adv = builder
+                        .cache(CacheConfig::default().max_samples(p.qos.depth.max(1) as usize))
+                        .publisher_detection();
+                    if reliable {
+                        adv = adv.sample_miss_detection(
+                            MissDetectionConfig::default().sporadic_heartbeat(HEARTBEAT),
+                        );
+                    }
+                    adv.wait().map(Sink::Advanced)
+                } else {
+                    builder.wait().map(Sink::Plain)
+                };
+                match declared {
                     Ok(publisher) => {
                         f.outs.insert(
                             p.gid,
@@ -156,8 +207,12 @@ impl Forwards {
             name: id.1.clone(),
             hash: pubs.first().map(|p| p.type_hash).unwrap_or([0; 32]),
         };
+        // Transient-local when a publisher is: its history (kept in shared memory) then reaches
+        // the Zenoh cache that late-joining remote subscriptions query.
+        let transient_local = pubs.iter().any(|p| p.qos.durability == TRANSIENT_LOCAL);
         let opts = SubscriberOptions {
             depth,
+            transient_local,
             ignore_local: true,
             ..SubscriberOptions::default()
         };
@@ -166,6 +221,7 @@ impl Forwards {
                 subscriber.attach(listener);
                 Some(Forward {
                     subscriber,
+                    transient_local,
                     codec,
                     outs: HashMap::new(),
                 })
@@ -214,9 +270,7 @@ impl Forwards {
                 };
                 match out
                     .publisher
-                    .put(wire.into_owned())
-                    .attachment(attachment.encode().to_vec())
-                    .wait()
+                    .put(wire.into_owned(), attachment.encode().to_vec())
                 {
                     Ok(()) => self.stats.sent += 1,
                     Err(e) => {

@@ -2,24 +2,39 @@
 //! hazcat publisher with the remote publisher's gid and QoS (reliability, depth) writes the
 //! samples received on the topic's key expression into shared memory, stamped with the remote
 //! source timestamp. One Zenoh subscriber per key expression, accepting only remote samples (so
-//! the bridge never receives its own puts).
+//! the bridge never receives its own puts); for transient-local remote publishers it is an
+//! AdvancedSubscriber that fetches their history, and the proxy publisher keeps it in shared
+//! memory for local late joiners.
 
 use crate::inbox::{Event, Inbox};
 use crate::local::LocalGraph;
-use crate::mapping::qos::BEST_EFFORT;
+use crate::mapping::qos::{BEST_EFFORT, RELIABLE, TRANSIENT_LOCAL};
 use crate::mapping::{data_key, hazcat_gid, Attachment};
 use crate::payload::{Codec, Codecs};
 use crate::remote::{RemoteEndpoint, RemoteGraph};
 use hazcat_core::{EntryKind, Participant, Publisher, PublisherOptions, TypeInfo};
 use std::collections::HashMap;
+use std::time::Duration;
 use zenoh::pubsub::Subscriber;
-use zenoh::sample::Locality;
+use zenoh::sample::{Locality, Sample};
 use zenoh::{Session, Wait};
+use zenoh_ext::{AdvancedSubscriber, AdvancedSubscriberBuilderExt, HistoryConfig, RecoveryConfig};
+
+/// A topic's Zenoh subscriber: plain, or, when a remote publisher of it is transient-local, an
+/// AdvancedSubscriber as rmw_zenoh declares one (it queries the history of late-joining
+/// publishers and recovers lost samples through their heartbeats when reliable).
+#[expect(dead_code, reason = "held for its lifetime: dropping it undeclares the subscriber")]
+enum Source {
+    Plain(Subscriber<()>),
+    Advanced(AdvancedSubscriber<()>),
+}
 
 struct ProxyTopic {
     topic: String,
     codec: Codec,
-    _subscriber: Subscriber<()>,
+    /// Opened as an AdvancedSubscriber.
+    durable: bool,
+    _subscriber: Source,
     publishers: HashMap<[u8; 16], Publisher>,
 }
 
@@ -74,10 +89,16 @@ impl Proxies {
                 }
             }
         }
-        self.topics.retain(|k, _| wanted.contains_key(k));
+        // A topic opened plain is reopened when a transient-local publisher joins it, so that its
+        // history is fetched.
+        self.topics.retain(|k, t| {
+            wanted.get(k).is_some_and(|pubs| {
+                t.durable || !pubs.iter().any(|p| p.qos.durability == TRANSIENT_LOCAL)
+            })
+        });
         for (key, pubs) in wanted {
             if !self.topics.contains_key(&key) {
-                let Some(t) = self.open(&key, pubs[0]) else {
+                let Some(t) = self.open(&key, &pubs) else {
                     continue;
                 };
                 log::info!("receiving {} from Zenoh ({key})", t.topic);
@@ -92,6 +113,8 @@ impl Proxies {
                 }
                 let opts = PublisherOptions {
                     depth: p.qos.depth.clamp(1, hazcat_core::topic::RING_CAP as u64) as u32,
+                    // Keeps the remote history for local late joiners too.
+                    transient_local: p.qos.durability == TRANSIENT_LOCAL,
                     reliable: p.qos.reliability != BEST_EFFORT,
                     gid: hazcat_gid(&p.gid),
                     ..PublisherOptions::default()
@@ -110,25 +133,54 @@ impl Proxies {
         }
     }
 
-    fn open(&mut self, key: &str, first: &RemoteEndpoint) -> Option<ProxyTopic> {
+    fn open(&mut self, key: &str, pubs: &[&RemoteEndpoint]) -> Option<ProxyTopic> {
+        let first = pubs[0];
         let codec = self.codecs.get(&first.ros_type)?;
         let inbox = self.inbox.clone();
-        let subscriber = self
+        let post = move |sample: Sample| {
+            inbox.post(Event::Sample {
+                key: sample.key_expr().as_str().to_owned(),
+                payload: sample.payload().to_bytes().into_owned(),
+                attachment: sample.attachment().map(|a| a.to_bytes().into_owned()),
+            })
+        };
+        let builder = self
             .session
             .declare_subscriber(key.to_owned())
             .allowed_origin(Locality::Remote)
-            .callback(move |sample| {
-                inbox.post(Event::Sample {
-                    key: sample.key_expr().as_str().to_owned(),
-                    payload: sample.payload().to_bytes().into_owned(),
-                    attachment: sample.attachment().map(|a| a.to_bytes().into_owned()),
-                })
-            })
-            .wait();
+            .callback(post);
+        let durable: Vec<_> = pubs
+            .iter()
+            .filter(|p| p.qos.durability == TRANSIENT_LOCAL)
+            .collect();
+        let subscriber = if durable.is_empty() {
+            builder.wait().map(Source::Plain)
+        } else {
+            let depth = durable
+                .iter()
+                .map(|p| p.qos.depth)
+                .max()
+                .unwrap_or(1)
+                .max(1);
+            let mut adv = builder
+                .history(
+                    HistoryConfig::default()
+                        .detect_late_publishers()
+                        .max_samples(depth as usize),
+                )
+                .subscriber_detection()
+                // As rmw_zenoh: history queries never time out.
+                .query_timeout(Duration::from_millis(u64::MAX));
+            if durable.iter().any(|p| p.qos.reliability == RELIABLE) {
+                adv = adv.recovery(RecoveryConfig::default().heartbeat());
+            }
+            adv.wait().map(Source::Advanced)
+        };
         match subscriber {
             Ok(s) => Some(ProxyTopic {
                 topic: first.topic.clone(),
                 codec,
+                durable: !durable.is_empty(),
                 _subscriber: s,
                 publishers: HashMap::new(),
             }),

@@ -131,3 +131,33 @@ def test_same_topic_both_ways_is_loop_free(hosts):
     assert bridge_a.stop() == 0, bridge_a.tail()
     assert bridge_b.stop() == 0, bridge_b.tail()
     assert a.shm_objects() == [] and b.shm_objects() == []
+
+
+def test_transient_local_history_reaches_late_joiners_on_the_other_host(hosts):
+    """A transient-local publisher on A writes before any bridge or subscription exists; a
+    transient-local subscription created later on B receives the last `depth` messages once each,
+    in order (A's bridge serves them from its AdvancedPublisher cache, B's AdvancedSubscriber
+    fetches them), a second late joiner on B gets them from B's proxy (no second trip), and
+    later messages arrive live."""
+    a, b = hosts
+    latched = {'durability': 'transient_local', 'depth': 3}
+    talker = a.agent('latcher')
+    talker.pub('map', topic='/map', type=STRING, qos=latched)
+    talker.publish('map', seeds=list(range(5)))
+    bridge_a = a.bridge('--listen', f'tcp/{a.addr}:7447')
+    bridge_b = b.bridge('--connect', f'tcp/{a.addr}:7447')
+    late = b.agent('late')
+    late.sub('first', topic='/map', type=STRING, qos=latched)
+    history = late.wait_msgs('first', count=3)['msgs']
+    assert seeds_of(STRING, history) == [2, 3, 4], history
+    late.sub('second', topic='/map', type=STRING, qos=latched)
+    assert seeds_of(STRING, late.wait_msgs('second', count=3)['msgs']) == [2, 3, 4]
+    talker.publish('map', seeds=[5])
+    for key in ('first', 'second'):
+        msgs = late.wait_msgs(key, count=4)['msgs']
+        assert seeds_of(STRING, msgs) == [2, 3, 4, 5], (key, msgs)
+    late.exit()
+    talker.exit()
+    assert bridge_a.stop() == 0, bridge_a.tail()
+    assert bridge_b.stop() == 0, bridge_b.tail()
+    assert a.shm_objects() == [] and b.shm_objects() == []
