@@ -23,7 +23,10 @@ use zenoh_ext::{AdvancedSubscriber, AdvancedSubscriberBuilderExt, HistoryConfig,
 /// A topic's Zenoh subscriber: plain, or, when a remote publisher of it is transient-local, an
 /// AdvancedSubscriber as rmw_zenoh declares one (it queries the history of late-joining
 /// publishers and recovers lost samples through their heartbeats when reliable).
-#[expect(dead_code, reason = "held for its lifetime: dropping it undeclares the subscriber")]
+#[expect(
+    dead_code,
+    reason = "held for its lifetime: dropping it undeclares the subscriber"
+)]
 enum Source {
     Plain(Subscriber<()>),
     Advanced(AdvancedSubscriber<()>),

@@ -35,7 +35,9 @@ use hazcat_core::{
 use rmw_hazcat_rs::detail::service::transport::{
     client_id, request_topic, response_topic, ClientId, Header, Kind, HEADER_LEN,
 };
+use rmw_hazcat_rs::typesupport::{deserialize, load_message_type, MessageType, OwnedMessage};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zenoh::query::{ConsolidationMode, Query, QueryTarget, Queryable};
 use zenoh::{Session, Wait};
@@ -123,6 +125,8 @@ pub struct Services {
     parked: Vec<(Instant, Query)>,
     /// Local clients' announced gids by client id (a call names its client by it on the wire).
     client_gids: HashMap<ClientId, [u8; 16]>,
+    /// Request models by service type, to check remote requests (`None`: not loadable).
+    request_models: HashMap<String, Option<Arc<MessageType>>>,
     /// What was carried so far.
     pub stats: ServiceStats,
 }
@@ -144,6 +148,7 @@ impl Services {
             callers: HashMap::new(),
             parked: Vec::new(),
             client_gids: HashMap::new(),
+            request_models: HashMap::new(),
             stats: ServiceStats::default(),
         }
     }
@@ -295,7 +300,7 @@ impl Services {
         known_clients: &HashSet<ClientId>,
     ) {
         let key = query.key_expr().as_str().to_owned();
-        let Some(server) = self.servers.get_mut(&key) else {
+        let Some(srv_type) = self.servers.get(&key).map(|s| s.srv_type.clone()) else {
             let _ = query.reply_err("no such service behind this bridge").wait();
             self.stats.dropped += 1;
             return;
@@ -326,11 +331,15 @@ impl Services {
             .payload()
             .map(|p| p.to_bytes().into_owned())
             .unwrap_or_default();
-        if body.len() < 4 {
-            let _ = query.reply_err("request is not CDR").wait();
+        if let Err(why) = self.check_request(&srv_type, &body) {
+            log::warn!("malformed request for {key} from a remote client: {why}");
+            let _ = query.reply_err(format!("malformed request: {why}")).wait();
             self.stats.dropped += 1;
             return;
         }
+        let Some(server) = self.servers.get_mut(&key) else {
+            return;
+        };
         let client = a.gid;
         if !server.responses.contains_key(&client) {
             let opts = SubscriberOptions {
@@ -373,6 +382,35 @@ impl Services {
                 self.stats.dropped += 1;
             }
         }
+    }
+
+    /// Whether `body` is a valid CDR request of service type `srv_type` (deserialized with the
+    /// request's introspection model, then dropped): a malformed request from another host is
+    /// answered with an error instead of making the local server's take fail. A type whose
+    /// support cannot be loaded is not checked (logged once).
+    fn check_request(&mut self, srv_type: &str, body: &[u8]) -> Result<(), String> {
+        let model = self
+            .request_models
+            .entry(srv_type.to_owned())
+            .or_insert_with(|| match load_message_type(&format!("{srv_type}_Request")) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    log::warn!("requests of {srv_type} are passed on unchecked: {e}");
+                    None
+                }
+            })
+            .clone();
+        match body {
+            [0, 0 | 1, _, _, ..] => {}
+            _ => return Err("not CDR with an encapsulation header".to_owned()),
+        }
+        let Some(ty) = model else {
+            return Ok(());
+        };
+        let mut msg = OwnedMessage::new(ty.clone()).map_err(|e| e.to_string())?;
+        // SAFETY: `msg` is a live message of type `ty`, constructed by its init function;
+        // `deserialize` bounds-checks `body` and writes only the fields of that type.
+        unsafe { deserialize(&ty, body, msg.as_mut_ptr()) }.map_err(|e| e.to_string())
     }
 
     /// Retries parked queries after a graph change; those parked too long get an error reply.

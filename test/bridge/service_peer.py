@@ -100,26 +100,33 @@ def main():
     # 1. One call, as an rmw_zenoh client makes it.
     request = encode_basic(True, 7, b'x', 1.5, 2.25, -3, 4, -5, 6, args.seed_int, 8, -9, 10)
     key = f'{d}/{args.service.strip("/")}/{stype}/{type_hash}'
-    replies = []
-    call_end = time.monotonic() + args.timeout
-    while not replies and time.monotonic() < call_end:
-        for r in session.get(key, payload=request, attachment=attachment(41, gid_of(sc)),
-                             target=zenoh.QueryTarget.ALL_COMPLETE,
-                             consolidation=zenoh.ConsolidationMode.NONE, timeout=10.0):
-            if r.ok is None:
-                replies.append({'error': r.err.payload.to_bytes().decode(errors='replace')})
-                continue
-            body = r.ok.payload.to_bytes()
-            replies.append({
-                'key': str(r.ok.key_expr),
-                'header': body[:4].hex(),
-                'fields': decode_basic(body),
-                'attachment': decode_attachment(r.ok.attachment.to_bytes())
-                if r.ok.attachment is not None else None,
-            })
+    def call(seq, payload):
+        replies = []
+        call_end = time.monotonic() + args.timeout
+        while not replies and time.monotonic() < call_end:
+            for r in session.get(key, payload=payload, attachment=attachment(seq, gid_of(sc)),
+                                 target=zenoh.QueryTarget.ALL_COMPLETE,
+                                 consolidation=zenoh.ConsolidationMode.NONE, timeout=10.0):
+                if r.ok is None:
+                    replies.append({'error': r.err.payload.to_bytes().decode(errors='replace')})
+                    continue
+                body = r.ok.payload.to_bytes()
+                replies.append({
+                    'key': str(r.ok.key_expr),
+                    'header': body[:4].hex(),
+                    'fields': decode_basic(body),
+                    'attachment': decode_attachment(r.ok.attachment.to_bytes())
+                    if r.ok.attachment is not None else None,
+                })
+        return replies
+
+    replies = call(41, request)
+    # A truncated request (a hostile or broken peer), then a good one: the server must live on.
+    malformed = call(42, request[:20])
+    after = call(43, request)
     sent = decode_basic(request)
     print('@@' + json.dumps({'replies': replies, 'sent': sent, 'sc_gid': gid_of(sc).hex(),
-                             'key': key}), flush=True)
+                             'key': key, 'malformed': malformed, 'after': after}), flush=True)
 
     # 2. A server behind Zenoh.
     own_ss = f'{me}/2/SS/%/%/zenoh_peer/%from_zenoh_svc/{stype}/{type_hash}/{qos}'

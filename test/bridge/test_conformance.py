@@ -132,8 +132,12 @@ def test_services_as_an_rmw_zenoh_style_peer_sees_them(hosts):
     att = reply['attachment']
     assert att['len'] == 33 and att['gid_len'] == 16
     assert att['seq'] == 41 and att['gid'] == call['sc_gid'], att
-    (req,) = server.requests('s')['requests']
-    assert req['int32_value'] == 1234
+    # A truncated request gets an error reply naming it, and never reaches the server, which
+    # then answers the next call.
+    assert [r.get('error', '') for r in call['malformed']] == [call['malformed'][0]['error']]
+    assert call['malformed'][0]['error'].startswith('malformed request'), call['malformed']
+    assert [r['attachment']['seq'] for r in call['after']] == [43], call['after']
+    assert [r['int32_value'] for r in server.requests('s')['requests']] == [1234, 1234]
 
     # The other way: a hazcat client calls the peer's service through the bridge.
     client = a.agent('client')

@@ -40,7 +40,11 @@ pub enum LoadTypeError {
 impl fmt::Display for LoadTypeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidName(n) => write!(f, "'{n}' is not a message type name (pkg/msg/Type)"),
+            Self::InvalidName(n) => write!(
+                f,
+                "'{n}' is not a message type name (pkg/msg/Type, or pkg/srv/Type_Request or \
+                 _Response)"
+            ),
             Self::Library { library, reason } => write!(
                 f,
                 "cannot load {library} (is the package installed and its lib/ directory on \
@@ -54,7 +58,8 @@ impl fmt::Display for LoadTypeError {
 
 impl std::error::Error for LoadTypeError {}
 
-/// The C-layout model of message type `ros_type` (`pkg/msg/Type`), loading its package's
+/// The C-layout model of message type `ros_type` (`pkg/msg/Type`, or a service's
+/// `pkg/srv/Type_Request` / `pkg/srv/Type_Response`), loading its package's
 /// introspection library on first use. Cached per name for the life of the process.
 pub fn load_message_type(ros_type: &str) -> Result<Arc<MessageType>, LoadTypeError> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<MessageType>>>> = OnceLock::new();
@@ -66,11 +71,11 @@ pub fn load_message_type(ros_type: &str) -> Result<Arc<MessageType>, LoadTypeErr
     {
         return Ok(t.clone());
     }
-    let (pkg, name) = split_type_name(ros_type)?;
+    let (pkg, kind, name) = split_type_name(ros_type)?;
     let library = format!("lib{pkg}__rosidl_typesupport_introspection_c.so");
     let handle = open_library(&library)?;
     let symbol = format!(
-        "rosidl_typesupport_introspection_c__get_message_type_support_handle__{pkg}__msg__{name}"
+        "rosidl_typesupport_introspection_c__get_message_type_support_handle__{pkg}__{kind}__{name}"
     );
     let c_symbol = CString::new(symbol.clone()).map_err(|_| LoadTypeError::Symbol {
         symbol: symbol.clone(),
@@ -95,21 +100,27 @@ pub fn load_message_type(ros_type: &str) -> Result<Arc<MessageType>, LoadTypeErr
 }
 
 /// `pkg/msg/Type` -> (`pkg`, `Type`), each a C identifier.
-fn split_type_name(ros_type: &str) -> Result<(&str, &str), LoadTypeError> {
+/// (package, interface kind, name) of `pkg/msg/Type`, or of a service's request or response
+/// message `pkg/srv/Type_Request` / `pkg/srv/Type_Response`.
+fn split_type_name(ros_type: &str) -> Result<(&str, &str, &str), LoadTypeError> {
     let invalid = || LoadTypeError::InvalidName(ros_type.to_owned());
     let mut parts = ros_type.split('/');
-    let (Some(pkg), Some("msg"), Some(name), None) =
+    let (Some(pkg), Some(kind), Some(name), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(invalid());
     };
+    let service_part = name.ends_with("_Request") || name.ends_with("_Response");
+    if !(kind == "msg" || (kind == "srv" && service_part)) {
+        return Err(invalid());
+    }
     let ident = |s: &str| {
         !s.is_empty()
             && !s.starts_with(|c: char| c.is_ascii_digit())
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     if ident(pkg) && ident(name) {
-        Ok((pkg, name))
+        Ok((pkg, kind, name))
     } else {
         Err(invalid())
     }
@@ -172,11 +183,16 @@ mod tests {
     fn type_names_are_checked_before_any_library_is_touched() {
         assert_eq!(
             split_type_name("std_msgs/msg/String"),
-            Ok(("std_msgs", "String"))
+            Ok(("std_msgs", "msg", "String"))
+        );
+        assert_eq!(
+            split_type_name("test_msgs/srv/BasicTypes_Request"),
+            Ok(("test_msgs", "srv", "BasicTypes_Request"))
         );
         for bad in [
             "std_msgs/String",
             "std_msgs/srv/String",
+            "std_msgs/action/String_Request",
             "../x/msg/Y",
             "a/msg/B/C",
             "a b/msg/C",
