@@ -6,7 +6,7 @@
 //! plain messages are serialized (and deserialized) with the type's introspection model.
 
 use rmw_hazcat_rs::typesupport::{
-    deserialize, load_message_type, serialize, LoadTypeError, MessageType, OwnedMessage,
+    deserialize, load_message_type, serialize, validate, LoadTypeError, MessageType, OwnedMessage,
     TypeSupportError,
 };
 use std::borrow::Cow;
@@ -17,8 +17,9 @@ use std::sync::Arc;
 /// How a topic's messages are stored in shared memory.
 #[derive(Debug, Clone)]
 pub enum Codec {
-    /// CDR with header: carried unchanged.
-    Cdr,
+    /// CDR with header: carried unchanged (checked against this type when it comes from
+    /// another host).
+    Cdr(Arc<MessageType>),
     /// Raw C-layout bytes of this type.
     Plain(Arc<MessageType>),
 }
@@ -71,14 +72,14 @@ impl Codec {
         Ok(if ty.is_plain() {
             Codec::Plain(ty)
         } else {
-            Codec::Cdr
+            Codec::Cdr(ty)
         })
     }
 
     /// Shared-memory bytes -> the wire payload.
     pub fn to_wire<'a>(&self, shm: &'a [u8]) -> Result<Cow<'a, [u8]>, ConvertError> {
         match self {
-            Codec::Cdr => {
+            Codec::Cdr(_) => {
                 check_cdr(shm)?;
                 Ok(Cow::Borrowed(shm))
             }
@@ -102,11 +103,16 @@ impl Codec {
         }
     }
 
-    /// A wire payload -> shared-memory bytes.
+    /// A wire payload -> shared-memory bytes. A payload that is not a valid message of the
+    /// type is an error (a peer on another host must not make local subscribers' takes fail);
+    /// the check walks the CDR without copying it.
     pub fn from_wire<'a>(&self, wire: &'a [u8]) -> Result<Cow<'a, [u8]>, ConvertError> {
         check_cdr(wire)?;
         match self {
-            Codec::Cdr => Ok(Cow::Borrowed(wire)),
+            Codec::Cdr(ty) => {
+                validate(ty, wire).map_err(ConvertError::Cdr)?;
+                Ok(Cow::Borrowed(wire))
+            }
             Codec::Plain(ty) => {
                 let mut msg = OwnedMessage::new(ty.clone()).map_err(ConvertError::Cdr)?;
                 // SAFETY: `msg` is a live message of type `ty`, constructed by its init function.
@@ -155,20 +161,48 @@ fn check_cdr(b: &[u8]) -> Result<(), ConvertError> {
 mod tests {
     use super::*;
 
+    /// The codec of `ros_type`, or `None` (SKIPPED) without the wheels' libraries.
+    fn codec(ros_type: &str) -> Option<Codec> {
+        match Codec::for_type(ros_type) {
+            Ok(c) => Some(c),
+            Err(e @ LoadTypeError::Library { .. }) => {
+                eprintln!("SKIPPED: {e}");
+                None
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Needs the Jazzy wheels' libraries on LD_LIBRARY_PATH (scripts/test.sh sets it).
     #[test]
-    fn cdr_passes_through_unchanged() {
+    fn cdr_passes_through_unchanged_when_valid() {
+        let Some(string) = codec("std_msgs/msg/String") else {
+            return;
+        };
+        assert!(matches!(string, Codec::Cdr(_)));
         // std_msgs/String "Hello World: 8" as the reference sample carries it.
         let wire = [
             0x00, 0x01, 0x00, 0x00, 0x0f, 0x00, 0x00, 0x00, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x20,
             0x57, 0x6f, 0x72, 0x6c, 0x64, 0x3a, 0x20, 0x38, 0x00,
         ];
-        assert_eq!(&*Codec::Cdr.to_wire(&wire).unwrap(), &wire);
-        assert_eq!(&*Codec::Cdr.from_wire(&wire).unwrap(), &wire);
-        assert_eq!(Codec::Cdr.from_wire(&[1, 2]), Err(ConvertError::NotCdr));
+        assert_eq!(&*string.to_wire(&wire).unwrap(), &wire);
+        assert_eq!(&*string.from_wire(&wire).unwrap(), &wire);
+        assert_eq!(string.from_wire(&[1, 2]), Err(ConvertError::NotCdr));
         assert_eq!(
-            Codec::Cdr.from_wire(&[0x00, 0x07, 0, 0]),
+            string.from_wire(&[0x00, 0x07, 0, 0]),
             Err(ConvertError::NotCdr)
         );
+        // From another host: a string longer than the payload is refused, not passed on.
+        let mut lying = wire;
+        lying[4] = 0xff;
+        assert!(matches!(
+            string.from_wire(&lying),
+            Err(ConvertError::Cdr(TypeSupportError::Truncated { .. }))
+        ));
+        assert!(matches!(
+            string.from_wire(&wire[..10]),
+            Err(ConvertError::Cdr(_))
+        ));
     }
 
     #[test]
@@ -181,14 +215,9 @@ mod tests {
 
     /// Needs the Jazzy wheels' libraries on LD_LIBRARY_PATH (scripts/test.sh sets it).
     #[test]
-    fn plain_types_are_serialized_and_others_pass_through() {
-        let time = match Codec::for_type("builtin_interfaces/msg/Time") {
-            Ok(c) => c,
-            Err(e @ LoadTypeError::Library { .. }) => {
-                eprintln!("SKIPPED: {e}");
-                return;
-            }
-            Err(e) => panic!("{e}"),
+    fn plain_types_are_serialized() {
+        let Some(time) = codec("builtin_interfaces/msg/Time") else {
+            return;
         };
         assert!(matches!(time, Codec::Plain(_)));
         // sec = -2 (int32), nanosec = 7 (uint32), as C lays them out.
@@ -206,10 +235,6 @@ mod tests {
         assert!(matches!(
             time.from_wire(&[0, 1, 0, 0, 1]),
             Err(ConvertError::Cdr(_))
-        ));
-        assert!(matches!(
-            Codec::for_type("std_msgs/msg/String").unwrap(),
-            Codec::Cdr
         ));
     }
 }

@@ -35,7 +35,7 @@ use hazcat_core::{
 use rmw_hazcat_rs::detail::service::transport::{
     client_id, request_topic, response_topic, ClientId, Header, Kind, HEADER_LEN,
 };
-use rmw_hazcat_rs::typesupport::{deserialize, load_message_type, MessageType, OwnedMessage};
+use rmw_hazcat_rs::typesupport::{load_message_type, validate, MessageType};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -384,8 +384,8 @@ impl Services {
         }
     }
 
-    /// Whether `body` is a valid CDR request of service type `srv_type` (deserialized with the
-    /// request's introspection model, then dropped): a malformed request from another host is
+    /// Whether `body` is a valid CDR request of service type `srv_type` (walked with the
+    /// request's introspection model, nothing built): a malformed request from another host is
     /// answered with an error instead of making the local server's take fail. A type whose
     /// support cannot be loaded is not checked (logged once).
     fn check_request(&mut self, srv_type: &str, body: &[u8]) -> Result<(), String> {
@@ -407,10 +407,7 @@ impl Services {
         let Some(ty) = model else {
             return Ok(());
         };
-        let mut msg = OwnedMessage::new(ty.clone()).map_err(|e| e.to_string())?;
-        // SAFETY: `msg` is a live message of type `ty`, constructed by its init function;
-        // `deserialize` bounds-checks `body` and writes only the fields of that type.
-        unsafe { deserialize(&ty, body, msg.as_mut_ptr()) }.map_err(|e| e.to_string())
+        validate(&ty, body).map_err(|e| e.to_string())
     }
 
     /// Retries parked queries after a graph change; those parked too long get an error reply.

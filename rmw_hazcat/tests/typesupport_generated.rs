@@ -400,6 +400,56 @@ mod generated {
         assert!(unsafe { serialize(&t, m.as_ptr(), &mut out) }.is_err());
     }
 
+    /// `validate` accepts exactly what `deserialize` accepts: every prefix, every single-byte
+    /// corruption and the whole of valid messages with strings, bounded and unbounded
+    /// sequences, wide strings and nested messages, in both languages and both byte orders.
+    #[test]
+    fn validate_agrees_with_deserialize() {
+        need_libs!();
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("Strings", strings_expected()),
+            ("Sequences", sequences_expected()),
+            ("BulkPrimitives", {
+                let t = ty(Language::C, "BulkPrimitives");
+                encode_per_element(&t, &short_lens, false)
+            }),
+            ("BulkPrimitives", {
+                let t = ty(Language::C, "BulkPrimitives");
+                encode_per_element(&t, &short_lens, true)
+            }),
+        ];
+        for lang in [Language::C, Language::Cpp] {
+            for (name, good) in &cases {
+                let t = ty(lang, name);
+                let accepts = |bytes: &[u8]| {
+                    let mut m = OwnedMessage::new(t.clone()).unwrap();
+                    unsafe { deserialize(&t, bytes, m.as_mut_ptr()) }.is_ok()
+                };
+                assert!(validate(&t, good).is_ok(), "{name}");
+                // Every position of the small messages; a spread of positions of the large one.
+                let step = (good.len() / 400).max(1);
+                for cut in (0..good.len()).step_by(step) {
+                    assert_eq!(
+                        validate(&t, &good[..cut]).is_ok(),
+                        accepts(&good[..cut]),
+                        "{name} cut at {cut}"
+                    );
+                }
+                for at in (0..good.len()).step_by(step) {
+                    for v in [0x00, 0x7f, 0xff] {
+                        let mut bad = good.clone();
+                        bad[at] = v;
+                        assert_eq!(
+                            validate(&t, &bad).is_ok(),
+                            accepts(&bad),
+                            "{name} byte {at} = {v:#x}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[rustfmt::skip]
     fn sequences_expected() -> Vec<u8> {
         let mut v = vec![

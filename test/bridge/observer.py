@@ -15,7 +15,8 @@ the bridge's code.
    the key, low64 LE then high64 LE).
 4. Until stdin closes, puts std_msgs/String "from zenoh <i>" samples on /from_zenoh every
    50 ms, each with an rmw_zenoh attachment (sequence from 1, source timestamp, gid of its MP
-   token), so a hazcat subscriber behind the bridge can receive them; and "other domain <i>"
+   token), so a hazcat subscriber behind the bridge can receive them, each preceded by a
+   truncated copy that the bridge must drop; and "other domain <i>"
    on domain D+1's /from_zenoh key, which must not reach it.
 """
 
@@ -130,6 +131,9 @@ def main():
         seq += 1
         for pub, gid, text in pubs:
             attachment = struct.pack('<qq', seq, time.time_ns()) + bytes([16]) + gid
+            # First a hostile one: its string length claims more bytes than follow. The bridge
+            # must drop it (a subscriber's take would fail on it).
+            pub.put(cdr_string(f'{text} {seq}')[:-4], attachment=attachment)
             pub.put(cdr_string(f'{text} {seq}'), attachment=attachment)
         closed.wait(0.05)
     del pubs, held

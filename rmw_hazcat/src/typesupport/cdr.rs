@@ -440,6 +440,111 @@ pub unsafe fn deserialize(ty: &MessageType, bytes: &[u8], msg: *mut u8) -> Resul
     unsafe { read_message(&mut r, ty, msg) }
 }
 
+/// Checks that CDR `bytes` (header included) hold a message of type `ty` exactly as
+/// [`deserialize`] would accept it (same bounds, counts and string checks), without building
+/// one: nothing is allocated and array contents are not copied, so a 64 MiB `uint8[]` costs the
+/// same as an empty one. For bytes from an untrusted source before they reach a subscriber.
+pub fn validate(ty: &MessageType, bytes: &[u8]) -> Result<()> {
+    if bytes.len() < HEADER_LEN {
+        return Err(TypeSupportError::Truncated {
+            needed: HEADER_LEN,
+            available: bytes.len(),
+        });
+    }
+    let swap = match [bytes[0], bytes[1]] {
+        [0, 1] => false,
+        [0, 0] => true,
+        other => return Err(TypeSupportError::UnsupportedEncapsulation(other)),
+    };
+    let mut r = Reader {
+        body: &bytes[HEADER_LEN..],
+        at: 0,
+        swap,
+    };
+    if ty.fields.is_empty() {
+        return r.take(1).map(|_| ());
+    }
+    check_message(&mut r, ty)
+}
+
+fn check_message(r: &mut Reader<'_>, ty: &MessageType) -> Result<()> {
+    for f in &ty.fields {
+        match f.container {
+            Container::Single => check_elements(r, f, 1)?,
+            Container::Array(n) => check_elements(r, f, n)?,
+            Container::Sequence { bound } => {
+                let len = r.u32()?;
+                check_bound(f, len, bound)?;
+                let min = min_wire_size(&f.element);
+                if len.saturating_mul(min) > r.remaining() {
+                    return Err(TypeSupportError::Truncated {
+                        needed: len.saturating_mul(min),
+                        available: r.remaining(),
+                    });
+                }
+                if ty.language == Language::Cpp
+                    && matches!(f.element, ElementType::Primitive(Primitive::Bool))
+                {
+                    r.take(len)?;
+                    continue;
+                }
+                check_elements(r, f, len)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_elements(r: &mut Reader<'_>, f: &Field, n: usize) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    match &f.element {
+        ElementType::Primitive(p) => {
+            r.align(p.cdr_align())?;
+            r.take(n.saturating_mul(p.size()))?;
+        }
+        ElementType::String { bound } => {
+            for _ in 0..n {
+                let len = r.u32()?;
+                let raw = r.take(len)?;
+                let text = match raw.split_last() {
+                    Some((0, rest)) => rest,
+                    _ => raw,
+                };
+                check_bound(f, text.len(), *bound)?;
+            }
+        }
+        ElementType::WString { bound } => {
+            for _ in 0..n {
+                let len = r.u32()?;
+                check_bound(f, len, *bound)?;
+                let raw = r.take(len.saturating_mul(4))?;
+                for c in raw.chunks_exact(4) {
+                    let b: [u8; 4] = c.try_into().expect("4 bytes");
+                    let v = if r.swap {
+                        u32::from_be_bytes(b)
+                    } else {
+                        u32::from_le_bytes(b)
+                    };
+                    if v > u32::from(u16::MAX) {
+                        return Err(TypeSupportError::InvalidData(format!(
+                            "{}: wide char {v:#x}",
+                            f.name
+                        )));
+                    }
+                }
+            }
+        }
+        ElementType::Message(t) => {
+            for _ in 0..n {
+                check_message(r, t)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// # Safety
 /// `msg` is a live message of type `ty`.
 unsafe fn read_message(r: &mut Reader<'_>, ty: &MessageType, msg: *mut u8) -> Result<()> {

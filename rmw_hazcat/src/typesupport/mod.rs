@@ -18,7 +18,7 @@ pub mod model;
 pub mod resolve;
 
 pub use by_name::{load_message_type, LoadTypeError};
-pub use cdr::{deserialize, serialize, serialize_into, serialized_size, CDR_LE_HEADER};
+pub use cdr::{deserialize, serialize, serialize_into, serialized_size, validate, CDR_LE_HEADER};
 pub use message::OwnedMessage;
 pub use model::{
     is_plain, message_type, service_types, Container, ElementType, Field, MessageType, Primitive,
