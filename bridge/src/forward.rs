@@ -5,6 +5,7 @@
 //! sequence numbers in the attachment).
 
 use crate::announce::Announcer;
+use crate::config::RateLimiter;
 use crate::local::{LocalEndpoint, LocalGraph};
 use crate::mapping::qos::BEST_EFFORT;
 use crate::mapping::{data_key, Attachment};
@@ -31,6 +32,7 @@ struct Forward {
     subscriber: Subscriber,
     codec: Codec,
     outs: HashMap<[u8; 24], Out>,
+    stats: ForwardStats,
 }
 
 /// Counters of what was carried.
@@ -40,6 +42,20 @@ pub struct ForwardStats {
     pub sent: u64,
     /// Samples dropped (unknown publisher, conversion or put failure).
     pub dropped: u64,
+    /// Payload bytes put on Zenoh.
+    pub bytes: u64,
+    /// Samples dropped by a rate limit (not in `dropped`).
+    pub rate_limited: u64,
+}
+
+impl ForwardStats {
+    /// Adds what `total` counted since it was `before`.
+    fn add_since(&mut self, before: &ForwardStats, total: &ForwardStats) {
+        self.sent += total.sent - before.sent;
+        self.dropped += total.dropped - before.dropped;
+        self.bytes += total.bytes - before.bytes;
+        self.rate_limited += total.rate_limited - before.rate_limited;
+    }
 }
 
 /// Every active forwarder.
@@ -51,6 +67,8 @@ pub struct Forwards {
     codecs: Codecs,
     /// What was carried so far.
     pub stats: ForwardStats,
+    /// Outbound rate limits (none by default).
+    pub limiter: RateLimiter,
 }
 
 impl Forwards {
@@ -63,6 +81,7 @@ impl Forwards {
             topics: HashMap::new(),
             codecs: Codecs::default(),
             stats: ForwardStats::default(),
+            limiter: RateLimiter::default(),
         }
     }
 
@@ -168,6 +187,7 @@ impl Forwards {
                     subscriber,
                     codec,
                     outs: HashMap::new(),
+                    stats: ForwardStats::default(),
                 })
             }
             Err(e) => {
@@ -179,7 +199,9 @@ impl Forwards {
 
     /// Puts everything the forwarders' subscribers hold on Zenoh.
     pub fn drain(&mut self) {
+        let now = std::time::Instant::now();
         for (id, f) in &mut self.topics {
+            let before = self.stats;
             loop {
                 let msg = match f.subscriber.take() {
                     Ok(Some(m)) => m,
@@ -198,6 +220,10 @@ impl Forwards {
                     self.stats.dropped += 1;
                     continue;
                 };
+                if !self.limiter.admit(&id.0, now) {
+                    self.stats.rate_limited += 1;
+                    continue;
+                }
                 let wire = match f.codec.to_wire(bytes) {
                     Ok(w) => w,
                     Err(e) => {
@@ -212,19 +238,31 @@ impl Forwards {
                     source_timestamp: info.source_timestamp as i64,
                     gid: out.gid,
                 };
+                let len = wire.len() as u64;
                 match out
                     .publisher
                     .put(wire.into_owned())
                     .attachment(attachment.encode().to_vec())
                     .wait()
                 {
-                    Ok(()) => self.stats.sent += 1,
+                    Ok(()) => {
+                        self.stats.sent += 1;
+                        self.stats.bytes += len;
+                    }
                     Err(e) => {
                         log::warn!("put on {}: {e}", out.publisher.key_expr());
                         self.stats.dropped += 1;
                     }
                 }
             }
+            f.stats.add_since(&before, &self.stats);
         }
+    }
+
+    /// Per forwarded topic: (topic, `pkg/msg/Type`, what was carried since it started).
+    pub fn topics(&self) -> impl Iterator<Item = (&str, &str, &ForwardStats)> {
+        self.topics
+            .iter()
+            .map(|(id, f)| (id.0.as_str(), id.1.as_str(), &f.stats))
     }
 }
