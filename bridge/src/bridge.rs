@@ -162,9 +162,11 @@ impl Bridge {
             self.listener.wait(epoch, Some(tick));
         }
         log::info!(
-            "bridge stopping: {} samples sent to Zenoh ({} dropped), {} received ({} dropped)",
+            "bridge stopping: {} samples sent to Zenoh ({} dropped, {} rate-limited), {} received \
+             ({} dropped)",
             self.forwards.stats.sent,
             self.forwards.stats.dropped,
+            self.forwards.stats.rate_limited,
             self.proxies.stats.delivered,
             self.proxies.stats.dropped
         );

@@ -5,7 +5,6 @@
 use clap::Parser;
 use hazcat_bridge::bridge::Bridge;
 use hazcat_bridge::config::cli;
-use hazcat_bridge::session::SessionArgs;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
