@@ -711,6 +711,14 @@ rate_limits:
     }
 
     #[test]
+    fn the_shipped_example_is_valid() {
+        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/bridge/bridge.yaml");
+        let c = BridgeConfig::load(Path::new(example)).unwrap();
+        assert!(!c.filter.allows("/rosout"));
+        assert_eq!(c.rate_limits[0].burst, 2);
+    }
+
+    #[test]
     fn minimal_file_lets_everything_through() {
         let c = parse("version: 1\n").unwrap();
         assert_eq!(c.filter, Filter::default());
