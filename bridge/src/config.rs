@@ -831,6 +831,40 @@ rate_limits:
     }
 
     #[test]
+    fn denied_local_endpoints_are_left_out_and_nodes_stay() {
+        use crate::local::{LocalEndpoint, LocalNode};
+        let ep = |topic: &str| LocalEndpoint {
+            kind: hazcat_core::EntryKind::Publisher,
+            node_row: 0,
+            topic: topic.into(),
+            ros_type: "std_msgs/msg/String".into(),
+            type_hash: [0; 32],
+            qos: crate::mapping::Qos::default(),
+            gid: [0; 24],
+        };
+        let mut g = LocalGraph {
+            nodes: vec![LocalNode {
+                row: 0,
+                name: "talker".into(),
+                namespace: "/".into(),
+                enclave: String::new(),
+            }],
+            endpoints: vec![ep("/chatter"), ep("/rosout"), ep("/camera/a/image")],
+        };
+        let f = Filter::new(
+            Some(vec![
+                Pattern::new("/chatter").unwrap(),
+                Pattern::new("/rosout").unwrap(),
+            ]),
+            vec![Pattern::new("/rosout").unwrap()],
+        );
+        f.retain_local(&mut g);
+        let topics: Vec<&str> = g.endpoints.iter().map(|e| e.topic.as_str()).collect();
+        assert_eq!(topics, ["/chatter"]);
+        assert_eq!(g.nodes.len(), 1);
+    }
+
+    #[test]
     fn token_bucket_limits_per_topic() {
         let limit = |rate, burst| RateLimit {
             topic: vec![Pattern::new("/cam/*").unwrap()],
