@@ -114,7 +114,8 @@ for f in share/rmw_hazcat_rs/cmake/rmw_hazcat_rsConfig.cmake share/rmw_hazcat_rs
   include/rmw_hazcat_rs/rmw_hazcat_rs/device.h \
   share/rmw_hazcat_rs/config/talker_listener.yaml share/rmw_hazcat_rs/config/gpu_pipeline.yaml \
   share/rmw_hazcat_rs/launch/talker_listener.launch.py share/rmw_hazcat_rs/launch/gpu_pipeline.launch.py \
-  share/rmw_hazcat_rs/launch/pingpong.launch.py share/rmw_hazcat_rs/environment/library_path.sh \
+  share/rmw_hazcat_rs/launch/pingpong.launch.py share/rmw_hazcat_rs/launch/bridge.launch.py \
+  share/rmw_hazcat_rs/config/bridge/bridge.yaml share/rmw_hazcat_rs/environment/library_path.sh \
   bin/hazcat; do
   [[ -e "${inst}/${f}" ]] || fail "missing ${f}"
 done

@@ -4,6 +4,7 @@
 //! it changed, and forwards what local publishers wrote.
 
 use crate::announce::Announcer;
+use crate::config::{Filter, RateLimiter};
 use crate::forward::Forwards;
 use crate::inbox::{Event, Inbox};
 use crate::local::LocalGraph;
@@ -12,6 +13,7 @@ use crate::proxy::Proxies;
 use crate::remote::RemoteGraph;
 use crate::services::Services;
 use crate::session::{self, OpenError, SessionArgs};
+use crate::status::{self, StatusBoard, StatusServer};
 use hazcat_core::{Listener, Participant};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,7 +50,11 @@ impl std::error::Error for StartError {}
 
 /// A running bridge for one ROS domain.
 pub struct Bridge {
-    // Field order is drop order: Zenoh-facing state first, the session, then the participant.
+    // Field order is drop order: the status server, Zenoh-facing state, the session, then the
+    // participant.
+    status: Option<(StatusServer, StatusBoard, SessionArgs, Option<String>)>,
+    filter: Filter,
+    domain: u32,
     forwards: Forwards,
     proxies: Proxies,
     services: Services,
@@ -88,6 +94,9 @@ impl Bridge {
             .map_err(|e| StartError::Liveliness(e.to_string()))?;
         log::info!("bridge up: ROS domain {domain}, zid {zid}");
         Ok(Bridge {
+            status: None,
+            filter: Filter::default(),
+            domain,
             forwards: Forwards::new(&session, &participant, domain),
             proxies: Proxies::new(&session, &participant, domain, inbox.clone()),
             services: Services::new(&session, &participant, domain, inbox),
@@ -107,6 +116,48 @@ impl Bridge {
         self.session.zid().to_string()
     }
 
+    /// Carries only the names `filter` allows and limits outbound rates by `limiter` (call
+    /// before [`Bridge::run`]; by default everything crosses, unlimited).
+    pub fn set_policy(&mut self, filter: Filter, limiter: RateLimiter) {
+        self.filter = filter;
+        self.forwards.limiter = limiter;
+    }
+
+    /// Serves the status to `hazcat ls` on the domain's abstract socket (see [`status`]);
+    /// `args` and `config` (the bridge configuration file) are reported as given.
+    pub fn serve_status(
+        &mut self,
+        args: &SessionArgs,
+        config: Option<String>,
+    ) -> std::io::Result<()> {
+        let name = hazcat_core::bridge_status::socket_name(self.domain);
+        let board = StatusBoard::default();
+        let waker = self.listener.waker();
+        let server = StatusServer::start(&name, board.clone(), move || waker.wake())?;
+        self.status = Some((server, board, args.clone(), config));
+        Ok(())
+    }
+
+    fn publish_status(&self) {
+        let Some((_, board, args, config)) = &self.status else {
+            return;
+        };
+        if board.wanted() {
+            board.publish(&status::render(&status::View {
+                domain: self.domain,
+                session: &self.session,
+                listen: &args.listen,
+                connect: &args.connect,
+                config: config.as_deref(),
+                forwards: &self.forwards,
+                proxies: &self.proxies,
+                remote: &self.remote,
+                services: &self.services,
+                filter: &self.filter,
+            }));
+        }
+    }
+
     /// Runs until `stop` is set (checked at least every `tick`).
     pub fn run(&mut self, stop: &AtomicBool, tick: Duration) {
         while !stop.load(Ordering::SeqCst) {
@@ -116,10 +167,11 @@ impl Bridge {
         }
         let s = self.services.stats;
         log::info!(
-            "bridge stopping: {} samples sent to Zenoh ({} dropped), {} received ({} dropped); \
-             service calls: {} in, {} out ({} dropped)",
+            "bridge stopping: {} samples sent to Zenoh ({} dropped, {} rate-limited), {} received \
+             ({} dropped); service calls: {} in, {} out ({} dropped)",
             self.forwards.stats.sent,
             self.forwards.stats.dropped,
+            self.forwards.stats.rate_limited,
             self.proxies.stats.delivered,
             self.proxies.stats.dropped,
             s.requests_in,
@@ -140,9 +192,10 @@ impl Bridge {
             match event {
                 Event::Token { key, alive: true } => {
                     let (services, listener) = (&mut self.services, &self.listener);
-                    remote_changed |= self
-                        .remote
-                        .token_put(&key, &mut |e| services.open_caller(e, listener))
+                    remote_changed |= self.filter.allows_token(&key)
+                        && self
+                            .remote
+                            .token_put(&key, &mut |e| services.open_caller(e, listener))
                 }
                 Event::Token { key, alive: false } => {
                     remote_changed |= self.remote.token_delete(&key)
@@ -172,13 +225,15 @@ impl Bridge {
         }
         self.forwards.drain();
         self.services.drain();
+        self.publish_status();
     }
 
     fn resync(&mut self) {
         // Read before the snapshot: a change made meanwhile triggers one more pass.
         self.last_generation = Some(self.participant.graph_generation());
         let snap = self.participant.graph();
-        let local = LocalGraph::from_snapshot(&snap, &self.remote.proxy_node_rows());
+        let mut local = LocalGraph::from_snapshot(&snap, &self.remote.proxy_node_rows());
+        self.filter.retain_local(&mut local);
         // Queryables before tokens: a remote client that sees a service can call it.
         self.services.sync(&local, &self.remote);
         self.announcer.sync(&local);

@@ -6,6 +6,7 @@
 //! AdvancedPublisher, whose cache serves their history to remote late joiners.
 
 use crate::announce::Announcer;
+use crate::config::RateLimiter;
 use crate::local::{LocalEndpoint, LocalGraph};
 use crate::mapping::qos::{BEST_EFFORT, TRANSIENT_LOCAL};
 use crate::mapping::{data_key, Attachment};
@@ -64,6 +65,7 @@ struct Forward {
     transient_local: bool,
     codec: Codec,
     outs: HashMap<[u8; 24], Out>,
+    stats: ForwardStats,
 }
 
 /// Counters of what was carried.
@@ -73,6 +75,20 @@ pub struct ForwardStats {
     pub sent: u64,
     /// Samples dropped (unknown publisher, conversion or put failure).
     pub dropped: u64,
+    /// Payload bytes put on Zenoh.
+    pub bytes: u64,
+    /// Samples dropped by a rate limit (not in `dropped`).
+    pub rate_limited: u64,
+}
+
+impl ForwardStats {
+    /// Adds what `total` counted since it was `before`.
+    fn add_since(&mut self, before: &ForwardStats, total: &ForwardStats) {
+        self.sent += total.sent - before.sent;
+        self.dropped += total.dropped - before.dropped;
+        self.bytes += total.bytes - before.bytes;
+        self.rate_limited += total.rate_limited - before.rate_limited;
+    }
 }
 
 /// Every active forwarder.
@@ -84,6 +100,8 @@ pub struct Forwards {
     codecs: Codecs,
     /// What was carried so far.
     pub stats: ForwardStats,
+    /// Outbound rate limits (none by default).
+    pub limiter: RateLimiter,
 }
 
 impl Forwards {
@@ -96,6 +114,7 @@ impl Forwards {
             topics: HashMap::new(),
             codecs: Codecs::default(),
             stats: ForwardStats::default(),
+            limiter: RateLimiter::default(),
         }
     }
 
@@ -224,6 +243,7 @@ impl Forwards {
                     transient_local,
                     codec,
                     outs: HashMap::new(),
+                    stats: ForwardStats::default(),
                 })
             }
             Err(e) => {
@@ -235,7 +255,9 @@ impl Forwards {
 
     /// Puts everything the forwarders' subscribers hold on Zenoh.
     pub fn drain(&mut self) {
+        let now = std::time::Instant::now();
         for (id, f) in &mut self.topics {
+            let before = self.stats;
             loop {
                 let msg = match f.subscriber.take() {
                     Ok(Some(m)) => m,
@@ -254,6 +276,10 @@ impl Forwards {
                     self.stats.dropped += 1;
                     continue;
                 };
+                if !self.limiter.admit(&id.0, now) {
+                    self.stats.rate_limited += 1;
+                    continue;
+                }
                 let wire = match f.codec.to_wire(bytes) {
                     Ok(w) => w,
                     Err(e) => {
@@ -268,17 +294,29 @@ impl Forwards {
                     source_timestamp: info.source_timestamp as i64,
                     gid: out.gid,
                 };
+                let len = wire.len() as u64;
                 match out
                     .publisher
                     .put(wire.into_owned(), attachment.encode().to_vec())
                 {
-                    Ok(()) => self.stats.sent += 1,
+                    Ok(()) => {
+                        self.stats.sent += 1;
+                        self.stats.bytes += len;
+                    }
                     Err(e) => {
                         log::warn!("put on {}: {e}", out.publisher.key_expr());
                         self.stats.dropped += 1;
                     }
                 }
             }
+            f.stats.add_since(&before, &self.stats);
         }
+    }
+
+    /// Per forwarded topic: (topic, `pkg/msg/Type`, what was carried since it started).
+    pub fn topics(&self) -> impl Iterator<Item = (&str, &str, &ForwardStats)> {
+        self.topics
+            .iter()
+            .map(|(id, f)| (id.0.as_str(), id.1.as_str(), &f.stats))
     }
 }

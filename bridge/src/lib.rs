@@ -13,13 +13,16 @@
 //! - [`bridge`]: the single-threaded loop over all of them; [`inbox`]: what Zenoh's threads
 //!   hand to it;
 //! - [`mapping`]: rmw_zenoh's wire conventions as pure functions; [`payload`]: shared-memory
-//!   layouts to and from CDR; [`session`]: the Zenoh session; [`local`]: the local graph view.
+//!   layouts to and from CDR; [`session`]: the Zenoh session; [`local`]: the local graph view;
+//! - [`config`]: the bridge's YAML file (allow / deny, rate limits); [`status`]: what it serves
+//!   to `hazcat ls`.
 //!
 //! Loops are impossible by construction: the bridge's subscribers ignore its own publishers, its
 //! proxies are never announced, and its Zenoh subscribers accept only remote samples.
 
 pub mod announce;
 pub mod bridge;
+pub mod config;
 pub mod forward;
 pub mod inbox;
 pub mod local;
@@ -29,3 +32,4 @@ pub mod proxy;
 pub mod remote;
 pub mod services;
 pub mod session;
+pub mod status;

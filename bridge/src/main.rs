@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use hazcat_bridge::bridge::Bridge;
-use hazcat_bridge::session::SessionArgs;
+use hazcat_bridge::config::cli;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,18 +14,24 @@ use std::time::Duration;
 #[derive(Parser, Debug)]
 #[command(name = "hazcat bridge", version, about, long_about = None)]
 struct Args {
-    /// Zenoh endpoint to listen on (repeatable), e.g. tcp/0.0.0.0:7447.
+    /// Zenoh endpoint to listen on (repeatable), e.g. tcp/0.0.0.0:7447; replaces the
+    /// configuration file's `listen`.
     #[arg(long)]
     listen: Vec<String>,
     /// Zenoh endpoint to connect to (repeatable): another bridge or a zenohd router, e.g.
-    /// tcp/192.168.1.20:7447.
+    /// tcp/192.168.1.20:7447; replaces the configuration file's `connect`.
     #[arg(long)]
     connect: Vec<String>,
-    /// Zenoh JSON5 configuration file to start from (it then decides mode and scouting;
-    /// without it: peer, multicast scouting off). Timestamping is always on.
+    /// Bridge configuration file (YAML: endpoints, allow / deny globs, rate limits; see the
+    /// README). Checked completely before anything starts.
     #[arg(long)]
     config: Option<std::path::PathBuf>,
-    /// ROS domain id (default: $ROS_DOMAIN_ID, else 0).
+    /// Zenoh JSON5 configuration file to start from (it then decides mode and scouting;
+    /// without it: peer, multicast scouting off); replaces the configuration file's
+    /// `zenoh_config`. Timestamping is always on.
+    #[arg(long)]
+    zenoh_config: Option<std::path::PathBuf>,
+    /// ROS domain id (default: the configuration file's `domain`, else $ROS_DOMAIN_ID, else 0).
     #[arg(long)]
     domain: Option<u32>,
 }
@@ -122,18 +128,22 @@ fn main() -> ExitCode {
     let args = Args::parse();
     init_logging();
     reexec_with_library_path();
-    let domain = args.domain.unwrap_or_else(|| {
-        std::env::var("ROS_DOMAIN_ID")
-            .ok()
-            .and_then(|d| d.trim().parse().ok())
-            .unwrap_or(0)
-    });
-    install_signal_handlers();
-    let session = SessionArgs {
-        listen: args.listen,
-        connect: args.connect,
-        config: args.config,
+    let settings = match cli::settings(
+        args.config,
+        args.zenoh_config,
+        args.listen,
+        args.connect,
+        args.domain,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "hazcat bridge: {e}");
+            return ExitCode::FAILURE;
+        }
     };
+    let domain = settings.domain;
+    install_signal_handlers();
+    let session = settings.session;
     let mut bridge = match Bridge::start(domain, &session) {
         Ok(b) => b,
         Err(e) => {
@@ -141,6 +151,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    bridge.set_policy(settings.filter, settings.limiter);
+    if let Err(e) = bridge.serve_status(&session, settings.config) {
+        log::warn!(
+            "no status for `hazcat ls` (is another bridge of ROS domain {domain} running?): {e}"
+        );
+    }
     // The one line on stdout: scripts wait for it.
     let _ = writeln!(
         std::io::stdout(),

@@ -34,6 +34,8 @@ enum Source {
 
 struct ProxyTopic {
     topic: String,
+    ros_type: String,
+    stats: ProxyStats,
     codec: Codec,
     /// Opened as an AdvancedSubscriber.
     durable: bool,
@@ -48,6 +50,8 @@ pub struct ProxyStats {
     pub delivered: u64,
     /// Samples dropped (no attachment, unknown publisher, conversion or publish failure).
     pub dropped: u64,
+    /// Payload bytes received in delivered samples.
+    pub bytes: u64,
 }
 
 /// Every active proxy, by data key expression.
@@ -182,6 +186,8 @@ impl Proxies {
         match subscriber {
             Ok(s) => Some(ProxyTopic {
                 topic: first.topic.clone(),
+                ros_type: first.ros_type.clone(),
+                stats: ProxyStats::default(),
                 codec,
                 durable: !durable.is_empty(),
                 _subscriber: s,
@@ -196,6 +202,23 @@ impl Proxies {
 
     /// Publishes a received sample through the proxy of its publisher.
     pub fn deliver(&mut self, key: &str, payload: &[u8], attachment: Option<&[u8]>) {
+        let before = self.stats;
+        self.deliver_one(key, payload, attachment);
+        if let Some(t) = self.topics.get_mut(key) {
+            t.stats.delivered += self.stats.delivered - before.delivered;
+            t.stats.dropped += self.stats.dropped - before.dropped;
+            t.stats.bytes += self.stats.bytes - before.bytes;
+        }
+    }
+
+    /// Per topic received: (topic, `pkg/msg/Type`, what was carried since it started).
+    pub fn topics(&self) -> impl Iterator<Item = (&str, &str, &ProxyStats)> {
+        self.topics
+            .values()
+            .map(|t| (t.topic.as_str(), t.ros_type.as_str(), &t.stats))
+    }
+
+    fn deliver_one(&mut self, key: &str, payload: &[u8], attachment: Option<&[u8]>) {
         let Some(t) = self.topics.get(key) else {
             return; // no longer wanted
         };
@@ -233,7 +256,10 @@ impl Proxies {
                     .map_err(|e| e.to_string())
             });
         match published {
-            Ok(_) => self.stats.delivered += 1,
+            Ok(_) => {
+                self.stats.delivered += 1;
+                self.stats.bytes += payload.len() as u64;
+            }
             Err(e) => {
                 log::warn!("cannot publish on {} locally: {e}", t.topic);
                 self.stats.dropped += 1;

@@ -69,6 +69,22 @@ impl RemoteGraph {
         self.nodes.values().map(|n| n.entry.row()).collect()
     }
 
+    /// Remote nodes known (by their own tokens or their endpoints'): (zid, fully-qualified
+    /// name), sorted.
+    pub fn node_names(&self) -> Vec<(String, String)> {
+        let tokens = self.node_tokens.keys().filter_map(|k| Token::parse(k).ok());
+        let mut out: Vec<(String, String)> = tokens
+            .chain(self.endpoints.values().map(|m| m.endpoint.token.clone()))
+            .map(|t| {
+                let sep = if t.namespace.ends_with('/') { "" } else { "/" };
+                (t.zid, format!("{}{sep}{}", t.namespace, t.node))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Remote endpoints of `kind`.
     pub fn endpoints(&self, kind: EntryKind) -> impl Iterator<Item = &RemoteEndpoint> {
         self.endpoints

@@ -245,6 +245,18 @@ impl Services {
         }
     }
 
+    /// The local services served to Zenoh, as (name, `pkg/srv/Type`).
+    pub fn served(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.servers
+            .values()
+            .map(|s| (s.name.as_str(), s.srv_type.as_str()))
+    }
+
+    /// The remote services local clients can call, as (name, `pkg/srv/Type`).
+    pub fn called(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.callers.keys().map(|(n, t)| (n.as_str(), t.as_str()))
+    }
+
     /// Remembers the gids under which local clients were announced (the caller's gid on the
     /// wire); a client not announced is named by its client id.
     pub fn note_announced(&mut self, local: &LocalGraph, announcer: &Announcer) {

@@ -207,7 +207,13 @@ pub fn ls(domains: &[u32], pools: bool, all: bool, json: bool) -> CmdResult {
         print_json(&json!({
             "uid": inspect::uid(),
             "shm_dir": hazcat_core::os::shm_file::shm_dir(),
-            "domains": reports.iter().map(report_json).collect::<Vec<_>>(),
+            "domains": reports.iter().map(|r| {
+                let mut j = report_json(r);
+                if let Some(b) = crate::bridged::status(r.ros_domain) {
+                    j["bridge"] = b;
+                }
+                j
+            }).collect::<Vec<_>>(),
         }));
         return Ok(ExitCode::SUCCESS);
     }
@@ -313,6 +319,9 @@ pub fn ls(domains: &[u32], pools: bool, all: bool, json: bool) -> CmdResult {
                 ]);
             }
             out!("{}", t.render(2));
+        }
+        if let Some(b) = crate::bridged::status(r.ros_domain) {
+            out!("{}", crate::bridged::render(&b));
         }
         for e in &r.errors {
             outln!("  error: {e}");

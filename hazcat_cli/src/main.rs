@@ -9,6 +9,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod bridge;
+mod bridged;
 mod capacity;
 mod clean;
 mod cuda;
@@ -53,7 +54,7 @@ impl DomainArgs {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// ROS domains, participants, nodes, topics and endpoints (pid, memory domain, pools,
-    /// whether zero-copy is engaged).
+    /// whether zero-copy is engaged); with a `hazcat bridge` running, what it carries.
     Ls {
         #[command(flatten)]
         domains: DomainArgs,
@@ -97,7 +98,8 @@ enum Command {
     /// `hazcat-bridge` binary installed next to `hazcat` (see `hazcat bridge --help`).
     #[command(disable_help_flag = true)]
     Bridge {
-        /// Arguments for `hazcat-bridge` (`--listen`, `--connect`, `--config`, `--help`).
+        /// Arguments for `hazcat-bridge` (`--listen`, `--connect`, `--config`, `--zenoh-config`,
+        /// `--help`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },

@@ -292,7 +292,7 @@ impl ConfigErrors {
     }
 
     /// `Ok(())` when `errors` is empty, else the errors sorted by line.
-    fn check(mut errors: Vec<ConfigError>) -> Result<(), ConfigErrors> {
+    pub fn check(mut errors: Vec<ConfigError>) -> Result<(), ConfigErrors> {
         if errors.is_empty() {
             return Ok(());
         }
@@ -562,11 +562,13 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("size '{s}' is too large"))
 }
 
-fn line_of(n: &Node) -> Option<usize> {
+/// The 1-based line where `n` starts, if known.
+pub fn line_of(n: &Node) -> Option<usize> {
     n.span().start().map(|m| m.line())
 }
 
-fn load_error_line(e: &marked_yaml::LoadError) -> Option<usize> {
+/// The 1-based line of a YAML load error, if it has one.
+pub fn load_error_line(e: &marked_yaml::LoadError) -> Option<usize> {
     use marked_yaml::LoadError as E;
     match e {
         E::TopLevelMustBeMapping(m)
@@ -579,7 +581,8 @@ fn load_error_line(e: &marked_yaml::LoadError) -> Option<usize> {
     }
 }
 
-fn load_error_message(e: &marked_yaml::LoadError) -> String {
+/// A YAML load error in words (syntax error, duplicate key with the line of the first, ...).
+pub fn load_error_message(e: &marked_yaml::LoadError) -> String {
     use marked_yaml::LoadError as E;
     match e {
         E::TopLevelMustBeMapping(_) => "the file must be a mapping".into(),

@@ -28,6 +28,7 @@
 //! registry). A module uses only modules below it (`tests/layering.rs`).
 
 pub mod alloc;
+pub mod bridge_status;
 pub mod config;
 #[cfg(feature = "cuda")]
 pub mod cuda;

@@ -214,3 +214,10 @@ class Host:
 
     def shm_objects(self):
         return sorted(os.listdir(self.shm))
+
+    def ls_json(self):
+        """`hazcat ls --json` of this host's ROS domain (with its bridge's status, if one runs)."""
+        r = subprocess.run([*self.net.prefix(self.side), self.cli_bin, 'ls', '--json', '--domain',
+                            self.bridge_env['ROS_DOMAIN_ID']], env=self.bridge_env,
+                           capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        return json.loads(r.stdout)

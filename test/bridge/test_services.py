@@ -64,6 +64,12 @@ def test_services_both_ways_and_parameters(hosts):
         for s in seeds[c1] + seeds[c2]), 'each request reached the server exactly once'
     assert len(server_b.requests('basic')['requests']) == 1
 
+    # `hazcat ls` on A counts the calls A's bridge carried in (12 from B's clients).
+    (dom,) = a.ls_json()['domains']
+    svc = dom['bridge']['services']
+    assert {'name': '/on_a/basic', 'type': 'test_msgs/srv/BasicTypes'} in svc['served']
+    assert svc['requests_in'] >= 12 and svc['responses_out'] >= 12, svc
+
     # Parameters of a node on A, from B, through rclpy's parameter client.
     c1.param_client('pc', target='/tuning/tuned')
     assert c1.param('pc', method='get', names=['gain', 'label'])['values'] == [1.5, 'first']

@@ -63,6 +63,12 @@ def test_topics_cross_hosts_with_graph(hosts):
     assert_once_in_order(STRING, chat)
     assert_once_in_order(PLAIN, plain)
 
+    # `hazcat ls` on B shows its bridge: /chatter carried in from Zenoh, A's bridge a peer.
+    status = b.ls_json()['domains'][0]['bridge']
+    assert [t['samples'] > 0 for t in status['topics']
+            if (t['name'], t['direction']) == ('/chatter', 'in')] == [True], status
+    assert bridge_a.zid in status['peers'], status
+
     # B sees A's publisher with A's QoS; A sees B's subscription; nobody sees a copy of its own
     # endpoints coming back.
     gb = listener.graph(topics=['/chatter', '/plain'])
