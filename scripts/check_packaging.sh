@@ -6,7 +6,8 @@
 #   scripts/check_packaging.sh [WORKDIR]     (default: a fresh mktemp -d, removed on success)
 #
 # HAZCAT_CARGO_PROFILE=dev|release selects the cargo profile of the build (default: release, as
-# colcon users get it). Needs scripts/apt-packages.txt installed.
+# colcon users get it). HAZCAT_PACKAGING_BRIDGE=OFF builds without hazcat-bridge (-DHAZCAT_BRIDGE,
+# default ON). Needs scripts/apt-packages.txt installed.
 #
 # HAZCAT_ROS_PREFIX=<ament prefix> builds against a real ROS 2 instead of Debian's tooling alone
 # (scripts/ros_venv.sh jazzy: the PyPI wheels' ament_cmake 2.x, rmw's register_rmw_implementation,
@@ -16,6 +17,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-$(mktemp -d /tmp/hazcat_colcon.XXXXXX)}"
 profile="${HAZCAT_CARGO_PROFILE:-release}"
+# HAZCAT_PACKAGING_BRIDGE=OFF leaves hazcat-bridge (and its Zenoh build) out.
+bridge="${HAZCAT_PACKAGING_BRIDGE:-ON}"
 # Debian's colcon and ament need Debian's python3 (the machine default may be a pyenv one).
 export PATH="/usr/bin:/bin:${HOME}/.cargo/bin:${PATH}"
 export PYTHONNOUSERSITE=1
@@ -70,7 +73,7 @@ start=$(date +%s)
 (cd "${work}" && colcon build --base-paths src/rmw_hazcat_rs src/rmw_hazcat_rs/rmw_hazcat_demos \
   --event-handlers console_cohesion+ \
   --cmake-args -DPython3_EXECUTABLE="${python}" -DBUILD_TESTING=OFF \
-    -DHAZCAT_CARGO_PROFILE="${profile}") > "${work}/colcon.log" 2>&1 \
+    -DHAZCAT_CARGO_PROFILE="${profile}" -DHAZCAT_BRIDGE="${bridge}") > "${work}/colcon.log" 2>&1 \
   || { tail -n 80 "${work}/colcon.log" >&2; fail "colcon build (log: ${work}/colcon.log)"; }
 echo "colcon build took $(( $(date +%s) - start )) s"
 if [[ -n "${ros_prefix}" ]]; then
@@ -119,6 +122,12 @@ for f in share/rmw_hazcat_rs/cmake/rmw_hazcat_rsConfig.cmake share/rmw_hazcat_rs
   bin/hazcat; do
   [[ -e "${inst}/${f}" ]] || fail "missing ${f}"
 done
+if [[ "${bridge}" == ON ]]; then
+  # Installed next to hazcat, where `hazcat bridge` (and bridge.launch.py) looks for it.
+  [[ -x "${inst}/bin/hazcat-bridge" ]] || fail "missing bin/hazcat-bridge"
+  "${inst}/bin/hazcat-bridge" --help >/dev/null || fail "hazcat-bridge --help failed"
+  echo "bin/hazcat-bridge installed"
+fi
 for cfg in "${inst}"/share/rmw_hazcat_rs/config/*.yaml; do
   # Every shipped example parses (doctor only fails it for cuda:N on a machine without GPU).
   out="$("${inst}/bin/hazcat" --json doctor --config "${cfg}" || true)"
