@@ -12,6 +12,8 @@ use crate::payload::{Codec, Codecs};
 use crate::remote::{RemoteEndpoint, RemoteGraph};
 use hazcat_core::{EntryKind, Participant, Publisher, PublisherOptions, TypeInfo};
 use std::collections::HashMap;
+use std::io::Read;
+use zenoh::bytes::ZBytes;
 use zenoh::pubsub::Subscriber;
 use zenoh::sample::Locality;
 use zenoh::{Session, Wait};
@@ -120,7 +122,8 @@ impl Proxies {
             .callback(move |sample| {
                 inbox.post(Event::Sample {
                     key: sample.key_expr().as_str().to_owned(),
-                    payload: sample.payload().to_bytes().into_owned(),
+                    // A reference, not a copy (`to_bytes` would also join fragments).
+                    payload: sample.payload().clone(),
                     attachment: sample.attachment().map(|a| a.to_bytes().into_owned()),
                 })
             })
@@ -140,7 +143,7 @@ impl Proxies {
     }
 
     /// Publishes a received sample through the proxy of its publisher.
-    pub fn deliver(&mut self, key: &str, payload: &[u8], attachment: Option<&[u8]>) {
+    pub fn deliver(&mut self, key: &str, payload: &ZBytes, attachment: Option<&[u8]>) {
         let Some(t) = self.topics.get(key) else {
             return; // no longer wanted
         };
@@ -161,28 +164,54 @@ impl Proxies {
             self.stats.dropped += 1;
             return;
         };
-        let bytes = match t.codec.from_wire(payload) {
-            Ok(b) => b,
-            Err(e) => {
-                log::warn!("sample on {key}: {e}");
-                self.stats.dropped += 1;
-                return;
-            }
+        let published = match &t.codec {
+            // CDR passes through: its slices go straight into the loan (one copy, no joining).
+            Codec::Cdr => publish_cdr(publ, payload, a.source_timestamp),
+            Codec::Plain(_) => t
+                .codec
+                .from_wire(&payload.to_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| publish_bytes(publ, &bytes, a.source_timestamp)),
         };
-        let published = publ
-            .loan(bytes.len())
-            .map_err(|e| e.to_string())
-            .and_then(|mut loan| {
-                loan.write(&bytes).map_err(|e| e.to_string())?;
-                publ.publish_with_timestamp(loan, a.source_timestamp.max(0) as u64)
-                    .map_err(|e| e.to_string())
-            });
         match published {
-            Ok(_) => self.stats.delivered += 1,
+            Ok(()) => self.stats.delivered += 1,
             Err(e) => {
-                log::warn!("cannot publish on {} locally: {e}", t.topic);
+                log::warn!("cannot publish sample on {} locally: {e}", t.topic);
                 self.stats.dropped += 1;
             }
         }
     }
+}
+
+/// Publishes `bytes` through `publ`, stamped with the remote source timestamp.
+fn publish_bytes(publ: &Publisher, bytes: &[u8], source_timestamp: i64) -> Result<(), String> {
+    let mut loan = publ.loan(bytes.len()).map_err(|e| e.to_string())?;
+    loan.write(bytes).map_err(|e| e.to_string())?;
+    publ.publish_with_timestamp(loan, source_timestamp.max(0) as u64)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// Publishes a CDR payload after checking its encapsulation header, copying Zenoh's slices
+/// into the loan one after the other (joined first only when the loan is not host memory).
+fn publish_cdr(publ: &Publisher, payload: &ZBytes, source_timestamp: i64) -> Result<(), String> {
+    let mut head = [0u8; 4];
+    let n = payload.reader().read(&mut head).unwrap_or(0);
+    Codec::Cdr
+        .from_wire(&head[..n])
+        .map_err(|e| format!("sample: {e}"))?;
+    let mut loan = publ.loan(payload.len()).map_err(|e| e.to_string())?;
+    match loan.as_mut_slice() {
+        Some(dst) => {
+            let mut at = 0;
+            for slice in payload.slices() {
+                dst[at..at + slice.len()].copy_from_slice(slice);
+                at += slice.len();
+            }
+        }
+        None => loan.write(&payload.to_bytes()).map_err(|e| e.to_string())?,
+    }
+    publ.publish_with_timestamp(loan, source_timestamp.max(0) as u64)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
