@@ -10,8 +10,12 @@ use crate::mapping::qos::BEST_EFFORT;
 use crate::mapping::{data_key, Attachment};
 use crate::payload::{Codec, Codecs};
 use crate::remote::RemoteGraph;
+use bytes::Bytes;
+use hazcat_core::Received;
 use hazcat_core::{EntryKind, Listener, Participant, Subscriber, SubscriberOptions, TypeInfo};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use zenoh::bytes::ZBytes;
 use zenoh::pubsub::Publisher;
 use zenoh::qos::{CongestionControl, Reliability};
 use zenoh::sample::Locality;
@@ -19,6 +23,15 @@ use zenoh::{Session, Wait};
 
 /// (topic, `pkg/msg/Type`).
 type TopicId = (String, String);
+
+/// A taken host-memory sample as the bytes of a Zenoh payload (it stays valid while held).
+struct SampleBytes(Received);
+
+impl AsRef<[u8]> for SampleBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.bytes().unwrap_or_default()
+    }
+}
 
 /// One local publisher's way out.
 struct Out {
@@ -198,13 +211,20 @@ impl Forwards {
                     self.stats.dropped += 1;
                     continue;
                 };
-                let wire = match f.codec.to_wire(bytes) {
-                    Ok(w) => w,
+                let converted = match f.codec.to_wire(bytes) {
+                    Ok(Cow::Borrowed(_)) => None,
+                    Ok(Cow::Owned(v)) => Some(v),
                     Err(e) => {
                         log::warn!("{}: {e}", id.0);
                         self.stats.dropped += 1;
                         continue;
                     }
+                };
+                // CDR passes through without a copy here: Zenoh reads the shared-memory sample
+                // itself (it copies it into its batches during the put, then lets it go).
+                let wire = match converted {
+                    Some(v) => ZBytes::from(v),
+                    None => ZBytes::from(Bytes::from_owner(SampleBytes(msg))),
                 };
                 out.sequence += 1;
                 let attachment = Attachment {
@@ -214,7 +234,7 @@ impl Forwards {
                 };
                 match out
                     .publisher
-                    .put(wire.into_owned())
+                    .put(wire)
                     .attachment(attachment.encode().to_vec())
                     .wait()
                 {
