@@ -35,10 +35,12 @@ def main(out, machine=''):
         def med(t, field):
             return statistics.median(v[t][field] for v in rounds)
 
+        def ratios(field):
+            return [v['hazcat'][field] / v['zenoh'][field] for v in rounds
+                    if v['zenoh'][field] > 0] or [float('nan')]
+
         def ratio(field):
-            vals = [v['hazcat'][field] / v['zenoh'][field] for v in rounds
-                    if v['zenoh'][field] > 0]
-            return statistics.median(vals) if vals else float('nan')
+            return statistics.median(ratios(field))
 
         summary.append({
             'size': size, 'rounds': len(rounds),
@@ -48,19 +50,27 @@ def main(out, machine=''):
             'zenoh_MBps': med('zenoh', 'throughput_Bps') / 1e6,
             'hazcat_MBps': med('hazcat', 'throughput_Bps') / 1e6,
             'throughput_ratio': ratio('throughput_Bps'),
+            'latency_ratio_min': min(ratios('latency_us')),
+            'latency_ratio_max': max(ratios('latency_us')),
+            'throughput_ratio_min': min(ratios('throughput_Bps')),
+            'throughput_ratio_max': max(ratios('throughput_Bps')),
             'zenoh_delivered': statistics.median(
                 v['zenoh']['received'] / v['zenoh']['sent'] for v in rounds),
             'hazcat_delivered': statistics.median(
                 v['hazcat']['received'] / v['hazcat']['sent'] for v in rounds),
         })
-    head = ['size', 'rounds', 'zenoh lat µs', 'bridge lat µs', 'lat ratio', 'zenoh MB/s',
-            'bridge MB/s', 'thr ratio', 'zenoh delivered', 'bridge delivered']
+    head = ['size', 'rounds', 'zenoh lat µs', 'bridge lat µs', 'lat ratio (range)',
+            'zenoh MB/s', 'bridge MB/s', 'thr ratio (range)', 'zenoh delivered',
+            'bridge delivered']
 
     def cells(e):
         return [label(e['size']), str(e['rounds']), f"{e['zenoh_latency_us']:.1f}",
-                f"{e['hazcat_latency_us']:.1f}", f"{e['latency_ratio']:.2f}",
+                f"{e['hazcat_latency_us']:.1f}",
+                f"{e['latency_ratio']:.2f} ({e['latency_ratio_min']:.2f}-"
+                f"{e['latency_ratio_max']:.2f})",
                 f"{e['zenoh_MBps']:.1f}", f"{e['hazcat_MBps']:.1f}",
-                f"{e['throughput_ratio']:.2f}", f"{e['zenoh_delivered']:.0%}",
+                f"{e['throughput_ratio']:.2f} ({e['throughput_ratio_min']:.2f}-"
+                f"{e['throughput_ratio_max']:.2f})", f"{e['zenoh_delivered']:.0%}",
                 f"{e['hazcat_delivered']:.0%}"]
 
     table = [head] + [cells(e) for e in summary]
@@ -86,7 +96,8 @@ def main(out, machine=''):
         md += [machine, '']
     md += ['Latency: one-way = median round trip / 2. Throughput: bytes received per second '
            'while the sender sends back to back (delivered: received / sent). Values are medians '
-           'over rounds; ratios are medians of per-round ratios (bridge / Zenoh).', '']
+           'over rounds; ratios are medians of per-round ratios (bridge / Zenoh), with their '
+           'range.', '']
     md.append('| ' + ' | '.join(head) + ' |')
     md.append('|' + '---|' * len(head))
     md += ['| ' + ' | '.join(cells(e)) + ' |' for e in summary]
