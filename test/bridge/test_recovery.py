@@ -3,7 +3,8 @@ a host's link cut and restored. The remote host's graph loses the talker, then h
 and messages flow again; what the dead bridge held in shared memory is reclaimed.
 
 The link test shortens Zenoh's lease (10 s by default) through a bridge configuration file, to
-keep it quick; HAZCAT_BRIDGE_TEST_DEFAULT_LEASE=1 runs it with Zenoh's defaults instead. Each
+keep it quick; HAZCAT_BRIDGE_TEST_DEFAULT_LEASE=1 runs it with Zenoh's defaults instead, and
+HAZCAT_BRIDGE_TEST_OUTAGE_S=N keeps the link down N s longer (a measurement, not a check). Each
 test prints how long the remote graph took to lose and regain the talker (pytest -s)."""
 
 import json
@@ -16,6 +17,9 @@ import payloads
 from hosts import STRING, wait_until
 
 DEFAULT_LEASE = os.environ.get('HAZCAT_BRIDGE_TEST_DEFAULT_LEASE') == '1'
+# Seconds the cut link stays down after the remote graph lost the talker (a longer outage makes
+# the connecting bridge's retries back off and its connection attempts time out).
+OUTAGE_S = float(os.environ.get('HAZCAT_BRIDGE_TEST_OUTAGE_S', '0'))
 # Test-only Zenoh settings: what `hazcat bridge` sets without --config (peer, no multicast
 # scouting) plus a 2 s lease, so that a cut link is noticed in about 2 s instead of 10.
 SHORT_LEASE = '''{
@@ -132,14 +136,16 @@ def test_link_cut_and_restored(hosts, tmp_path):
     wait_until('talker gone from B\'s graph', lambda: ('talker', '/') not in nodes_of(listener),
                timeout=60)
     lost = time.monotonic() - t0
+    if OUTAGE_S:
+        time.sleep(OUTAGE_S)  # the outage itself, not a synchronisation
     t1 = time.monotonic()
     a.net.restore('a')
     wait_until('talker back in B\'s graph', lambda: ('talker', '/') in nodes_of(listener),
                timeout=60)
     regained = time.monotonic() - t1
     assert_resumes_in_order(listener)
-    print(f'\nlink cut ({"default" if DEFAULT_LEASE else "2 s"} lease): B lost the talker after '
-          f'{lost:.2f} s; regained it {regained:.2f} s after the link came back')
+    print(f'\nlink cut ({"default" if DEFAULT_LEASE else "2 s"} lease, {OUTAGE_S:g} s more): B lost '
+          f'the talker after {lost:.2f} s; regained it {regained:.2f} s after the link came back')
     assert nodes_of(listener).count(('talker', '/')) == 1
     assert nodes_of(talker).count(('listener', '/')) == 1
     finish(hosts, [talker, listener], [bridge_a, bridge_b])
