@@ -144,8 +144,9 @@ def test_link_cut_and_restored(hosts, tmp_path):
                timeout=60)
     regained = time.monotonic() - t1
     assert_resumes_in_order(listener)
-    print(f'\nlink cut ({"default" if DEFAULT_LEASE else "2 s"} lease, {OUTAGE_S:g} s more): B lost '
-          f'the talker after {lost:.2f} s; regained it {regained:.2f} s after the link came back')
+    lease = 'default' if DEFAULT_LEASE else '2 s'
+    print(f'\nlink cut ({lease} lease, {OUTAGE_S:g} s more): B lost the talker after {lost:.2f} s; '
+          f'regained it {regained:.2f} s after the link came back')
     assert nodes_of(listener).count(('talker', '/')) == 1
     assert nodes_of(talker).count(('listener', '/')) == 1
     finish(hosts, [talker, listener], [bridge_a, bridge_b])
