@@ -43,6 +43,8 @@ const PING: u8 = 0;
 const REPORT: u8 = 1;
 const DATA: u8 = 2;
 const REPLY: u8 = 3;
+/// How long the client waits for a server that does not answer.
+const GIVE_UP: Duration = Duration::from_secs(60);
 /// Bytes a hazcat sender lets the bridge lag behind by.
 const IN_FLIGHT: usize = 32 << 20;
 const TOPICS: [&str; 3] = ["bench_ping", "bench_pong", "bench_thr"];
@@ -471,7 +473,9 @@ fn serve(link: &mut dyn Link) {
 /// Sends a report request until a reply comes; the server's counts since the last one.
 fn report(link: &mut dyn Link) -> Counts {
     let request = Msg::new(64, REPORT, &[]);
+    let give_up = Instant::now() + GIVE_UP;
     loop {
+        assert!(Instant::now() < give_up, "no answer from the server");
         link.send(0, &request);
         let end = Instant::now() + Duration::from_millis(500);
         while let Some(left) = end.checked_duration_since(Instant::now()) {
@@ -496,7 +500,9 @@ fn median(v: &mut [f64]) -> f64 {
 fn measure(link: &mut dyn Link, args: &Args) {
     // Up: a first pong (the bridges have discovered each other's endpoints).
     let first = Msg::new(64, PING, &[]);
+    let give_up = Instant::now() + GIVE_UP;
     loop {
+        assert!(Instant::now() < give_up, "no answer from the server");
         link.send(0, &first);
         if link.recv(1, Duration::from_millis(200)).is_some() {
             break;
