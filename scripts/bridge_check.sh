@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The `hazcat bridge` tests (test/bridge): two "hosts" as network namespaces joined by a veth
-# pair (10.77.0.1/24, 10.77.0.2/24), each with its own HAZCAT_SHM_DIR, its own bridge and rclpy
-# nodes from the Jazzy wheels over rmw_hazcat_rs; plus a conformance check by an independent
-# rmw_zenoh-style peer (PyPI eclipse-zenoh + xxhash, venv from ros/requirements-zenoh.txt).
+# The `hazcat bridge` tests (test/bridge): two or three "hosts" as network namespaces, each with a
+# veth link into one Linux bridge in a "switch" namespace (10.77.0.1/24, .2, .3), each with its
+# own HAZCAT_SHM_DIR, its own bridge and rclpy nodes from the Jazzy wheels over rmw_hazcat_rs;
+# plus a conformance check by an independent rmw_zenoh-style peer (PyPI eclipse-zenoh + xxhash,
+# venv from ros/requirements-zenoh.txt).
 #
 #   scripts/bridge_check.sh [pytest args...]
 #
@@ -20,13 +21,19 @@ jazzy="$(scripts/ros_venv.sh jazzy)"
 zenoh="$(scripts/ros_venv.sh zenoh)"
 env ROS_DISTRO=jazzy AMENT_PREFIX_PATH="${jazzy}" \
   cargo build -p rmw_hazcat -p hazcat_bridge -p hazcat_cli --locked
-# The tests name their namespaces hzbr<tag>a and hzbr<tag>b: removed here too, with whatever
-# still runs in them, should pytest itself be killed.
+# The tests name their namespaces hzbr<tag><host> (hosts a, b, c...) and hzbr<tag>s (the switch),
+# their veth ends hzv<tag><host> / hzp<tag><host>: all removed here too, with whatever still runs
+# in them, should pytest itself be killed.
 tag=$$
 cleanup() {
-  for ns in "hzbr${tag}a" "hzbr${tag}b"; do
+  local ns link
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^hzbr${tag}[a-z]$"); do
     ip netns pids "${ns}" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "${ns}" 2>/dev/null || true
+  done
+  for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 |
+                grep -E "^hz[pv]${tag}[a-z]$"); do
+    ip link del "${link}" 2>/dev/null || true
   done
 }
 trap cleanup EXIT

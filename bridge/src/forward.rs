@@ -12,9 +12,13 @@ use crate::mapping::qos::{BEST_EFFORT, TRANSIENT_LOCAL};
 use crate::mapping::{data_key, Attachment};
 use crate::payload::{Codec, Codecs};
 use crate::remote::RemoteGraph;
+use bytes::Bytes;
+use hazcat_core::Received;
 use hazcat_core::{EntryKind, Listener, Participant, Subscriber, SubscriberOptions, TypeInfo};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
+use zenoh::bytes::ZBytes;
 use zenoh::pubsub::Publisher;
 use zenoh::qos::{CongestionControl, Reliability};
 use zenoh::sample::Locality;
@@ -34,7 +38,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn put(&self, payload: Vec<u8>, attachment: Vec<u8>) -> zenoh::Result<()> {
+    fn put(&self, payload: ZBytes, attachment: Vec<u8>) -> zenoh::Result<()> {
         match self {
             Sink::Plain(p) => p.put(payload).attachment(attachment).wait(),
             Sink::Advanced(p) => p.put(payload).attachment(attachment).wait(),
@@ -51,6 +55,15 @@ impl Sink {
 
 /// (topic, `pkg/msg/Type`).
 type TopicId = (String, String);
+
+/// A taken host-memory sample as the bytes of a Zenoh payload (it stays valid while held).
+struct SampleBytes(Received);
+
+impl AsRef<[u8]> for SampleBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.bytes().unwrap_or_default()
+    }
+}
 
 /// One local publisher's way out.
 struct Out {
@@ -280,13 +293,23 @@ impl Forwards {
                     self.stats.rate_limited += 1;
                     continue;
                 }
-                let wire = match f.codec.to_wire(bytes) {
-                    Ok(w) => w,
+                let converted = match f.codec.to_wire(bytes) {
+                    Ok(Cow::Borrowed(_)) => None,
+                    Ok(Cow::Owned(v)) => Some(v),
                     Err(e) => {
                         log::warn!("{}: {e}", id.0);
                         self.stats.dropped += 1;
                         continue;
                     }
+                };
+                // CDR passes through without a copy here: Zenoh reads the shared-memory sample
+                // itself (it copies it into its batches during the put, then lets it go). An
+                // AdvancedPublisher keeps its last `depth` samples in its cache, so it gets a copy:
+                // held samples would pin hazcat loan slots (at most MAX_LOANS per subscriber).
+                let wire = match (converted, &out.publisher) {
+                    (Some(v), _) => ZBytes::from(v),
+                    (None, Sink::Advanced(_)) => ZBytes::from(bytes.to_vec()),
+                    (None, Sink::Plain(_)) => ZBytes::from(Bytes::from_owner(SampleBytes(msg))),
                 };
                 out.sequence += 1;
                 let attachment = Attachment {
@@ -295,10 +318,7 @@ impl Forwards {
                     gid: out.gid,
                 };
                 let len = wire.len() as u64;
-                match out
-                    .publisher
-                    .put(wire.into_owned(), attachment.encode().to_vec())
-                {
+                match out.publisher.put(wire, attachment.encode().to_vec()) {
                     Ok(()) => {
                         self.stats.sent += 1;
                         self.stats.bytes += len;

@@ -19,8 +19,9 @@ pub enum Event {
     Sample {
         /// Key expression it was put on.
         key: String,
-        /// Payload.
-        payload: Vec<u8>,
+        /// Payload, as Zenoh received it (a large one in several slices: copied once, into
+        /// shared memory, by the loop).
+        payload: zenoh::bytes::ZBytes,
         /// Attachment, if any.
         attachment: Option<Vec<u8>>,
     },

@@ -13,8 +13,10 @@ use crate::mapping::{data_key, hazcat_gid, Attachment};
 use crate::payload::{Codec, Codecs};
 use crate::remote::{RemoteEndpoint, RemoteGraph};
 use hazcat_core::{EntryKind, Participant, Publisher, PublisherOptions, TypeInfo};
+use rmw_hazcat_rs::typesupport::{validate, MessageType};
 use std::collections::HashMap;
 use std::time::Duration;
+use zenoh::bytes::ZBytes;
 use zenoh::pubsub::Subscriber;
 use zenoh::sample::{Locality, Sample};
 use zenoh::{Session, Wait};
@@ -147,7 +149,8 @@ impl Proxies {
         let post = move |sample: Sample| {
             inbox.post(Event::Sample {
                 key: sample.key_expr().as_str().to_owned(),
-                payload: sample.payload().to_bytes().into_owned(),
+                // A reference, not a copy (`to_bytes` would also join fragments).
+                payload: sample.payload().clone(),
                 attachment: sample.attachment().map(|a| a.to_bytes().into_owned()),
             })
         };
@@ -201,7 +204,7 @@ impl Proxies {
     }
 
     /// Publishes a received sample through the proxy of its publisher.
-    pub fn deliver(&mut self, key: &str, payload: &[u8], attachment: Option<&[u8]>) {
+    pub fn deliver(&mut self, key: &str, payload: &ZBytes, attachment: Option<&[u8]>) {
         let before = self.stats;
         self.deliver_one(key, payload, attachment);
         if let Some(t) = self.topics.get_mut(key) {
@@ -218,7 +221,7 @@ impl Proxies {
             .map(|t| (t.topic.as_str(), t.ros_type.as_str(), &t.stats))
     }
 
-    fn deliver_one(&mut self, key: &str, payload: &[u8], attachment: Option<&[u8]>) {
+    fn deliver_one(&mut self, key: &str, payload: &ZBytes, attachment: Option<&[u8]>) {
         let Some(t) = self.topics.get(key) else {
             return; // no longer wanted
         };
@@ -239,31 +242,64 @@ impl Proxies {
             self.stats.dropped += 1;
             return;
         };
-        let bytes = match t.codec.from_wire(payload) {
-            Ok(b) => b,
-            Err(e) => {
-                log::warn!("sample on {key}: {e}");
-                self.stats.dropped += 1;
-                return;
-            }
+        let published = match &t.codec {
+            // CDR passes through: its slices go straight into the loan (one copy, no joining),
+            // where it is checked against the type before it is published.
+            Codec::Cdr(ty) => publish_cdr(publ, ty, payload, a.source_timestamp),
+            Codec::Plain(_) => t
+                .codec
+                .from_wire(&payload.to_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| publish_bytes(publ, &bytes, a.source_timestamp)),
         };
-        let published = publ
-            .loan(bytes.len())
-            .map_err(|e| e.to_string())
-            .and_then(|mut loan| {
-                loan.write(&bytes).map_err(|e| e.to_string())?;
-                publ.publish_with_timestamp(loan, a.source_timestamp.max(0) as u64)
-                    .map_err(|e| e.to_string())
-            });
         match published {
             Ok(_) => {
                 self.stats.delivered += 1;
                 self.stats.bytes += payload.len() as u64;
             }
             Err(e) => {
-                log::warn!("cannot publish on {} locally: {e}", t.topic);
+                log::warn!("cannot publish sample on {} locally: {e}", t.topic);
                 self.stats.dropped += 1;
             }
         }
     }
+}
+
+/// Publishes `bytes` through `publ`, stamped with the remote source timestamp.
+fn publish_bytes(publ: &Publisher, bytes: &[u8], source_timestamp: i64) -> Result<(), String> {
+    let mut loan = publ.loan(bytes.len()).map_err(|e| e.to_string())?;
+    loan.write(bytes).map_err(|e| e.to_string())?;
+    publ.publish_with_timestamp(loan, source_timestamp.max(0) as u64)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// Publishes a CDR payload from another host: Zenoh's slices are copied one after the other
+/// into the loan (joined first only when the loan is not host memory), and the loan is published
+/// only if it holds a valid message of type `ty` (a dropped loan goes back to its pool).
+fn publish_cdr(
+    publ: &Publisher,
+    ty: &MessageType,
+    payload: &ZBytes,
+    source_timestamp: i64,
+) -> Result<(), String> {
+    let mut loan = publ.loan(payload.len()).map_err(|e| e.to_string())?;
+    match loan.as_mut_slice() {
+        Some(dst) => {
+            let mut at = 0;
+            for slice in payload.slices() {
+                dst[at..at + slice.len()].copy_from_slice(slice);
+                at += slice.len();
+            }
+            validate(ty, dst).map_err(|e| format!("not a valid message: {e}"))?;
+        }
+        None => {
+            let joined = payload.to_bytes();
+            validate(ty, &joined).map_err(|e| format!("not a valid message: {e}"))?;
+            loan.write(&joined).map_err(|e| e.to_string())?;
+        }
+    }
+    publ.publish_with_timestamp(loan, source_timestamp.max(0) as u64)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }

@@ -1,5 +1,17 @@
 //! The bridge's Zenoh session: a peer that listens and connects where told, with multicast
 //! scouting off (explicit endpoints only) and timestamping on, as rmw_zenoh's peers run.
+//!
+//! Recovery relies on Zenoh 1.x defaults, left as they are (test/bridge/test_recovery.py):
+//! - a peer whose link to a `connect` endpoint closes connects again, retrying with back-off
+//!   (`connect/retry`: 1 s first, doubling up to 4 s), so a restarted bridge (or a restored
+//!   link) is rejoined within about a second of being reachable;
+//! - a link that goes silent (cable cut, host gone) is closed when the lease expires
+//!   (`transport/link/tx/lease`, 10 s; a bridge killed outright is noticed at once, its TCP
+//!   connections being reset). Remote tokens vanish with the link, so the graph drops the
+//!   remote nodes, and they come back with the new link;
+//! - gossip scouting (`scouting/gossip`) tells peers about each other's locators, and peers
+//!   connect to the peers they learn of: bridges that were only told about one common bridge
+//!   end up fully meshed (peers listen on an ephemeral port on every interface by default).
 
 use std::fmt;
 use zenoh::{Config, Session, Wait};

@@ -1,6 +1,6 @@
-"""Fixtures of the bridge tests: two network-namespace hosts, each with a private shared-memory
-directory, torn down (processes killed, namespaces deleted) whatever the test did. Run through
-scripts/bridge_check.sh."""
+"""Fixtures of the bridge tests: two or three network-namespace hosts, each with a private
+shared-memory directory, torn down (processes killed, namespaces deleted) whatever the test did.
+Run through scripts/bridge_check.sh."""
 
 import os
 import sys
@@ -28,27 +28,34 @@ def pytest_configure(config):
                         'scripts/bridge_check.sh)', returncode=4)
 
 
-@pytest.fixture
-def net():
-    n = Net()
-    try:
-        yield n
-    finally:
-        n.close()
-
-
-@pytest.fixture
-def hosts(net, tmp_path):
-    """(host A at 10.77.0.1, host B at 10.77.0.2)."""
+def make_hosts(sides, tmp_path):
+    """Namespaces for `sides` (see hosts.Net) and one Host each; on exit every process still
+    running is killed and the namespaces are deleted, whatever the test did."""
     base = {k: v for k, v in os.environ.items() if k not in ('LD_PRELOAD', 'RMW_IMPLEMENTATION')}
     # The bridge resolves type supports from the ament prefix: this venv.
     base.setdefault('AMENT_PREFIX_PATH', sys.prefix)
-    pair = [Host(net, side, tmp_path, base, RMW_LIB, BRIDGE_BIN, CLI_BIN, DOMAIN) for side in 'ab']
+    net = Net(sides)
+    made = []
     try:
-        yield pair
+        made.extend(Host(net, side, tmp_path, base, RMW_LIB, BRIDGE_BIN, CLI_BIN, DOMAIN)
+                    for side in sides)
+        yield made
     finally:
-        for h in pair:
+        for h in made:
             for p in h.procs:
                 if p.proc.poll() is None:
                     p.proc.kill()
                     p.proc.wait()
+        net.close()
+
+
+@pytest.fixture
+def hosts(tmp_path):
+    """(host A at 10.77.0.1, host B at 10.77.0.2)."""
+    yield from make_hosts('ab', tmp_path)
+
+
+@pytest.fixture
+def hosts3(tmp_path):
+    """(host A at 10.77.0.1, B at 10.77.0.2, C at 10.77.0.3), all on one switch."""
+    yield from make_hosts('abc', tmp_path)

@@ -1,5 +1,6 @@
-"""Two "hosts" on one machine: network namespaces joined by a veth pair, each with its own
-hazcat shared-memory directory, its own `hazcat-bridge` and its own rclpy processes.
+"""Several "hosts" on one machine: network namespaces, each with a veth link into one Linux
+bridge device (in a "switch" namespace), each with its own hazcat shared-memory directory, its
+own `hazcat-bridge` and its own rclpy processes.
 
 Everything here runs as root (CI does). Namespace and link names carry the pid, so concurrent
 runs do not collide; Net.close() removes them whatever happened.
@@ -39,26 +40,43 @@ def run(*cmd):
 
 
 class Net:
-    """Namespaces A and B, veth A<->B, addresses 10.77.0.1/24 (A) and 10.77.0.2/24 (B)."""
+    """Hosts as network namespaces, each joined by a veth pair to one Linux bridge device in a
+    namespace of its own (the "switch"), so that one host's link can be cut (`cut`) and restored
+    (`restore`) while the others keep theirs. Host i of `sides` gets 10.77.0.<i+1>/24.
 
-    ADDR = {'a': '10.77.0.1', 'b': '10.77.0.2'}
+    Names carry a tag (the pid, or HAZCAT_BRIDGE_NET_TAG): namespaces hzbr<tag><side> and
+    hzbr<tag>s (the switch), links hzv<tag><side> (host end) and hzp<tag><side> (switch end).
+    """
 
-    def __init__(self):
+    SWITCH = 's'
+
+    def __init__(self, sides='ab'):
+        assert self.SWITCH not in sides
         # scripts/bridge_check.sh passes its own tag, to remove the namespaces even if this
         # process is killed.
         tag = os.environ.get('HAZCAT_BRIDGE_NET_TAG') or str(os.getpid() % 100000)
-        self.ns = {'a': f'hzbr{tag}a', 'b': f'hzbr{tag}b'}
-        links = {'a': f'hzv{tag}a', 'b': f'hzv{tag}b'}
+        self.sides = sides
+        self.ns = {side: f'hzbr{tag}{side}' for side in (*sides, self.SWITCH)}
+        self.addr = {side: f'10.77.0.{i + 1}' for i, side in enumerate(sides)}
+        self.link = {side: f'hzv{tag}{side}' for side in sides}
+        self.port = {side: f'hzp{tag}{side}' for side in sides}
         self.created = []
         try:
-            for side in 'ab':
+            for side in (self.SWITCH, *sides):
                 run('ip', 'netns', 'add', self.ns[side])
                 self.created.append(self.ns[side])
-            run('ip', 'link', 'add', links['a'], 'type', 'veth', 'peer', 'name', links['b'])
-            for side in 'ab':
-                run('ip', 'link', 'set', links[side], 'netns', self.ns[side])
-                self.exec_(side, 'ip', 'addr', 'add', f'{self.ADDR[side]}/24', 'dev', links[side])
-                self.exec_(side, 'ip', 'link', 'set', links[side], 'up')
+            self.exec_(self.SWITCH, 'ip', 'link', 'add', 'sw0', 'type', 'bridge')
+            self.exec_(self.SWITCH, 'ip', 'link', 'set', 'sw0', 'up')
+            for side in sides:
+                run('ip', 'link', 'add', self.link[side], 'type', 'veth', 'peer', 'name',
+                    self.port[side])
+                run('ip', 'link', 'set', self.link[side], 'netns', self.ns[side])
+                run('ip', 'link', 'set', self.port[side], 'netns', self.ns[self.SWITCH])
+                self.exec_(self.SWITCH, 'ip', 'link', 'set', self.port[side], 'master', 'sw0')
+                self.exec_(self.SWITCH, 'ip', 'link', 'set', self.port[side], 'up')
+                self.exec_(side, 'ip', 'addr', 'add', f'{self.addr[side]}/24', 'dev',
+                           self.link[side])
+                self.exec_(side, 'ip', 'link', 'set', self.link[side], 'up')
                 self.exec_(side, 'ip', 'link', 'set', 'lo', 'up')
         except Exception:
             self.close()
@@ -70,11 +88,21 @@ class Net:
     def prefix(self, side):
         return ['ip', 'netns', 'exec', self.ns[side]]
 
+    def cut(self, side):
+        """Takes `side`'s link down (its address stays; packets to and from it are lost)."""
+        self.exec_(side, 'ip', 'link', 'set', self.link[side], 'down')
+
+    def restore(self, side):
+        self.exec_(side, 'ip', 'link', 'set', self.link[side], 'up')
+
     def close(self):
-        # Deleting a namespace deletes its end of the veth pair, and with it the pair.
+        # Deleting a namespace deletes the veth ends in it, and with them their peers.
         for ns in self.created:
             subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
         self.created = []
+        # A veth made but not yet moved (setup failed half-way) is still in this namespace.
+        for name in self.port.values():
+            subprocess.run(['ip', 'link', 'del', name], stderr=subprocess.DEVNULL)
 
 
 class Proc:
@@ -190,7 +218,7 @@ class Host:
 
     @property
     def addr(self):
-        return Net.ADDR[self.side]
+        return self.net.addr[self.side]
 
     def bridge(self, *args, cli=False):
         """Starts this host's bridge (as `hazcat bridge ARGS` with cli) once it is ready."""
