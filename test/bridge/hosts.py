@@ -230,8 +230,10 @@ class Host:
         p.zid = line.rsplit(' ', 1)[1]
         return p
 
-    def agent(self, name):
-        a = Agent(self.net.prefix(self.side), self.env, self.dir / f'{name}.log', name)
+    def agent(self, name, env=None):
+        """An agent process; env adds to (or overrides) the host's environment."""
+        a = Agent(self.net.prefix(self.side), {**self.env, **(env or {})},
+                  self.dir / f'{name}.log', name)
         self.procs.append(a)
         return a
 

@@ -167,3 +167,39 @@ def test_transient_local_history_reaches_late_joiners_on_the_other_host(hosts):
     assert bridge_a.stop() == 0, bridge_a.tail()
     assert bridge_b.stop() == 0, bridge_b.tail()
     assert a.shm_objects() == [] and b.shm_objects() == []
+
+
+def test_messages_of_a_device_domain_cross_from_their_host_copy(hosts, tmp_path):
+    """A publisher whose messages live in another memory domain (`emulated:0`, a device domain
+    reached by copies only, as `cuda:N` is; HAZCAT_CONFIG) on A: the bridge's host-memory
+    subscriber takes hazcat's host copy (made once, shared with every host subscriber), and B
+    receives each message once, in order; a host subscriber on A gets the same."""
+    a, b = hosts
+    conf = tmp_path / 'device.yaml'
+    conf.write_text('version: 1\nrules:\n  - topic: /frames\n    role: publisher\n'
+                    '    domain: emulated:0\n')
+    bridge_a = a.bridge('--listen', f'tcp/{a.addr}:7447')
+    bridge_b = b.bridge('--connect', f'tcp/{a.addr}:7447')
+    listener = b.agent('listener')
+    listener.sub('frames', topic='/frames', type=STRING)
+    local = a.agent('local_listener')
+    local.sub('frames', topic='/frames', type=STRING)
+    camera = a.agent('camera', env={'HAZCAT_CONFIG': str(conf)})
+    camera.pub('frames', topic='/frames', type=STRING)
+    wait_until('camera in B\'s graph', lambda: ('camera', '/') in nodes_of(listener))
+    camera.publish_periodic('frames', period=0.05)
+    assert_once_in_order(STRING, listener.wait_msgs('frames', count=10)['msgs'])
+    assert_once_in_order(STRING, local.wait_msgs('frames', count=10)['msgs'])
+    # The publisher writes in emulated:0 and its messages were copied to host memory once each
+    # (the bridge and the local listener share that copy).
+    (dom,) = a.ls_json()['domains']
+    (frames,) = [t for t in dom['topics'] if t['name'] == '/frames']
+    roles = {(e['role'], e['memory_domain']) for e in frames['endpoints']}
+    assert ('publisher', 'emulated:0') in roles, frames['endpoints']
+    copies = {c['memory_domain']: c['messages'] for c in frames['copies']}
+    assert 10 <= copies.get('host', 0) <= frames['published'], (frames['copies'], frames)
+    for ag in (camera, local, listener):
+        ag.exit()
+    assert bridge_a.stop() == 0, bridge_a.tail()
+    assert bridge_b.stop() == 0, bridge_b.tail()
+    assert a.shm_objects() == [] and b.shm_objects() == []
