@@ -5,8 +5,6 @@ their QoS, and forgets them when they leave; a topic published and subscribed on
 carries each message once (no loop through the two bridges); nothing is left in either shm
 directory."""
 
-import time
-
 import payloads
 from hosts import STRING, wait_until
 
@@ -104,8 +102,9 @@ def test_same_topic_both_ways_is_loop_free(hosts):
     bridge_a = a.bridge('--listen', f'tcp/{a.addr}:7447')
     bridge_b = b.bridge('--connect', f'tcp/{a.addr}:7447')
     first_b = 5000  # A publishes seeds 0, 1, ...; B publishes 5000, 5001, ...
+    last = 2000  # offset of each publisher's last message
     seed_of = {payloads.make(STRING, k).data: k
-               for k in (*range(0, 2000), *range(first_b, first_b + 2000))}
+               for k in (*range(0, last + 1), *range(first_b, first_b + last + 1))}
 
     def split(agent):
         """(seeds received from A, seeds received from B)."""
@@ -122,13 +121,20 @@ def test_same_topic_both_ways_is_loop_free(hosts):
     nb.publish_periodic('out', period=0.05, first_seed=first_b)
     wait_until('15 messages from B on A', lambda: len(split(na)[1]) >= 15)
     wait_until('15 messages from A on B', lambda: len(split(nb)[0]) >= 15)
-    for ag in (na, nb):
+    # Each publisher ends with one last message: once both subscriptions hold both last
+    # messages, what was in flight before them has arrived (and a loop would have shown as
+    # duplicates of the earlier ones by then).
+    for ag, first in ((na, 0), (nb, first_b)):
         ag.destroy('out.timer')
-    time.sleep(1.0)  # what is in flight, or would come round a loop, arrives
+        ag.publish('out', seeds=[first + last])
+    for ag in (na, nb):
+        wait_until(f'both last messages on {ag.log.stem}', lambda ag=ag: all(
+            part and part[-1] in (last, first_b + last) for part in split(ag)))
     for ag in (na, nb):
         for part in split(ag):
-            assert len(part) >= 15, split(ag)
-            assert part == list(range(part[0], part[0] + len(part))), \
+            run = part[:-1]
+            assert len(run) >= 15, split(ag)
+            assert run == list(range(run[0], run[0] + len(run))), \
                 f'{ag.log.stem}: duplicates or gaps: {split(ag)}'
         nodes = nodes_of(ag)
         assert nodes.count(('node_a', '/')) == 1 and nodes.count(('node_b', '/')) == 1, nodes
