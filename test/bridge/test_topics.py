@@ -209,3 +209,50 @@ def test_messages_of_a_device_domain_cross_from_their_host_copy(hosts, tmp_path)
     assert bridge_a.stop() == 0, bridge_a.tail()
     assert bridge_b.stop() == 0, bridge_b.tail()
     assert a.shm_objects() == [] and b.shm_objects() == []
+
+
+TEST_MSGS = ['BasicTypes', 'Arrays', 'BoundedPlainSequences', 'BoundedSequences',
+             'UnboundedSequences', 'Nested', 'Strings', 'WStrings', 'Builtins', 'MultiNested',
+             'Defaults', 'Constants', 'Empty']
+BYTES = 'std_msgs/msg/UInt8MultiArray'
+
+
+def test_every_test_msgs_type_and_sizes_up_to_16_mib(hosts):
+    """Every test_msgs message type (plain and CDR layouts, strings, wide strings, bounded and
+    unbounded sequences, nested arrays) crosses from A to B intact, once each and in order; so
+    do std_msgs/UInt8MultiArray messages of 64 B, 1 MiB and 16 MiB (checked by digest)."""
+    a, b = hosts
+    bridge_a = a.bridge('--listen', f'tcp/{a.addr}:7447')
+    bridge_b = b.bridge('--connect', f'tcp/{a.addr}:7447')
+    listener, talker = b.agent('listener'), a.agent('talker')
+    sizes = {'small': 64, 'mib': 1 << 20, 'big': 16 << 20}
+    for t in TEST_MSGS:
+        listener.sub(t, topic=f'/types/{t}', type=f'test_msgs/msg/{t}', qos={'depth': 50})
+        talker.pub(t, topic=f'/types/{t}', type=f'test_msgs/msg/{t}', qos={'depth': 50})
+    for k in sizes:
+        listener.sub(k, topic=f'/bytes/{k}', type=BYTES, qos={'depth': 4})
+        talker.pub(k, topic=f'/bytes/{k}', type=BYTES, qos={'depth': 4})
+    wait_until('talker in B\'s graph', lambda: ('talker', '/') in nodes_of(listener))
+    for t in TEST_MSGS:
+        talker.publish_periodic(t, period=0.1)
+    for k, size in sizes.items():
+        talker.publish_periodic(k, period=0.25, size=size)
+    for t in TEST_MSGS:
+        name = f'test_msgs/msg/{t}'
+        msgs = listener.wait_msgs(t, count=3, timeout=60)['msgs']
+        same = payloads.canonical(payloads.make(name, 0))
+        if same == payloads.canonical(payloads.make(name, 1)):  # Constants, Empty: no data
+            assert all(m == same for m in msgs), (t, msgs)
+        else:
+            assert_once_in_order(name, msgs)
+    for k, size in sizes.items():
+        msgs = listener.wait_msgs(k, count=3, timeout=60)['msgs']
+        seeds = [m['layout']['data_offset'] for m in msgs]
+        assert seeds == list(range(seeds[0], seeds[0] + len(seeds))), (k, seeds)
+        for m, s in zip(msgs, seeds):
+            assert m == payloads.canonical(payloads.make_bytes(size, s)), (k, s)
+    for ag in (talker, listener):
+        ag.exit()
+    assert bridge_a.stop() == 0, bridge_a.tail()
+    assert bridge_b.stop() == 0, bridge_b.tail()
+    assert a.shm_objects() == [] and b.shm_objects() == []

@@ -240,12 +240,12 @@ class Agent:
             raise Failed('wait_for_all_acked timed out')
         return {'published': len(seeds)}
 
-    def op_publish_periodic(self, key, period, first_seed=0):
+    def op_publish_periodic(self, key, period, first_seed=0, size=None):
         pub = self.pubs[key]
         seed = [first_seed]
 
         def tick():
-            pub.publish(self.message(pub, seed[0], None))
+            pub.publish(self.message(pub, seed[0], size))
             seed[0] += 1
         timer = self.main.create_timer(period, tick)
         self.owner[key + '.timer'] = lambda: self.main.destroy_timer(timer)
