@@ -8,7 +8,7 @@
 use crate::announce::Announcer;
 use crate::config::RateLimiter;
 use crate::local::{LocalEndpoint, LocalGraph};
-use crate::mapping::qos::{BEST_EFFORT, TRANSIENT_LOCAL};
+use crate::mapping::qos::{BEST_EFFORT, KEEP_ALL, TRANSIENT_LOCAL};
 use crate::mapping::{data_key, Attachment};
 use crate::payload::{Codec, Codecs};
 use crate::remote::RemoteGraph;
@@ -185,7 +185,14 @@ impl Forwards {
                 let builder = self
                     .session
                     .declare_publisher(key.clone())
-                    .congestion_control(CongestionControl::Drop)
+                    // As rmw_zenoh: BLOCK only for RELIABLE + KEEP_ALL (which must lose nothing,
+                    // and may then hold the bridge's loop), DROP otherwise (best-effort and
+                    // keep-last publishers never block it).
+                    .congestion_control(if reliable && p.qos.history == KEEP_ALL {
+                        CongestionControl::Block
+                    } else {
+                        CongestionControl::Drop
+                    })
                     .reliability(if reliable {
                         Reliability::Reliable
                     } else {

@@ -10,7 +10,8 @@ the bridge's code.
    /chatter (type and hash taken from the MP token), MP on /from_zenoh (std_msgs/String).
    The MS token is what makes the bridge forward /chatter. Also NN `other_domain` and its MP on
    /from_zenoh in domain D+1, which the bridge must not mirror.
-3. Records N /chatter samples (everything Zenoh exposes about each), then prints one line
+3. Records N /chatter samples (everything Zenoh exposes about each) and the congestion control
+   of 3 samples of NODE's /chatter_all (reliable, keep-all: BLOCK), then prints one line
    "@@" + JSON: the tokens, the samples and the gid expected from the MP token (XXH3-128 of
    the key, low64 LE then high64 LE).
 4. Until stdin closes, puts std_msgs/String "from zenoh <i>" samples on /from_zenoh every
@@ -84,7 +85,8 @@ def main():
     me = f'@ros2_lv/{d}/{zid}/0'
     own += [f'{me}/0/NN/%/%/hazcat_observer',
            f'{me}/1/MS/%/%/hazcat_observer/%chatter/{chatter_type}/{chatter_hash}/::,10:,:,:,,',
-           f'{me}/2/MP/%/%/hazcat_observer/%from_zenoh/{STRING_TYPE}/{chatter_hash}/::,10:,:,:,,']
+           f'{me}/2/MP/%/%/hazcat_observer/%from_zenoh/{STRING_TYPE}/{chatter_hash}/::,10:,:,:,,',
+           f'{me}/5/MS/%/%/hazcat_observer/%chatter_all/{chatter_type}/{chatter_hash}/::,10:,:,:,,']
     held = [session.liveliness().declare_token(k) for k in own]
 
     # 3. N samples of /chatter.
@@ -107,15 +109,27 @@ def main():
             })
             got.notify_all()
 
+    # /chatter_all (RELIABLE + KEEP_ALL, if NODE publishes it): only the congestion control.
+    keep_all = []
+
+    def on_keep_all(s):
+        with got:
+            keep_all.append(str(s.congestion_control))
+            got.notify_all()
+
     data_key = f'{d}/chatter/{chatter_type}/{chatter_hash}'
     sub = session.declare_subscriber(data_key, on_sample)
+    sub_all = session.declare_subscriber(f'{d}/chatter_all/{chatter_type}/{chatter_hash}',
+                                         on_keep_all)
     with got:
-        while len(samples) < args.samples and time.monotonic() < end:
+        while ((len(samples) < args.samples or len(keep_all) < 3)
+               and time.monotonic() < end):
             got.wait(0.2)
-    del sub
+    del sub, sub_all
     print('@@' + json.dumps({
         'zid': zid, 'tokens': tokens, 'mp_token': mp, 'data_key': data_key,
         'expected_gid': gid_of(mp).hex(), 'samples': samples[:args.samples],
+        'keep_all_congestion_control': keep_all[:3],
         'now_ns': time.time_ns(),
     }), flush=True)
 

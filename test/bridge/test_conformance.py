@@ -28,6 +28,8 @@ def test_wire_format_seen_by_an_rmw_zenoh_style_peer(hosts):
     talker = a.agent('talker')
     talker.pub('chat', topic='/chatter', type=STRING, qos={'depth': 7})
     talker.publish_periodic('chat', period=0.05)
+    talker.pub('all', topic='/chatter_all', type=STRING, qos={'history': 'keep_all'})
+    talker.publish_periodic('all', period=0.05)
     listener = a.agent('listener')
     listener.sub('in', topic='/from_zenoh', type=STRING)
 
@@ -81,6 +83,8 @@ def test_wire_format_seen_by_an_rmw_zenoh_style_peer(hosts):
         assert len(body) == 8 + n and body[-1] == 0, body
         texts.append(body[8:-1].decode())
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+    # As rmw_zenoh: BLOCK for RELIABLE + KEEP_ALL publishers only.
+    assert seen['keep_all_congestion_control'] == ['CongestionControl.BLOCK'] * 3, seen
     assert seqs[0] >= 1
     # The strings are those the talker published, in order.
     sent = {payloads.make(STRING, k).data: k for k in range(5000)}
