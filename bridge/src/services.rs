@@ -49,6 +49,10 @@ type ServiceId = (String, String);
 const DEPTH: u32 = 64;
 /// Memory pools of those queues (they grow on demand).
 const POOL_SIZE: usize = 256 << 10;
+/// Calls of one local service waiting for its answer, at most: a remote client that keeps
+/// calling a server that does not answer gets errors beyond this, instead of growing the
+/// bridge without bound.
+const MAX_PENDING: usize = 4096;
 /// How long a query from a client the graph does not know yet waits for its token.
 const PARK_LIMIT: Duration = Duration::from_secs(5);
 
@@ -125,8 +129,9 @@ pub struct Services {
     parked: Vec<(Instant, Query)>,
     /// Local clients' announced gids by client id (a call names its client by it on the wire).
     client_gids: HashMap<ClientId, [u8; 16]>,
-    /// Request models by service type, to check remote requests (`None`: not loadable).
-    request_models: HashMap<String, Option<Arc<MessageType>>>,
+    /// Request and response models by message type name, to check what comes from other hosts
+    /// (`None`: not loadable).
+    models: HashMap<String, Option<Arc<MessageType>>>,
     /// What was carried so far.
     pub stats: ServiceStats,
 }
@@ -148,7 +153,7 @@ impl Services {
             callers: HashMap::new(),
             parked: Vec::new(),
             client_gids: HashMap::new(),
-            request_models: HashMap::new(),
+            models: HashMap::new(),
             stats: ServiceStats::default(),
         }
     }
@@ -343,7 +348,7 @@ impl Services {
             .payload()
             .map(|p| p.to_bytes().into_owned())
             .unwrap_or_default();
-        if let Err(why) = self.check_request(&srv_type, &body) {
+        if let Err(why) = self.check(&srv_type, "Request", &body) {
             log::warn!("malformed request for {key} from a remote client: {why}");
             let _ = query.reply_err(format!("malformed request: {why}")).wait();
             self.stats.dropped += 1;
@@ -352,6 +357,16 @@ impl Services {
         let Some(server) = self.servers.get_mut(&key) else {
             return;
         };
+        if server.pending.len() >= MAX_PENDING {
+            log::warn!("{key}: {MAX_PENDING} calls already wait for the local server; refused");
+            let _ = query
+                .reply_err(format!(
+                    "{MAX_PENDING} calls of this service already wait for an answer"
+                ))
+                .wait();
+            self.stats.dropped += 1;
+            return;
+        }
         let client = a.gid;
         if !server.responses.contains_key(&client) {
             let opts = SubscriberOptions {
@@ -396,18 +411,19 @@ impl Services {
         }
     }
 
-    /// Whether `body` is a valid CDR request of service type `srv_type` (walked with the
-    /// request's introspection model, nothing built): a malformed request from another host is
-    /// answered with an error instead of making the local server's take fail. A type whose
-    /// support cannot be loaded is not checked (logged once).
-    fn check_request(&mut self, srv_type: &str, body: &[u8]) -> Result<(), String> {
+    /// Whether `body` is a valid CDR `part` ("Request" or "Response") of service type
+    /// `srv_type` (walked with the part's introspection model, nothing built): a malformed
+    /// request or response from another host is refused instead of making a local server's or
+    /// client's take fail. A type whose support cannot be loaded is not checked (logged once).
+    fn check(&mut self, srv_type: &str, part: &str, body: &[u8]) -> Result<(), String> {
+        let name = format!("{srv_type}_{part}");
         let model = self
-            .request_models
-            .entry(srv_type.to_owned())
-            .or_insert_with(|| match load_message_type(&format!("{srv_type}_Request")) {
+            .models
+            .entry(name.clone())
+            .or_insert_with(|| match load_message_type(&name) {
                 Ok(t) => Some(t),
                 Err(e) => {
-                    log::warn!("requests of {srv_type} are passed on unchecked: {e}");
+                    log::warn!("{name} messages are passed on unchecked: {e}");
                     None
                 }
             })
@@ -459,6 +475,14 @@ impl Services {
         payload: &[u8],
         source_timestamp: i64,
     ) {
+        if let Err(why) = self.check(&service.1, "Response", payload) {
+            log::warn!(
+                "malformed response of {} from another host: {why}",
+                service.0
+            );
+            self.stats.dropped += 1;
+            return;
+        }
         let Some(caller) = self.callers.get_mut(service) else {
             self.stats.dropped += 1;
             return;

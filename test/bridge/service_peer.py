@@ -10,8 +10,9 @@ reply carries the CDR response with the same sequence number and gid.
 1. Waits for the bridge's SS token of --service (a hazcat echo server behind it), declares
    NN `zenoh_peer` and an SC token for it, and calls it once with sequence 41 and a
    test_msgs/srv/BasicTypes request whose int32 is N; prints "@@" + JSON of the reply.
-2. Declares an SS token for `/from_zenoh_svc` (same type) and a queryable that echoes requests
-   (as rmw_zenoh's server replies), then prints "@@" + JSON of every query it answered, one line
+2. Declares an SS token for `/from_zenoh_svc` (same type) and a queryable that answers each
+   request twice, first with a truncated copy, then with the echo (as rmw_zenoh's server
+   replies), then prints "@@" + JSON of every query it answered, one line
    each, until stdin closes. Also prints the SC tokens it sees, so the test can check the gid.
 """
 
@@ -137,7 +138,11 @@ def main():
         body = q.payload.to_bytes() if q.payload is not None else b''
         served.append({'key': str(q.key_expr), 'attachment': att, 'len': len(body)})
         gid = bytes.fromhex(att['gid']) if att else bytes(16)
-        q.reply(q.key_expr, body, attachment=attachment(att['seq'] if att else 0, gid))
+        seq = att['seq'] if att else 0
+        # A truncated reply first (a broken or hostile server), which the bridge must drop,
+        # then the echo.
+        q.reply(q.key_expr, body[:-5], attachment=attachment(seq, gid))
+        q.reply(q.key_expr, body, attachment=attachment(seq, gid))
         print('@@' + json.dumps({'served': served[-1]}), flush=True)
 
     queryable = session.declare_queryable(f'{d}/from_zenoh_svc/{stype}/{type_hash}', on_query,
