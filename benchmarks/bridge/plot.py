@@ -16,12 +16,11 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
+# Size labels as the ROS benchmark's plot writes them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'ros'))
+from plot import label  # noqa: E402
 
-def label(n):
-    for unit, shift in (('M', 20), ('K', 10)):
-        if n >= 1 << shift and n % (1 << shift) == 0:
-            return f'{n >> shift}{unit}'
-    return str(n)
+
 
 
 def main(out):

@@ -24,10 +24,8 @@
 
 use crate::local::LocalGraph;
 use crate::mapping::Token;
-use hazcat_core::config::{
-    line_of, load_error_line, load_error_message, ConfigError, ConfigErrors, Pattern,
-};
-use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode, Node};
+use hazcat_core::config::{line_of, ConfigError, ConfigErrors, Pattern};
+use marked_yaml::types::{MarkedScalarNode, Node};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -228,37 +226,15 @@ impl BridgeConfig {
     /// relative `zenoh_config` is resolved against (and must exist in). Every error is reported,
     /// except after a YAML syntax error or a top level that is not a mapping.
     pub fn parse(text: &str, file: &str, base: &Path) -> Result<BridgeConfig, ConfigErrors> {
-        let mut cx = Cx {
-            file,
-            errors: Vec::new(),
-        };
-        if text.lines().all(|l| {
-            let l = l.trim();
-            l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
-        }) {
-            return Err(cx.err(None, EMPTY_FILE.into()).into());
-        }
-        let opts = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true);
-        let root = marked_yaml::parse_yaml_with_options(0, text, opts)
-            .map_err(|e| cx.err(load_error_line(&e), load_error_message(&e)))?;
-        let root = root
-            .as_mapping()
-            .ok_or_else(|| cx.err(line_of(&root), "the file must be a mapping".into()))?;
+        let mut cx = Cx(hazcat_core::config::Cx::new(file));
+        let root = cx.root(text, EMPTY_FILE)?;
+        let root = &root;
         let mut cfg = BridgeConfig {
             source: file.to_owned(),
             ..BridgeConfig::default()
         };
         cx.check_keys(root, TOP_KEYS, "top level", "");
-        if let Some(v) = root.get_node("version") {
-            if let Some(s) = cx.scalar(v, "version") {
-                if s.as_str() != "1" {
-                    cx.push(
-                        line_of(v),
-                        format!("version: unsupported version '{}', expected 1", s.as_str()),
-                    );
-                }
-            }
-        }
+        cx.check_version(root);
         if let Some(v) = root.get_node("domain") {
             if let Some(s) = cx.scalar(v, "domain") {
                 match s.as_str().parse::<u32>() {
@@ -319,56 +295,29 @@ impl BridgeConfig {
                 }
             }
         }
-        ConfigErrors::check(cx.errors)?;
+        ConfigErrors::check(cx.0.errors)?;
         Ok(cfg)
     }
 }
 
-/// Error context: the file and the errors found so far.
-struct Cx<'a> {
-    file: &'a str,
-    errors: Vec<ConfigError>,
+/// The reader's context: hazcat_core's (file, errors so far, how they are reported), with the
+/// bridge's own value readers added.
+struct Cx<'a>(hazcat_core::config::Cx<'a>);
+
+impl<'a> std::ops::Deref for Cx<'a> {
+    type Target = hazcat_core::config::Cx<'a>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Cx<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 impl Cx<'_> {
-    fn err(&self, line: Option<usize>, message: String) -> ConfigError {
-        ConfigError {
-            file: self.file.to_owned(),
-            line,
-            rule: None,
-            rule_name: None,
-            message,
-        }
-    }
-
-    fn push(&mut self, line: Option<usize>, message: String) {
-        let e = self.err(line, message);
-        self.errors.push(e);
-    }
-
-    fn check_keys(&mut self, m: &MarkedMappingNode, allowed: &[&str], what: &str, at: &str) {
-        for k in m.keys() {
-            if !allowed.contains(&k.as_str()) {
-                self.push(
-                    k.span().start().map(|m| m.line()),
-                    format!(
-                        "{at}unknown key '{}' in {what} (allowed: {})",
-                        k.as_str(),
-                        allowed.join(", ")
-                    ),
-                );
-            }
-        }
-    }
-
-    fn scalar<'n>(&mut self, n: &'n Node, key: &str) -> Option<&'n MarkedScalarNode> {
-        let s = n.as_scalar();
-        if s.is_none() {
-            self.push(line_of(n), format!("{key}: expected a single value"));
-        }
-        s
-    }
-
     /// A scalar or a non-empty list of scalars, each with its line.
     fn list<'n>(
         &mut self,

@@ -376,44 +376,20 @@ impl Config {
     /// can be read then). A file without any setting (empty, or only comments) is an error: the
     /// smallest valid file is `version: 1`.
     pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
-        let mut cx = Cx {
-            file,
-            rule: None,
-            rule_name: None,
-            errors: Vec::new(),
-        };
+        let mut cx = Cx::new(file);
         let mut cfg = Config {
             source: Some(file.to_owned()),
             ..Config::default()
         };
-        if text.lines().all(|l| {
-            let l = l.trim();
-            l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
-        }) {
-            return Err(cx.err(None, EMPTY_FILE.into()).into());
-        }
-        let opts = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true);
-        let root = marked_yaml::parse_yaml_with_options(0, text, opts)
-            .map_err(|e| cx.err(load_error_line(&e), load_error_message(&e)))?;
-        let root = root
-            .as_mapping()
-            .ok_or_else(|| cx.err(line_of(&root), "the file must be a mapping".into()))?;
-        cx.check_keys(root, &["version", "defaults", "rules"], "top level");
-        if let Some(v) = root.get_node("version") {
-            if let Some(s) = cx.scalar(v, "version") {
-                if s.as_str() != "1" {
-                    cx.push(
-                        line_of(v),
-                        format!("version: unsupported version '{}', expected 1", s.as_str()),
-                    );
-                }
-            }
-        }
+        let root = cx.root(text, EMPTY_FILE)?;
+        let root = &root;
+        cx.check_keys(root, &["version", "defaults", "rules"], "top level", "");
+        cx.check_version(root);
         if let Some(d) = root.get_node("defaults") {
             match d.as_mapping() {
                 None => cx.push(line_of(d), "defaults: expected a mapping".into()),
                 Some(m) => {
-                    cx.check_keys(m, &["domain", "pool_size", "depth"], "defaults");
+                    cx.check_keys(m, &["domain", "pool_size", "depth"], "defaults", "");
                     if let Some(v) = m.get_node("domain").and_then(|n| cx.domain(n)) {
                         cfg.defaults.domain = v;
                     }
@@ -568,7 +544,7 @@ pub fn line_of(n: &Node) -> Option<usize> {
 }
 
 /// The 1-based line of a YAML load error, if it has one.
-pub fn load_error_line(e: &marked_yaml::LoadError) -> Option<usize> {
+fn load_error_line(e: &marked_yaml::LoadError) -> Option<usize> {
     use marked_yaml::LoadError as E;
     match e {
         E::TopLevelMustBeMapping(m)
@@ -582,7 +558,7 @@ pub fn load_error_line(e: &marked_yaml::LoadError) -> Option<usize> {
 }
 
 /// A YAML load error in words (syntax error, duplicate key with the line of the first, ...).
-pub fn load_error_message(e: &marked_yaml::LoadError) -> String {
+fn load_error_message(e: &marked_yaml::LoadError) -> String {
     use marked_yaml::LoadError as E;
     match e {
         E::TopLevelMustBeMapping(_) => "the file must be a mapping".into(),
@@ -602,16 +578,33 @@ pub fn load_error_message(e: &marked_yaml::LoadError) -> String {
     }
 }
 
-/// Error context: the file and the rule being read, and the errors found so far.
-struct Cx<'a> {
-    file: &'a str,
-    rule: Option<usize>,
-    rule_name: Option<String>,
-    errors: Vec<ConfigError>,
+/// Error context of a YAML file being read: the file, the rule being read (if any), and the
+/// errors found so far. Shared by the readers of `HAZCAT_CONFIG` and of the bridge's
+/// configuration, so that both report errors alike.
+pub struct Cx<'a> {
+    /// The file's name, as errors show it.
+    pub file: &'a str,
+    /// Index of the rule being read.
+    pub rule: Option<usize>,
+    /// Name of the rule being read.
+    pub rule_name: Option<String>,
+    /// Errors so far, in file order.
+    pub errors: Vec<ConfigError>,
 }
 
-impl Cx<'_> {
-    fn err(&self, line: Option<usize>, message: String) -> ConfigError {
+impl<'a> Cx<'a> {
+    /// No errors yet, outside any rule.
+    pub fn new(file: &'a str) -> Cx<'a> {
+        Cx {
+            file,
+            rule: None,
+            rule_name: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// An error at `line` in the current rule.
+    pub fn err(&self, line: Option<usize>, message: String) -> ConfigError {
         ConfigError {
             file: self.file.to_owned(),
             line,
@@ -622,18 +615,20 @@ impl Cx<'_> {
     }
 
     /// Records an error and goes on reading.
-    fn push(&mut self, line: Option<usize>, message: String) {
+    pub fn push(&mut self, line: Option<usize>, message: String) {
         let e = self.err(line, message);
         self.errors.push(e);
     }
 
-    fn check_keys(&mut self, m: &MarkedMappingNode, allowed: &[&str], what: &str) {
+    /// Records an error for every key of `m` not in `allowed` (`what` names the mapping in the
+    /// message, `at` is put in front of it).
+    pub fn check_keys(&mut self, m: &MarkedMappingNode, allowed: &[&str], what: &str, at: &str) {
         for k in m.keys() {
             if !allowed.contains(&k.as_str()) {
                 self.push(
                     k.span().start().map(|m| m.line()),
                     format!(
-                        "unknown key '{}' in {what} (allowed: {})",
+                        "{at}unknown key '{}' in {what} (allowed: {})",
                         k.as_str(),
                         allowed.join(", ")
                     ),
@@ -642,7 +637,42 @@ impl Cx<'_> {
         }
     }
 
-    fn scalar<'n>(&mut self, n: &'n Node, key: &str) -> Option<&'n MarkedScalarNode> {
+    /// The top-level mapping of the YAML `text`. An empty file (nothing but blank lines and
+    /// comments: the error `empty`), a syntax error (with its line) or a top level that is not a mapping is an
+    /// error, and reading stops there.
+    pub fn root(&self, text: &str, empty: &str) -> Result<MarkedMappingNode, ConfigErrors> {
+        if text.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+        }) {
+            return Err(self.err(None, empty.into()).into());
+        }
+        let opts = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true);
+        let root = marked_yaml::parse_yaml_with_options(0, text, opts)
+            .map_err(|e| self.err(load_error_line(&e), load_error_message(&e)))?;
+        match root {
+            Node::Mapping(m) => Ok(m),
+            other => Err(self
+                .err(line_of(&other), "the file must be a mapping".into())
+                .into()),
+        }
+    }
+
+    /// Checks `version`, when given, is 1 (the only format so far).
+    pub fn check_version(&mut self, root: &MarkedMappingNode) {
+        if let Some(v) = root.get_node("version") {
+            if let Some(s) = self.scalar(v, "version") {
+                if s.as_str() != "1" {
+                    let message =
+                        format!("version: unsupported version '{}', expected 1", s.as_str());
+                    self.push(line_of(v), message);
+                }
+            }
+        }
+    }
+
+    /// `n` as a single value, or an error naming `key`.
+    pub fn scalar<'n>(&mut self, n: &'n Node, key: &str) -> Option<&'n MarkedScalarNode> {
         let s = n.as_scalar();
         if s.is_none() {
             self.push(line_of(n), format!("{key}: expected a single value"));
@@ -750,6 +780,7 @@ impl Cx<'_> {
                 "depth",
             ],
             "rule",
+            "",
         );
         let mut rule = Rule {
             name: self.rule_name.clone(),

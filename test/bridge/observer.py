@@ -29,15 +29,11 @@ import sys
 import threading
 import time
 
-import xxhash
 import zenoh
 
+from zenoh_peer import gid_of, open_session
+
 STRING_TYPE = 'std_msgs::msg::dds_::String_'
-
-
-def gid_of(key):
-    h = xxhash.xxh3_128_intdigest(key.encode())
-    return struct.pack('<QQ', h & (2 ** 64 - 1), h >> 64)
 
 
 def cdr_string(text):
@@ -54,12 +50,7 @@ def main():
     ap.add_argument('--timeout', type=float, default=30)
     args = ap.parse_args()
     d = args.domain
-    config = zenoh.Config()
-    config.insert_json5('mode', '"peer"')
-    config.insert_json5('scouting/multicast/enabled', 'false')
-    config.insert_json5('connect/endpoints', json.dumps([args.connect]))
-    config.insert_json5('timestamping/enabled', 'true')
-    session = zenoh.open(config)
+    session = open_session(args.connect)
     zid = str(session.zid())
     end = time.monotonic() + args.timeout
 

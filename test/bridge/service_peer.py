@@ -24,8 +24,9 @@ import sys
 import threading
 import time
 
-import xxhash
 import zenoh
+
+from zenoh_peer import gid_of, open_session
 
 # test_msgs/srv/BasicTypes request and response: bool, byte, char, float32, float64, int8,
 # uint8, int16, uint16, int32, uint32, int64, uint64, aligned as classic CDR after the header,
@@ -49,11 +50,6 @@ def decode_basic(body):
     return fields + [body[8 + n:8 + n + length - 1].decode()]
 
 
-def gid_of(key):
-    h = xxhash.xxh3_128_intdigest(key.encode())
-    return struct.pack('<QQ', h & (2 ** 64 - 1), h >> 64)
-
-
 def attachment(seq, gid):
     return struct.pack('<qq', seq, time.time_ns()) + bytes([16]) + gid
 
@@ -72,12 +68,7 @@ def main():
     ap.add_argument('--timeout', type=float, default=30)
     args = ap.parse_args()
     d = args.domain
-    config = zenoh.Config()
-    config.insert_json5('mode', '"peer"')
-    config.insert_json5('scouting/multicast/enabled', 'false')
-    config.insert_json5('connect/endpoints', json.dumps([args.connect]))
-    config.insert_json5('timestamping/enabled', 'true')
-    session = zenoh.open(config)
+    session = open_session(args.connect)
     zid = str(session.zid())
     end = time.monotonic() + args.timeout
     mangled = args.service.replace('/', '%')

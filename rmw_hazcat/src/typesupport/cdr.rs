@@ -372,6 +372,27 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader of the body of CDR `bytes`, after checking its encapsulation header (classic
+    /// CDR, either byte order).
+    fn after_header(bytes: &'a [u8]) -> Result<Reader<'a>> {
+        if bytes.len() < HEADER_LEN {
+            return Err(TypeSupportError::Truncated {
+                needed: HEADER_LEN,
+                available: bytes.len(),
+            });
+        }
+        let swap = match [bytes[0], bytes[1]] {
+            [0, 1] => false,
+            [0, 0] => true,
+            other => return Err(TypeSupportError::UnsupportedEncapsulation(other)),
+        };
+        Ok(Reader {
+            body: &bytes[HEADER_LEN..],
+            at: 0,
+            swap,
+        })
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let available = self.body.len() - self.at;
         if n > available {
@@ -416,22 +437,7 @@ pub unsafe fn deserialize(ty: &MessageType, bytes: &[u8], msg: *mut u8) -> Resul
     if msg.is_null() {
         return Err(TypeSupportError::NullPointer("message"));
     }
-    if bytes.len() < HEADER_LEN {
-        return Err(TypeSupportError::Truncated {
-            needed: HEADER_LEN,
-            available: bytes.len(),
-        });
-    }
-    let swap = match [bytes[0], bytes[1]] {
-        [0, 1] => false,
-        [0, 0] => true,
-        other => return Err(TypeSupportError::UnsupportedEncapsulation(other)),
-    };
-    let mut r = Reader {
-        body: &bytes[HEADER_LEN..],
-        at: 0,
-        swap,
-    };
+    let mut r = Reader::after_header(bytes)?;
     if ty.fields.is_empty() {
         return r.take(1).map(|_| ());
     }
@@ -445,22 +451,7 @@ pub unsafe fn deserialize(ty: &MessageType, bytes: &[u8], msg: *mut u8) -> Resul
 /// one: nothing is allocated and array contents are not copied, so a 64 MiB `uint8[]` costs the
 /// same as an empty one. For bytes from an untrusted source before they reach a subscriber.
 pub fn validate(ty: &MessageType, bytes: &[u8]) -> Result<()> {
-    if bytes.len() < HEADER_LEN {
-        return Err(TypeSupportError::Truncated {
-            needed: HEADER_LEN,
-            available: bytes.len(),
-        });
-    }
-    let swap = match [bytes[0], bytes[1]] {
-        [0, 1] => false,
-        [0, 0] => true,
-        other => return Err(TypeSupportError::UnsupportedEncapsulation(other)),
-    };
-    let mut r = Reader {
-        body: &bytes[HEADER_LEN..],
-        at: 0,
-        swap,
-    };
+    let mut r = Reader::after_header(bytes)?;
     if ty.fields.is_empty() {
         return r.take(1).map(|_| ());
     }
@@ -473,15 +464,7 @@ fn check_message(r: &mut Reader<'_>, ty: &MessageType) -> Result<()> {
             Container::Single => check_elements(r, f, 1)?,
             Container::Array(n) => check_elements(r, f, n)?,
             Container::Sequence { bound } => {
-                let len = r.u32()?;
-                check_bound(f, len, bound)?;
-                let min = min_wire_size(&f.element);
-                if len.saturating_mul(min) > r.remaining() {
-                    return Err(TypeSupportError::Truncated {
-                        needed: len.saturating_mul(min),
-                        available: r.remaining(),
-                    });
-                }
+                let len = sequence_len(r, f, bound)?;
                 if ty.language == Language::Cpp
                     && matches!(f.element, ElementType::Primitive(Primitive::Bool))
                 {
@@ -557,15 +540,7 @@ unsafe fn read_message(r: &mut Reader<'_>, ty: &MessageType, msg: *mut u8) -> Re
             // SAFETY: `n` inline live elements.
             Container::Array(n) => unsafe { read_elements(r, ty.language, f, fp, n)? },
             Container::Sequence { bound } => {
-                let len = r.u32()?;
-                check_bound(f, len, bound)?;
-                let min = min_wire_size(&f.element);
-                if len.saturating_mul(min) > r.remaining() {
-                    return Err(TypeSupportError::Truncated {
-                        needed: len.saturating_mul(min),
-                        available: r.remaining(),
-                    });
-                }
+                let len = sequence_len(r, f, bound)?;
                 if ty.language == Language::Cpp
                     && matches!(f.element, ElementType::Primitive(Primitive::Bool))
                 {
@@ -584,6 +559,22 @@ unsafe fn read_message(r: &mut Reader<'_>, ty: &MessageType, msg: *mut u8) -> Re
         }
     }
     Ok(())
+}
+
+/// Reads a sequence's element count, checked against its bound and against what is left (each
+/// element takes at least its smallest CDR size), so a forged count cannot make the reader
+/// allocate or loop far beyond the input.
+fn sequence_len(r: &mut Reader<'_>, f: &Field, bound: Option<usize>) -> Result<usize> {
+    let len = r.u32()?;
+    check_bound(f, len, bound)?;
+    let needed = len.saturating_mul(min_wire_size(&f.element));
+    if needed > r.remaining() {
+        return Err(TypeSupportError::Truncated {
+            needed,
+            available: r.remaining(),
+        });
+    }
+    Ok(len)
 }
 
 /// Smallest CDR size of one element (for plausibility checks of sequence counts).
