@@ -191,11 +191,7 @@ impl Bridge {
             }
             match event {
                 Event::Token { key, alive: true } => {
-                    let (services, listener) = (&mut self.services, &self.listener);
-                    remote_changed |= self.filter.allows_token(&key)
-                        && self
-                            .remote
-                            .token_put(&key, &mut |e| services.open_caller(e, listener))
+                    remote_changed |= self.filter.allows_token(&key) && self.remote.token_put(&key)
                 }
                 Event::Token { key, alive: false } => {
                     remote_changed |= self.remote.token_delete(&key)
@@ -235,7 +231,7 @@ impl Bridge {
         let mut local = LocalGraph::from_snapshot(&snap, &self.remote.proxy_node_rows());
         self.filter.retain_local(&mut local);
         // Queryables before tokens: a remote client that sees a service can call it.
-        self.services.sync(&local, &self.remote);
+        self.services.sync(&local, &self.remote, &self.listener);
         self.announcer.sync(&local);
         self.services.note_announced(&local, &self.announcer);
         let clients = self.remote.client_ids();

@@ -147,14 +147,8 @@ impl RemoteGraph {
         }
     }
 
-    /// A token appeared. Returns whether the graph changed. A remote service enters the graph
-    /// only if `open_service` (called first) returns true: the bridge must be ready to carry its
-    /// calls before a local client can see it.
-    pub fn token_put(
-        &mut self,
-        key: &str,
-        open_service: &mut dyn FnMut(&RemoteEndpoint) -> bool,
-    ) -> bool {
+    /// A token appeared. Returns whether the graph changed.
+    pub fn token_put(&mut self, key: &str) -> bool {
         let token = match Token::parse(key) {
             Ok(t) => t,
             Err(e) => {
@@ -177,16 +171,11 @@ impl RemoteGraph {
                 self.node_tokens.insert(key.to_owned(), id);
                 true
             }
-            _ => self.add_endpoint(key, token, open_service),
+            _ => self.add_endpoint(key, token),
         }
     }
 
-    fn add_endpoint(
-        &mut self,
-        key: &str,
-        token: Token,
-        open_service: &mut dyn FnMut(&RemoteEndpoint) -> bool,
-    ) -> bool {
+    fn add_endpoint(&mut self, key: &str, token: Token) -> bool {
         let Some(t) = &token.topic else {
             return false;
         };
@@ -218,9 +207,6 @@ impl RemoteGraph {
             gid: token.gid(),
             token: token.clone(),
         };
-        if kind == EntryKind::Service && !open_service(&endpoint) {
-            return false;
-        }
         let Some(node) = self.node_ref(&token) else {
             return false;
         };

@@ -17,11 +17,11 @@
 //!   first subscribes to that client's response queue and answers the query with what arrives
 //!   there. The local server answers only clients in the graph: remote clients are mirrored
 //!   from their tokens as proxy clients with that gid ([`crate::remote`]).
-//! - **Call out** ([`Caller`]): for each remote service, from before it enters the local graph,
-//!   the bridge reads the requests on `@rq:` (skipping its own call-in requests, so nothing
-//!   loops; this costs one small queue per remote service name and type), sends
-//!   each as a `get` with the client's announced gid, and publishes the replies on the
-//!   client's `@rr:` queue with the original header.
+//! - **Call out** ([`Caller`]): for each remote service that a local client uses, the bridge
+//!   reads the requests on `@rq:` (skipping its own call-in requests, so nothing loops); the
+//!   client sees the service available only from then on (rmw checks that the request queue is
+//!   read), so no call is lost. It sends each as a `get` with the client's announced gid, and
+//!   publishes the replies on the client's `@rr:` queue with the original header.
 
 use crate::announce::Announcer;
 use crate::inbox::{Event, Inbox};
@@ -159,9 +159,9 @@ impl Services {
     }
 
     /// Declares a queryable for every local service (call before the tokens are announced),
-    /// and drops what went away: queryables of local services, callers of remote services,
-    /// response queues of clients that left.
-    pub fn sync(&mut self, local: &LocalGraph, remote: &RemoteGraph) {
+    /// opens a caller for every remote service a local client uses, and drops what went away:
+    /// queryables, callers, response queues of clients that left.
+    pub fn sync(&mut self, local: &LocalGraph, remote: &RemoteGraph, listener: &Listener) {
         let mut local_services: HashMap<String, &LocalEndpoint> = HashMap::new();
         for e in local
             .endpoints
@@ -190,13 +190,17 @@ impl Services {
                 .retain(|c, _| remote_clients.contains(c) || pending.contains(c));
         }
 
-        // Callers are opened by `open_caller` before a remote service enters the graph; here
-        // they go with the last remote server of their name and type.
-        let remote_services: HashSet<ServiceId> = remote
-            .endpoints(EntryKind::Service)
-            .map(|e| (e.topic.clone(), e.ros_type.clone()))
-            .collect();
-        self.callers.retain(|id, _| remote_services.contains(id));
+        // A caller reads the requests of a remote service while a local client of it exists.
+        // Local clients see the service available only once its request queue is read (rmw's
+        // `rmw_service_server_is_available`), so no request is sent before: after opening
+        // callers, the graph listeners are told to look again.
+        let mut wanted: HashMap<ServiceId, &RemoteEndpoint> = HashMap::new();
+        for e in remote.endpoints(EntryKind::Service) {
+            if local.has(EntryKind::Client, &e.topic, &e.ros_type) {
+                wanted.insert((e.topic.clone(), e.ros_type.clone()), e);
+            }
+        }
+        self.callers.retain(|id, _| wanted.contains_key(id));
         let local_clients: HashSet<ClientId> = local
             .endpoints
             .iter()
@@ -206,17 +210,21 @@ impl Services {
         for c in self.callers.values_mut() {
             c.responders.retain(|id, _| local_clients.contains(id));
         }
+        let mut opened = false;
+        for (id, e) in wanted {
+            if !self.callers.contains_key(&id) {
+                opened |= self.open_caller(id, e, listener);
+            }
+        }
+        if opened {
+            if let Err(e) = self.participant.notify_graph() {
+                log::warn!("cannot wake local clients of remote services: {e}");
+            }
+        }
     }
 
-    /// Starts reading the local requests to remote service `e`. Called before `e` enters the
-    /// local graph: a local client may call as soon as it sees the service, and a request
-    /// published while nobody reads the queue would be lost. Returns whether the bridge can
-    /// carry its calls (if not, the service is not mirrored).
-    pub fn open_caller(&mut self, e: &RemoteEndpoint, listener: &Listener) -> bool {
-        let id = (e.topic.clone(), e.ros_type.clone());
-        if self.callers.contains_key(&id) {
-            return true;
-        }
+    /// Starts reading the local requests to remote service `e`; whether it could.
+    fn open_caller(&mut self, id: ServiceId, e: &RemoteEndpoint, listener: &Listener) -> bool {
         let Some(key) = service_key(self.domain, &e.topic, &e.ros_type, &e.type_hash) else {
             return false;
         };

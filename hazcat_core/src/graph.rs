@@ -137,6 +137,16 @@ impl Participant {
         })
     }
 
+    /// Makes every graph listener of the domain look again (the generation moves on) although no
+    /// row changed. For a change that graph queries read elsewhere: whether a service's request
+    /// queue is read, which `rmw_service_server_is_available` checks too, changes when the
+    /// bridge starts reading a remote service's requests.
+    pub fn notify_graph(&self) -> Result<(), GraphError> {
+        let g = self.inner.registry.lock().map_err(GraphError::Busy)?;
+        g.bump_graph();
+        Ok(())
+    }
+
     /// Registers an endpoint of `node` in the domain graph.
     pub fn add_endpoint(
         &self,

@@ -92,3 +92,32 @@ def test_services_both_ways_and_parameters(hosts):
     assert bridge_a.stop() == 0, bridge_a.tail()
     assert bridge_b.stop() == 0, bridge_b.tail()
     assert a.shm_objects() == [] and b.shm_objects() == []
+
+
+def test_remote_services_without_local_clients_cost_no_queues(hosts):
+    """20 nodes on B (7 parameter and type-description services each) are listed on A with their
+    services, but A's bridge reads no request queue for them until a local client uses one; the
+    client then sees its server available only once the bridge reads its queue, and its call is
+    answered."""
+    a, b = hosts
+    bridge_a = a.bridge('--listen', f'tcp/{a.addr}:7447')
+    bridge_b = b.bridge('--connect', f'tcp/{a.addr}:7447')
+    many = b.agent('many')
+    many.nodes(prefix='n', count=20)
+    observer = a.agent('observer')
+    wait_until('B\'s services on A', lambda: all(
+        f'/n{k}/get_parameters' in services_of(observer) for k in range(20)))
+    (dom,) = a.ls_json()['domains']
+    assert dom['bridge']['services']['called'] == [], dom['bridge']['services']
+    observer.param_client('pc', target='/n7')
+    assert 'use_sim_time' in observer.param('pc', method='list')['names']
+    (dom,) = a.ls_json()['domains']
+    assert {s['name'] for s in dom['bridge']['services']['called']} == {
+        '/n7/list_parameters', '/n7/describe_parameters', '/n7/get_parameters',
+        '/n7/set_parameters', '/n7/set_parameters_atomically', '/n7/get_parameter_types'}, \
+        dom['bridge']['services']['called']
+    for ag in (many, observer):
+        ag.exit()
+    assert bridge_a.stop() == 0, bridge_a.tail()
+    assert bridge_b.stop() == 0, bridge_b.tail()
+    assert a.shm_objects() == [] and b.shm_objects() == []

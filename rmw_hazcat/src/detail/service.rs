@@ -18,7 +18,9 @@
 //!   the response.
 //! - **Graph**: services and clients are registered as `EntryKind::Service` / `EntryKind::Client`
 //!   under the service name with the type `pkg/srv/Type`; `rmw_service_server_is_available` is
-//!   true while a service of the same name and type is in the domain graph (any process).
+//!   true while a service of the same name and type is in the domain graph (any process) and
+//!   the request queue has a reader (a `hazcat bridge` reads a remote service's requests only
+//!   once a local client of it exists).
 //! - **Listener callbacks**: a publisher cannot call into another process, so the taking process
 //!   announces: while a callback is set, arrivals wake a per-participant notifier thread, which
 //!   moves the new messages out of shared memory and calls the callback with their number; when

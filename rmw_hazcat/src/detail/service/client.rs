@@ -171,11 +171,15 @@ impl ClientImpl {
         }
         // The snapshot also sweeps out participants of dead processes.
         let snap = self.ctx.participant.graph();
+        // A server in the graph, and somebody reading this client's request queue: a local
+        // service subscribes before it registers, but a remote one (a bridge's proxy) is read
+        // only once the bridge is ready to carry the calls (as DDS rmws also wait for the
+        // request reader to match). Requests sent before would be lost.
         let found = snap.endpoints.iter().any(|e| {
             e.kind == EntryKind::Service
                 && e.topic == self.spec.name_str()
                 && e.type_name == self.spec.type_name
-        });
+        }) && self.requests.subscriber_count() > 0;
         *at = (!found).then_some(snap.generation);
         found
     }
