@@ -200,10 +200,10 @@ impl Bridge {
                     key,
                     payload,
                     attachment,
-                } => self.proxies.deliver(&key, &payload, attachment.as_deref()),
+                } => self.proxies.deliver(key.as_str(), &payload, attachment),
                 Event::Query(query) => {
-                    let clients = self.remote.client_ids();
-                    self.services.on_query(query, &self.listener, &clients)
+                    self.services
+                        .on_query(query, &self.listener, self.remote.client_ids())
                 }
                 Event::Reply {
                     service,
@@ -234,8 +234,8 @@ impl Bridge {
         self.services.sync(&local, &self.remote, &self.listener);
         self.announcer.sync(&local);
         self.services.note_announced(&local, &self.announcer);
-        let clients = self.remote.client_ids();
-        self.services.retry_parked(&self.listener, &clients);
+        self.services
+            .retry_parked(&self.listener, self.remote.client_ids());
         self.proxies.sync(&local, &self.remote);
         self.forwards
             .sync(&local, &self.remote, &self.announcer, &self.listener);

@@ -2,6 +2,7 @@
 //! samples, service calls and replies, queued in a channel, each followed by a wake-up of the
 //! loop's hazcat listener (the same listener that local graph changes and local samples wake).
 
+use crate::mapping::{Attachment, AttachmentError};
 use hazcat_core::Waker;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
@@ -17,13 +18,13 @@ pub enum Event {
     },
     /// A data sample.
     Sample {
-        /// Key expression it was put on.
-        key: String,
+        /// Key expression it was put on (shared with Zenoh, not copied).
+        key: zenoh::key_expr::KeyExpr<'static>,
         /// Payload, as Zenoh received it (a large one in several slices: copied once, into
         /// shared memory, by the loop).
         payload: zenoh::bytes::ZBytes,
-        /// Attachment, if any.
-        attachment: Option<Vec<u8>>,
+        /// The rmw_zenoh attachment, decoded on Zenoh's thread (`None`: the sample had none).
+        attachment: Option<Result<Attachment, AttachmentError>>,
     },
     /// A remote client's call of a local service.
     Query(zenoh::query::Query),

@@ -9,7 +9,7 @@
 use crate::inbox::{Event, Inbox};
 use crate::local::LocalGraph;
 use crate::mapping::qos::{BEST_EFFORT, RELIABLE, TRANSIENT_LOCAL};
-use crate::mapping::{data_key, hazcat_gid, Attachment};
+use crate::mapping::{data_key, hazcat_gid, Attachment, AttachmentError};
 use crate::payload::{Codec, Codecs};
 use crate::remote::{RemoteEndpoint, RemoteGraph};
 use hazcat_core::{EntryKind, Participant, Publisher, PublisherOptions, TypeInfo};
@@ -148,10 +148,12 @@ impl Proxies {
         let inbox = self.inbox.clone();
         let post = move |sample: Sample| {
             inbox.post(Event::Sample {
-                key: sample.key_expr().as_str().to_owned(),
+                key: sample.key_expr().clone(),
                 // A reference, not a copy (`to_bytes` would also join fragments).
                 payload: sample.payload().clone(),
-                attachment: sample.attachment().map(|a| a.to_bytes().into_owned()),
+                attachment: sample
+                    .attachment()
+                    .map(|a| Attachment::decode(&a.to_bytes())),
             })
         };
         let builder = self
@@ -204,7 +206,12 @@ impl Proxies {
     }
 
     /// Publishes a received sample through the proxy of its publisher.
-    pub fn deliver(&mut self, key: &str, payload: &ZBytes, attachment: Option<&[u8]>) {
+    pub fn deliver(
+        &mut self,
+        key: &str,
+        payload: &ZBytes,
+        attachment: Option<Result<Attachment, AttachmentError>>,
+    ) {
         let before = self.stats;
         self.deliver_one(key, payload, attachment);
         if let Some(t) = self.topics.get_mut(key) {
@@ -221,11 +228,16 @@ impl Proxies {
             .map(|t| (t.topic.as_str(), t.ros_type.as_str(), &t.stats))
     }
 
-    fn deliver_one(&mut self, key: &str, payload: &ZBytes, attachment: Option<&[u8]>) {
+    fn deliver_one(
+        &mut self,
+        key: &str,
+        payload: &ZBytes,
+        attachment: Option<Result<Attachment, AttachmentError>>,
+    ) {
         let Some(t) = self.topics.get(key) else {
             return; // no longer wanted
         };
-        let a = match attachment.map(Attachment::decode) {
+        let a = match attachment {
             Some(Ok(a)) => a,
             Some(Err(e)) => {
                 log::debug!("sample on {key}: {e}");

@@ -49,6 +49,8 @@ pub struct RemoteGraph {
     nodes: HashMap<NodeId, RemoteNode>,
     node_tokens: HashMap<String, NodeId>,
     endpoints: HashMap<String, Mirrored>,
+    /// Gids of the remote clients among `endpoints`.
+    clients: HashSet<[u8; 16]>,
 }
 
 impl RemoteGraph {
@@ -61,6 +63,7 @@ impl RemoteGraph {
             nodes: HashMap::new(),
             node_tokens: HashMap::new(),
             endpoints: HashMap::new(),
+            clients: HashSet::new(),
         }
     }
 
@@ -93,9 +96,10 @@ impl RemoteGraph {
             .filter(move |e| e.kind == kind)
     }
 
-    /// The client ids (rmw_zenoh gids) of the remote clients in the graph.
-    pub fn client_ids(&self) -> HashSet<[u8; 16]> {
-        self.endpoints(EntryKind::Client).map(|e| e.gid).collect()
+    /// The client ids (rmw_zenoh gids) of the remote clients in the graph (kept up to date, not
+    /// computed: every incoming service call looks its caller up here).
+    pub fn client_ids(&self) -> &HashSet<[u8; 16]> {
+        &self.clients
     }
 
     /// Whether a remote endpoint of `kind` exists on `topic` with type `ros_type`.
@@ -230,6 +234,9 @@ impl RemoteGraph {
             }
         };
         log::info!("remote {key}");
+        if kind == EntryKind::Client {
+            self.clients.insert(endpoint.gid);
+        }
         self.endpoints.insert(
             key.to_owned(),
             Mirrored {
@@ -249,6 +256,9 @@ impl RemoteGraph {
         }
         if let Some(m) = self.endpoints.remove(key) {
             log::info!("remote gone: {key}");
+            if m.endpoint.kind == EntryKind::Client {
+                self.clients.remove(&m.endpoint.gid);
+            }
             drop(m._entry);
             self.node_unref(&m.node);
             return true;

@@ -182,8 +182,7 @@ impl Services {
             }
         }
         // Remote clients that left: their response queues go (pending calls keep theirs).
-        let remote_clients: HashSet<ClientId> =
-            remote.endpoints(EntryKind::Client).map(|c| c.gid).collect();
+        let remote_clients = remote.client_ids();
         for s in self.servers.values_mut() {
             let pending: HashSet<ClientId> = s.pending.keys().map(|(c, _)| *c).collect();
             s.responses
