@@ -22,14 +22,17 @@ def main():
     # Ctrl-C: rclpy's signal handler shuts the context down, and spin() then raises either
     # KeyboardInterrupt or ExternalShutdownException (which one depends on where it was): both
     # are a normal exit, and the node is destroyed only while the context still allows it.
+    # A Ctrl-C while the node is still being built (its subscription may already be in the
+    # graph) is a normal exit too.
     rclpy.init()
-    node = PyListener()
+    node = None
     try:
+        node = PyListener()
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        if rclpy.ok():
+        if node is not None and rclpy.ok():
             node.destroy_node()
         rclpy.try_shutdown()
 
