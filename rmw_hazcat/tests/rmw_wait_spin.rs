@@ -1,5 +1,5 @@
-//! `rmw_wait` with `HAZCAT_WAIT_SPIN_US` set (polling before sleeping): the same outcomes as a
-//! wait that sleeps at once. One test function, so the variable is set before any wait of this
+//! `rmw_wait` with `HAZCAT_WAIT_SPIN_US` set (polling before sleeping on every wait): the same
+//! outcomes as a wait that sleeps at once (the adaptive default is what every other test runs). One test function, so the variable is set before any wait of this
 //! process reads it (it is read once per process). No timing is asserted.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
@@ -11,7 +11,7 @@ use rmw_hazcat_rs::api::guard::*;
 use rmw_hazcat_rs::api::publisher::*;
 use rmw_hazcat_rs::api::subscription::*;
 use rmw_hazcat_rs::api::wait::*;
-use rmw_hazcat_rs::detail::wait_set::{wait_spin, WAIT_SPIN_ENV};
+use rmw_hazcat_rs::detail::wait_spin::{wait_spin, SpinPolicy, WAIT_SPIN_ENV};
 use rmw_hazcat_rs::sys::*;
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
@@ -43,7 +43,11 @@ unsafe fn wait(
 fn spinning_waits_report_what_sleeping_waits_report() {
     // SAFETY (set_var): no other thread of this test process runs yet.
     std::env::set_var(WAIT_SPIN_ENV, "5000");
-    assert_eq!(wait_spin(), Duration::from_millis(1), "capped at 1 ms");
+    assert_eq!(
+        wait_spin(),
+        SpinPolicy::Fixed(Duration::from_millis(1)),
+        "capped at 1 ms"
+    );
 
     let mut ctx = Context::new();
     let node = ctx.node("spin", "/");

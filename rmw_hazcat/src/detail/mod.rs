@@ -16,3 +16,4 @@ pub mod qos;
 pub mod service;
 pub mod subscription;
 pub mod wait_set;
+pub mod wait_spin;

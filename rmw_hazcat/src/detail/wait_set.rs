@@ -3,12 +3,13 @@
 //! checks readiness between reading the epoch and sleeping, so no wake-up is lost and nothing
 //! polls.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hazcat_core::{Listener, Waker};
 
 use crate::detail::context::ContextShared;
+use crate::detail::wait_spin::{spin_for_change, wait_spin, SpinState};
 use crate::ret::{RmwError, RmwResult};
 
 /// Something `rmw_wait` can wait for.
@@ -34,55 +35,15 @@ pub trait Waitable {
     }
 }
 
-/// Environment variable: microseconds `rmw_wait` polls for news before it sleeps (default 0).
-pub const WAIT_SPIN_ENV: &str = "HAZCAT_WAIT_SPIN_US";
-
-/// Upper bound of [`WAIT_SPIN_ENV`].
-const MAX_WAIT_SPIN: Duration = Duration::from_millis(1);
-
-/// How long a wait polls before sleeping: `HAZCAT_WAIT_SPIN_US` (read once per process), 0 when
-/// unset or invalid, at most [`MAX_WAIT_SPIN`].
-///
-/// A sleeping waiter is woken by a futex wake-up; when the waker runs on another CPU that is idle,
-/// the wake-up costs what the machine needs to bring that CPU back (on the 2-vCPU KVM guest of
-/// benchmarks/README.md ~25 µs per hop, against ~3 µs when both processes share a CPU). A waiter
-/// that polls for a while first sees an answer that comes within that time without sleeping, at
-/// the price of that much CPU time whenever nothing comes.
-pub fn wait_spin() -> Duration {
-    static SPIN: OnceLock<Duration> = OnceLock::new();
-    *SPIN.get_or_init(|| parse_spin(std::env::var(WAIT_SPIN_ENV).ok().as_deref()))
-}
-
-fn parse_spin(v: Option<&str>) -> Duration {
-    v.and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(Duration::ZERO, |us| {
-            Duration::from_micros(us).min(MAX_WAIT_SPIN)
-        })
-}
-
-/// Polls `listener` until its word moves away from `epoch` (true) or `budget` passes (false),
-/// yielding the CPU between polls so a partner on the same CPU can run.
-fn spin_for_change(listener: &Listener, epoch: u32, budget: Duration) -> bool {
-    let end = Instant::now() + budget;
-    loop {
-        if listener.epoch() != epoch {
-            return true;
-        }
-        if Instant::now() >= end {
-            return false;
-        }
-        std::thread::yield_now();
-    }
-}
-
 /// What `rmw_wait_set_t::data` points at.
 #[derive(Debug)]
 pub struct WaitSetImpl {
     /// The context (keeps the participant alive).
     pub ctx: Arc<ContextShared>,
     listener: Listener,
-    /// Serializes concurrent waits on one wait set (not allowed by rmw, but must not corrupt).
-    busy: Mutex<()>,
+    /// Serializes concurrent waits on one wait set (not allowed by rmw, but must not corrupt);
+    /// holds what adaptive polling learnt from this wait set's earlier waits.
+    busy: Mutex<SpinState>,
 }
 
 impl WaitSetImpl {
@@ -95,26 +56,32 @@ impl WaitSetImpl {
         Ok(WaitSetImpl {
             ctx: ctx.clone(),
             listener,
-            busy: Mutex::new(()),
+            busy: Mutex::new(SpinState::default()),
         })
     }
 
     /// Waits until one entry is ready or `timeout` passes (`None`: forever, zero: poll). Returns
     /// per-entry readiness (what `take_ready` said), in the order given.
     pub fn wait(&self, entries: &[&dyn Waitable], timeout: Option<Duration>) -> Vec<bool> {
-        let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        let mut spin_state = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         let waker = self.listener.waker();
         let graph = entries.iter().any(|e| e.needs_graph());
         self.listener.set_graph_interest(graph);
         for e in entries {
             e.attach(&self.listener, &waker);
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
-        let mut spin = wait_spin();
+        let started = Instant::now();
+        let deadline = timeout.map(|t| started + t);
+        let policy = wait_spin();
+        let mut spin = spin_state.budget(policy);
+        // Whether this wait polled or slept, polled in vain, and ended because something was
+        // ready.
+        let (mut blocked, mut spun, mut caught, mut news) = (false, false, false, false);
         loop {
             // Epoch first, then the checks: anything that happens after this read wakes us.
             let epoch = self.listener.epoch();
             if entries.iter().any(|e| e.is_ready()) {
+                news = true;
                 break;
             }
             let left = match deadline {
@@ -136,10 +103,13 @@ impl WaitSetImpl {
             };
             // Poll first (once per wait, within the time we would sleep): news that comes
             // within the spin budget is seen without a futex wake-up.
+            blocked = true;
             if !spin.is_zero() {
                 let budget = sleep.map_or(spin, |s| s.min(spin));
                 spin = Duration::ZERO;
+                spun = true;
                 if spin_for_change(&self.listener, epoch, budget) {
+                    caught = true;
                     continue;
                 }
             }
@@ -149,6 +119,10 @@ impl WaitSetImpl {
                 break;
             }
         }
+        // A wait that returned at once says nothing about how soon news comes.
+        if blocked {
+            spin_state.record(policy, spun, caught && news, news, started.elapsed());
+        }
         let ready = entries.iter().map(|e| e.take_ready()).collect();
         for e in entries {
             e.detach(&waker);
@@ -157,20 +131,5 @@ impl WaitSetImpl {
             self.listener.set_graph_interest(false);
         }
         ready
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spin_setting_is_parsed_and_capped() {
-        assert_eq!(parse_spin(None), Duration::ZERO);
-        assert_eq!(parse_spin(Some("")), Duration::ZERO);
-        assert_eq!(parse_spin(Some("abc")), Duration::ZERO);
-        assert_eq!(parse_spin(Some("-5")), Duration::ZERO);
-        assert_eq!(parse_spin(Some(" 40 ")), Duration::from_micros(40));
-        assert_eq!(parse_spin(Some("1000000")), MAX_WAIT_SPIN);
     }
 }
