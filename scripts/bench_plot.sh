@@ -4,6 +4,7 @@
 # HAZCAT_VENV_ROOT as in scripts/ros_venv.sh), built on first use; the ROS venv stays as pinned:
 #
 #   scripts/bench_plot.sh benchmarks/ros/plot.py|plot_scale.py RESULTS_DIR
+#   scripts/bench_plot.sh benchmarks/ros/pingpong_table.py RESULTS_DIR --plot   (SCRIPT [ARGS] DIR)
 #
 # A venv that cannot be built (no network) skips the PNG with a message and exit status 0.
 set -euo pipefail
@@ -23,4 +24,4 @@ if [[ ! -f "${plot_venv}/.complete" ]]; then
     exit 0
   fi
 fi
-"${plot_venv}/bin/python" "${plot}" "${dir}"
+"${plot_venv}/bin/python" "${plot}" "${@:3}" "${dir}"

@@ -119,7 +119,7 @@ for f in share/rmw_hazcat_rs/cmake/rmw_hazcat_rsConfig.cmake share/rmw_hazcat_rs
   share/rmw_hazcat_rs/launch/talker_listener.launch.py share/rmw_hazcat_rs/launch/gpu_pipeline.launch.py \
   share/rmw_hazcat_rs/launch/pingpong.launch.py share/rmw_hazcat_rs/launch/bridge.launch.py \
   share/rmw_hazcat_rs/config/bridge/bridge.yaml share/rmw_hazcat_rs/environment/library_path.sh \
-  bin/hazcat; do
+  lib/rmw_hazcat_rs/pingpong_table.py bin/hazcat; do
   [[ -e "${inst}/${f}" ]] || fail "missing ${f}"
 done
 if [[ "${bridge}" == ON ]]; then

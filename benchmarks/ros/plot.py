@@ -15,13 +15,7 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
-
-
-def label(n):
-    for unit, shift in (('M', 20), ('K', 10)):
-        if n >= 1 << shift and n % (1 << shift) == 0:
-            return f'{n >> shift}{unit}'
-    return str(n)
+from pingpong_table import size_label as label  # noqa: E402 (this directory)
 
 
 def main(out):

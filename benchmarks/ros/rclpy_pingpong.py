@@ -40,21 +40,7 @@ TIMEOUT_S = 60.0
 # The rclpy suite's domain-id locks: a benchmark never shares a domain with a running suite.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'test' / 'rclpy'))
 from domain_lock import claim_domain_id  # noqa: E402
-
-
-def parse_size(text):
-    units = {'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30}
-    text = text.strip().upper().removesuffix('B').removesuffix('I')
-    if text and text[-1] in units:
-        return int(text[:-1]) * units[text[-1]]
-    return int(text)
-
-
-def size_label(n):
-    for unit, shift in (('M', 20), ('K', 10)):
-        if n >= 1 << shift and n % (1 << shift) == 0:
-            return f'{n >> shift}{unit}'
-    return str(n)
+from pingpong_table import parse_size, size_label  # noqa: E402 (this directory)
 
 
 def percentile(sorted_values, q):

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // rclcpp ping-pong round-trip latency, for comparing RMWs on one machine. The command line and
-// the result lines are those of benchmarks/ros/rcl_pingpong.c too, so one runner
-// (pingpong_table.py, started by `ros2 launch rmw_hazcat_rs pingpong.launch.py`) drives either.
+// the result lines are those of benchmarks/ros/rcl_pingpong.c too (benchmarks/ros/PINGPONG.md),
+// so one runner (pingpong_table.py, started by `ros2 launch rmw_hazcat_rs pingpong.launch.py`)
+// drives either.
 //
 //   pingpong pong [OPTIONS]   answers every case's messages, exits after the last case
 //   pingpong ping [OPTIONS]   measures every case, one RESULT line per case on stdout
