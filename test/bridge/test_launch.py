@@ -3,10 +3,8 @@ launch API it uses (`launch` itself is not on PyPI for Jazzy, so minimal stand-i
 classes it uses record what the file builds); and the command it builds really starts
 `hazcat bridge` (here: stops it on a broken configuration file, naming the file)."""
 
-import importlib.util
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -14,50 +12,20 @@ import pytest
 from conftest import CLI_BIN
 from hosts import TIMEOUT
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from launch_standins import load_launch_file, started_process  # noqa: E402
+
 LAUNCH_FILE = Path(__file__).resolve().parents[2] / 'launch' / 'bridge.launch.py'
-
-
-class _Recorded:
-    def __init__(self, *args, **kwargs):
-        self.args, self.kwargs = args, kwargs
-
-
-class _LaunchConfiguration(_Recorded):
-    def perform(self, context):
-        return context.launch_configurations[self.args[0]]
 
 
 @pytest.fixture
 def launch_file(monkeypatch):
-    """The launch file, loaded with stand-ins for launch, launch.actions, launch.substitutions."""
-    launch = types.ModuleType('launch')
-    launch.LaunchDescription = type('LaunchDescription', (_Recorded,), {})
-    actions = types.ModuleType('launch.actions')
-    for name in ('DeclareLaunchArgument', 'ExecuteProcess', 'OpaqueFunction'):
-        setattr(actions, name, type(name, (_Recorded,), {}))
-    subs = types.ModuleType('launch.substitutions')
-    subs.LaunchConfiguration = _LaunchConfiguration
-    for name, mod in (('launch', launch), ('launch.actions', actions),
-                      ('launch.substitutions', subs)):
-        monkeypatch.setitem(sys.modules, name, mod)
-    spec = importlib.util.spec_from_file_location('bridge_launch', LAUNCH_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_launch_file(monkeypatch, LAUNCH_FILE)
 
 
 def run_description(module, **given):
-    """The ExecuteProcess the description starts, with the arguments `given` (others default)."""
-    desc = module.generate_launch_description()
-    entities = desc.args[0]
-    declared = {e.args[0]: e.kwargs['default_value'] for e in entities
-                if type(e).__name__ == 'DeclareLaunchArgument'}
-    assert set(given) <= set(declared), f'undeclared arguments: {set(given) - set(declared)}'
-    context = types.SimpleNamespace(launch_configurations={**declared, **given})
-    (opaque,) = [e for e in entities if type(e).__name__ == 'OpaqueFunction']
-    (process,) = opaque.kwargs['function'](context)
-    assert type(process).__name__ == 'ExecuteProcess'
-    return process.kwargs['cmd']
+    """The command the description starts, with the arguments `given` (others default)."""
+    return started_process(module, **given).kwargs['cmd']
 
 
 def test_arguments_become_flags(launch_file):

@@ -6,15 +6,15 @@ packages). The command must match the runner's command line (benchmarks/ros/ping
                       --kinds LIST --out DIR
 No ROS process runs."""
 
-import importlib.util
 import re
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / 'test'))
+from launch_standins import declared, entities_of, load_launch_file, started_process  # noqa: E402
 LAUNCH_FILE = REPO / 'launch' / 'pingpong.launch.py'
 RUNNER_SOURCE = REPO / 'benchmarks' / 'ros' / 'pingpong_table.py'
 PREFIXES = {'rmw_hazcat_rs': '/opt/hazcat', 'rmw_hazcat_demos': '/opt/demos'}
@@ -26,78 +26,15 @@ RUNNER_OPTIONS = ['--exe', '--rmw', '--modes', '--rounds', '--iterations', '--si
 DEFAULT_RMWS = 'rmw_hazcat_rs,rmw_fastrtps_cpp'
 
 
-class _Recorded:
-    def __init__(self, *args, **kwargs):
-        self.args, self.kwargs = args, kwargs
-
-
-class _LaunchConfiguration(_Recorded):
-    def perform(self, context):
-        return context.launch_configurations[self.args[0]]
-
-
-class _PackageNotFoundError(KeyError):
-    pass
-
-
-def _get_package_prefix(name):
-    if name not in PREFIXES:
-        raise _PackageNotFoundError(name)
-    return PREFIXES[name]
-
-
 @pytest.fixture
 def launch_file(monkeypatch):
-    """The launch file, loaded with stand-ins for launch, launch.actions, launch.substitutions and
-    ament_index_python.packages."""
-    launch = types.ModuleType('launch')
-    launch.LaunchDescription = type('LaunchDescription', (_Recorded,), {})
-    actions = types.ModuleType('launch.actions')
-    for name in ('DeclareLaunchArgument', 'ExecuteProcess', 'OpaqueFunction',
-                 'SetEnvironmentVariable'):
-        setattr(actions, name, type(name, (_Recorded,), {}))
-    subs = types.ModuleType('launch.substitutions')
-    subs.LaunchConfiguration = _LaunchConfiguration
-    ament = types.ModuleType('ament_index_python')
-    packages = types.ModuleType('ament_index_python.packages')
-    packages.PackageNotFoundError = _PackageNotFoundError
-    packages.get_package_prefix = _get_package_prefix
-    packages.get_package_share_directory = (
-        lambda name: f'{_get_package_prefix(name)}/share/{name}')
-    ament.packages = packages
-    for name, mod in (('launch', launch), ('launch.actions', actions),
-                      ('launch.substitutions', subs), ('ament_index_python', ament),
-                      ('ament_index_python.packages', packages)):
-        monkeypatch.setitem(sys.modules, name, mod)
-    # The launch file imports _hazcat_env from its own directory (put first on sys.path): both
-    # are undone after the test, so the helper is always imported with these stand-ins.
-    monkeypatch.delitem(sys.modules, '_hazcat_env', raising=False)
-    monkeypatch.setattr(sys, 'path', list(sys.path))
-    spec = importlib.util.spec_from_file_location('pingpong_launch', LAUNCH_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module
+    yield load_launch_file(monkeypatch, LAUNCH_FILE, PREFIXES)
     sys.modules.pop('_hazcat_env', None)
 
 
-def entities_of(module):
-    return module.generate_launch_description().args[0]
-
-
-def declared(module):
-    return {e.args[0]: e.kwargs['default_value'] for e in entities_of(module)
-            if type(e).__name__ == 'DeclareLaunchArgument'}
-
-
 def run_description(module, **given):
-    """The ExecuteProcess the description starts, with the arguments `given` (others default)."""
-    entities = entities_of(module)
-    defaults = declared(module)
-    assert set(given) <= set(defaults), f'undeclared arguments: {set(given) - set(defaults)}'
-    context = types.SimpleNamespace(launch_configurations={**defaults, **given})
-    (opaque,) = [e for e in entities if type(e).__name__ == 'OpaqueFunction']
-    (process,) = opaque.kwargs['function'](context)
-    assert type(process).__name__ == 'ExecuteProcess'
+    """The runner command the description starts, with the arguments `given`."""
+    process = started_process(module, **given)
     assert process.kwargs.get('output') == 'screen'
     return process.kwargs['cmd']
 
@@ -154,10 +91,7 @@ def test_environment(launch_file):
     env = {e.args[0]: e.args[1] for e in entities_of(launch_file)
            if type(e).__name__ == 'SetEnvironmentVariable'}
     assert env['HAZCAT_CONFIG'] == '/opt/hazcat/share/rmw_hazcat_rs/config/pingpong.yaml'
-    defaults = declared(launch_file)
-    context = types.SimpleNamespace(launch_configurations=defaults)
-    (opaque,) = [e for e in entities_of(launch_file) if type(e).__name__ == 'OpaqueFunction']
-    (process,) = opaque.kwargs['function'](context)
+    process = started_process(launch_file)
     assert not {'env', 'additional_env'} & set(process.kwargs)
 
 
