@@ -226,12 +226,16 @@ def test_every_test_msgs_type_and_sizes_up_to_16_mib(hosts):
     bridge_b = b.bridge('--connect', f'tcp/{a.addr}:7447')
     listener, talker = b.agent('listener'), a.agent('talker')
     sizes = {'small': 64, 'mib': 1 << 20, 'big': 16 << 20}
+    # Keep-all: the bridge then sends with CongestionControl BLOCK, so nothing may be lost. With
+    # keep-last it drops a sample its link cannot take at once (as rmw_zenoh does), which a
+    # 16 MiB message every 250 ms on a loaded 2-CPU machine may cause.
+    qos = {'history': 'keep_all'}
     for t in TEST_MSGS:
-        listener.sub(t, topic=f'/types/{t}', type=f'test_msgs/msg/{t}', qos={'depth': 50})
-        talker.pub(t, topic=f'/types/{t}', type=f'test_msgs/msg/{t}', qos={'depth': 50})
+        listener.sub(t, topic=f'/types/{t}', type=f'test_msgs/msg/{t}', qos=qos)
+        talker.pub(t, topic=f'/types/{t}', type=f'test_msgs/msg/{t}', qos=qos)
     for k in sizes:
-        listener.sub(k, topic=f'/bytes/{k}', type=BYTES, qos={'depth': 4})
-        talker.pub(k, topic=f'/bytes/{k}', type=BYTES, qos={'depth': 4})
+        listener.sub(k, topic=f'/bytes/{k}', type=BYTES, qos=qos)
+        talker.pub(k, topic=f'/bytes/{k}', type=BYTES, qos=qos)
     wait_until('talker in B\'s graph', lambda: ('talker', '/') in nodes_of(listener))
     for t in TEST_MSGS:
         talker.publish_periodic(t, period=0.1)
