@@ -187,6 +187,7 @@ impl PublisherImpl {
     }
 
     fn publish_loan_now(&self, loan: Loan) -> RmwResult<()> {
+        crate::detail::wait_spin::note_sent();
         if self.events.tracks_activity() {
             // One timestamp for the message and the deadline / liveliness bookkeeping.
             let t = hazcat_core::now_ns();

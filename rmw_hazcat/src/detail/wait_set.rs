@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use hazcat_core::{Listener, Waker};
 
 use crate::detail::context::ContextShared;
-use crate::detail::wait_spin::{spin_for_change, wait_spin, SpinState};
+use crate::detail::wait_spin::{sent_count, spin_for_change, wait_spin, SpinState};
 use crate::ret::{RmwError, RmwResult};
 
 /// Something `rmw_wait` can wait for.
@@ -74,9 +74,9 @@ impl WaitSetImpl {
         let deadline = timeout.map(|t| started + t);
         let policy = wait_spin();
         let mut spin = spin_state.budget(policy);
-        // Whether this wait polled or slept, polled in vain, and ended because something was
-        // ready.
-        let (mut blocked, mut spun, mut caught, mut news) = (false, false, false, false);
+        // Whether this wait polled or slept, whether its poll paid, and whether it ended because
+        // something was ready.
+        let (mut blocked, mut spun, mut paid, mut news) = (false, false, false, false);
         loop {
             // Epoch first, then the checks: anything that happens after this read wakes us.
             let epoch = self.listener.epoch();
@@ -108,8 +108,9 @@ impl WaitSetImpl {
                 let budget = sleep.map_or(spin, |s| s.min(spin));
                 spin = Duration::ZERO;
                 spun = true;
+                let polled = Instant::now();
                 if spin_for_change(&self.listener, epoch, budget) {
-                    caught = true;
+                    paid = polled.elapsed() <= spin_state.pays_within(budget, sent_count());
                     continue;
                 }
             }
@@ -121,8 +122,9 @@ impl WaitSetImpl {
         }
         // A wait that returned at once says nothing about how soon news comes.
         if blocked {
-            spin_state.record(policy, spun, caught && news, news, started.elapsed());
+            spin_state.record(policy, spun, paid && news, news, started.elapsed());
         }
+        spin_state.end_wait(sent_count());
         let ready = entries.iter().map(|e| e.take_ready()).collect();
         for e in entries {
             e.detach(&waker);

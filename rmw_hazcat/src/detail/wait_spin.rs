@@ -9,6 +9,7 @@
 //! its recent waits show that polling pays (request/response traffic, fast streams); see
 //! [`SpinState`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,20 @@ pub enum SpinPolicy {
     Fixed(Duration),
     /// The default: up to this long, when [`SpinState`] says polling pays.
     Adaptive(Duration),
+}
+
+/// Messages this process has published, requests and responses included: a wait that follows a
+/// send of its own probably waits for an answer.
+static SENT: AtomicU64 = AtomicU64::new(0);
+
+/// Counts a message sent by this process (every publish path calls it).
+pub fn note_sent() {
+    SENT.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Messages sent by this process so far.
+pub fn sent_count() -> u64 {
+    SENT.load(Ordering::Relaxed)
 }
 
 /// The process's policy: from `HAZCAT_WAIT_SPIN_US` (read once per process).
@@ -64,18 +79,34 @@ fn parse_spin(v: Option<&str>) -> SpinPolicy {
 ///
 /// A wait polls only when the last blocking wait had news within twice the budget (the wake-ups
 /// a sleeping pair pays disappear once both poll), so a wait set whose waits end by timeout or
-/// take longer (timers, sensors at ordinary rates, an idle node) never polls. A poll that finds
-/// nothing makes the wait set skip polling for 1, 2, 4, ... up to [`MAX_BACKOFF`] waits, so a
-/// stream just too slow for the budget costs at most one poll in many waits; a poll that finds
-/// news resets that.
+/// take longer (timers, sensors at ordinary rates, an idle node) never polls. A poll pays when it
+/// finds news within its budget after this process sent something since the previous wait (it
+/// waits for an answer being computed), or within half its budget otherwise (a stream consumer:
+/// news at the end of the budget means a stream not much faster than the budget, where polling
+/// costs a CPU for little). One that does not pay makes the wait set skip polling for 1, 2, 4,
+/// ... up to [`MAX_BACKOFF`] waits, so such streams cost at most one poll in many waits; one that
+/// pays halves that (a stream whose polls pay now and then by jitter still backs off;
+/// request/response traffic, whose polls all pay, never does).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SpinState {
     quick: bool,
     skip: u32,
     backoff: u32,
+    /// [`sent_count`] when the last wait ended.
+    sent: u64,
 }
 
 impl SpinState {
+    /// How soon a poll of `budget` must find news to pay: all of it when this process sent
+    /// something since the last wait (`sent_now`: [`sent_count`] now), half of it otherwise.
+    pub fn pays_within(&self, budget: Duration, sent_now: u64) -> Duration {
+        if sent_now != self.sent {
+            budget
+        } else {
+            budget / 2
+        }
+    }
+
     /// How long the next wait polls.
     pub fn budget(&self, policy: SpinPolicy) -> Duration {
         match policy {
@@ -85,13 +116,18 @@ impl SpinState {
         }
     }
 
-    /// Records a blocking wait: whether it polled, whether the poll found the news, whether it
-    /// ended with news at all, and how long it took.
+    /// Remembers [`sent_count`] at the end of a wait (blocking or not).
+    pub fn end_wait(&mut self, sent_now: u64) {
+        self.sent = sent_now;
+    }
+
+    /// Records a blocking wait: whether it polled, whether the poll paid (found news within
+    /// [`SpinState::pays_within`]), whether the wait ended with news at all, and how long it took.
     pub fn record(
         &mut self,
         policy: SpinPolicy,
         spun: bool,
-        caught: bool,
+        paid: bool,
         news: bool,
         elapsed: Duration,
     ) {
@@ -99,8 +135,8 @@ impl SpinState {
             return;
         };
         self.quick = news && elapsed <= d * 2;
-        if spun && caught {
-            self.backoff = 0;
+        if spun && paid {
+            self.backoff /= 2;
         } else if spun {
             self.backoff = (self.backoff * 2).clamp(1, MAX_BACKOFF);
             self.skip = self.backoff;
@@ -173,7 +209,7 @@ mod tests {
         // News within twice the budget (a sleeping ping-pong pair): poll next time.
         s.record(a, false, false, true, US(100));
         assert_eq!(s.budget(a), US(50));
-        // Polls that find the news keep it polling.
+        // Polls that pay keep it polling.
         for _ in 0..10 {
             s.record(a, true, true, true, US(3));
             assert_eq!(s.budget(a), US(50));
@@ -181,6 +217,24 @@ mod tests {
         // A long wait (the pair stopped) ends it.
         s.record(a, true, false, true, US(5000));
         assert_eq!(s.budget(a), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_poll_after_a_send_of_ours_may_take_its_whole_budget_to_pay() {
+        let mut s = SpinState::default();
+        s.end_wait(7);
+        assert_eq!(
+            s.pays_within(US(50), 7),
+            US(25),
+            "nothing sent: a stream consumer"
+        );
+        assert_eq!(
+            s.pays_within(US(50), 8),
+            US(50),
+            "sent since: an answer is awaited"
+        );
+        s.end_wait(8);
+        assert_eq!(s.pays_within(US(50), 8), US(25));
     }
 
     #[test]
@@ -198,12 +252,15 @@ mod tests {
         // 1 + 1 + 2 + 4 + ... + 64 skipped waits, then one poll per 65 waits.
         assert!(polls <= 7 + 1000 / 65 + 1, "{polls} polls in 1000 waits");
         assert!(polls >= 1000 / 65, "{polls} polls in 1000 waits");
-        // A poll that finds the news resets the back-off.
-        while s.budget(a).is_zero() {
-            s.record(a, false, false, true, US(90));
+        // Polls that pay halve the back-off (64 -> 32 -> ... -> 0): after seven of them, one
+        // failure skips a single wait again.
+        for _ in 0..7 {
+            while s.budget(a).is_zero() {
+                s.record(a, false, false, true, US(90));
+            }
+            s.record(a, true, true, true, US(4));
+            assert_eq!(s.budget(a), US(50));
         }
-        s.record(a, true, true, true, US(4));
-        assert_eq!(s.budget(a), US(50));
         s.record(a, true, false, true, US(90));
         assert_eq!(s.budget(a), Duration::ZERO);
         s.record(a, false, false, true, US(90));

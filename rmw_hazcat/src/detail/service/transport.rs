@@ -134,6 +134,7 @@ pub unsafe fn publish(
         .as_mut_slice()
         .ok_or_else(|| RmwError::error("service transport needs host memory"))?;
     header.write(buf);
+    crate::detail::wait_spin::note_sent();
     // SAFETY: `msg` is a live message of type `ty` (this function's `# Safety`), and the slice
     // after the header holds exactly the `body` bytes `serialized_size` computed for it.
     unsafe { serialize_into(ty, msg, &mut buf[HEADER_LEN..])? };
