@@ -27,18 +27,14 @@
 #include <unistd.h>
 
 #include "hazcat_test_msgs/msg/bytes.h"
-#include "rcl/error_handling.h"
 #include "rcl/event.h"
 #include "rcl/graph.h"
 #include "rcl/guard_condition.h"
 #include "rcl/rcl.h"
+#include "rcl_common.h"
 #include "rcl/wait.h"
 #include "rosidl_runtime_c/message_type_support_struct.h"
 #include "rosidl_runtime_c/primitives_sequence_functions.h"
-
-#define CHECK(x) do { rcl_ret_t r_ = (x); if (r_ != RCL_RET_OK) { \
-      fprintf(stderr, "%s:%d: %s failed: %d %s\n", __FILE__, __LINE__, #x, (int)r_, \
-      rcl_get_error_string().str); exit(2); } } while (0)
 
 // The plain messages' type supports (the typesupport_c library links the generated C code).
 #define PLAIN_TS(N) \
@@ -389,13 +385,9 @@ int main(int argc, char ** argv)
   if (iters < 1 || large_iters < 1) {fprintf(stderr, "iterations must be positive\n"); return 2;}
 
   rcl_allocator_t alloc = rcl_get_default_allocator();
-  rcl_init_options_t io = rcl_get_zero_initialized_init_options();
-  CHECK(rcl_init_options_init(&io, alloc));
-  rcl_context_t ctx = rcl_get_zero_initialized_context();
-  CHECK(rcl_init(0, NULL, &io, &ctx));
-  rcl_node_t node = rcl_get_zero_initialized_node();
-  rcl_node_options_t no = rcl_node_get_default_options();
-  CHECK(rcl_node_init(&node, ping ? "rcl_ping" : "rcl_pong", "", &ctx, &no));
+  rcl_context_t ctx;
+  rcl_node_t node;
+  start_node(ping ? "rcl_ping" : "rcl_pong", &ctx, &node);
 
   int failed = 0;
   char kbuf[64];
@@ -419,8 +411,6 @@ int main(int argc, char ** argv)
       close_pair(&p);
     }
   }
-  CHECK(rcl_node_fini(&node));
-  CHECK(rcl_shutdown(&ctx));
-  CHECK(rcl_context_fini(&ctx));
+  stop_node(&ctx, &node);
   return failed;
 }

@@ -1,6 +1,7 @@
 """The ROS-level benchmarks build and run: the rcl ping-pong table over hazcat and Fast DDS
-(benchmarks/ros/rcl_pingpong.sh: the calls of the rclcpp demo's three modes) and the rclpy
-ping-pong (scripts/ros_bench.sh), each writing its CSV, markdown and PNG. Short runs; no timing
+(benchmarks/ros/rcl_pingpong.sh: the calls of the rclcpp demo's three modes), the rclpy
+ping-pong (scripts/ros_bench.sh), each writing its CSV, markdown and PNG, and the stream CPU
+table (rcl_pingpong.sh --stream-cpu). Short runs; no timing
 is asserted (speed belongs in the recorded runs of benchmarks/results/ros/). Jazzy over hazcat
 only: the benchmark itself runs both RMWs."""
 
@@ -79,3 +80,18 @@ def test_rclpy_bench_quick(tmp_path):
     assert md.count('\n| 64 |') == 1 and md.count('\n| 64K |') == 1, md
     assert (out / 'rclpy_pingpong.csv').stat().st_size > 0
     assert (out / 'rclpy_pingpong.png').stat().st_size > 0
+
+
+def test_stream_cpu_table(tmp_path):
+    out = tmp_path / 'stream'
+    run_script(['benchmarks/ros/rcl_pingpong.sh', '--stream-cpu', '--rates', '100,2000',
+                '--spins', 'adaptive,0', '--seconds', '0.5', '--rounds', '1', '--out', str(out)],
+               tmp_path)
+    with open(out / 'stream_cpu.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert sorted((r['rate'], r['spin']) for r in rows) == [
+        ('100', '0'), ('100', 'adaptive'), ('2000', '0'), ('2000', 'adaptive')]
+    # Keep-last 100: a subscriber descheduled long enough on a loaded machine may lose some.
+    assert all(0 < int(r['received']) <= int(r['rate']) // 2 for r in rows), rows
+    md = (out / 'stream_cpu.md').read_text()
+    assert md.count('\n| 100 |') == 1 and md.count('\n| 2000 |') == 1, md
