@@ -411,15 +411,25 @@ std::vector<std::string> split(const std::string & list)
   }
 }
 
-bool parse_count(const std::string & text, int & out)
+// The decimal number `text` starts with (no sign, no space) and where it ends; false without one
+// or on overflow.
+bool parse_leading(const std::string & text, uint64_t & value, const char *& rest)
 {
   if (text.empty() || text[0] < '0' || text[0] > '9') {
     return false;
   }
   char * end = nullptr;
   errno = 0;
-  const int64_t value = std::strtoll(text.c_str(), &end, 10);
-  if (*end != '\0' || errno != 0 || value < 1 || value > INT32_MAX) {
+  value = std::strtoull(text.c_str(), &end, 10);
+  rest = end;
+  return errno == 0;
+}
+
+bool parse_count(const std::string & text, int & out)
+{
+  uint64_t value = 0;
+  const char * rest = nullptr;
+  if (!parse_leading(text, value, rest) || *rest != '\0' || value < 1 || value > INT32_MAX) {
     return false;
   }
   out = static_cast<int>(value);
@@ -429,21 +439,16 @@ bool parse_count(const std::string & text, int & out)
 // An integer of bytes, with an optional suffix K (KiB) or M (MiB).
 bool parse_size(const std::string & text, size_t & out)
 {
-  if (text.empty() || text[0] < '0' || text[0] > '9') {
+  uint64_t value = 0;
+  const char * rest = nullptr;
+  if (!parse_leading(text, value, rest)) {
     return false;
   }
-  char * end = nullptr;
-  errno = 0;
-  const uint64_t value = std::strtoull(text.c_str(), &end, 10);
-  int shift = 0;
-  if (*end == 'K') {
-    shift = 10;
-    ++end;
-  } else if (*end == 'M') {
-    shift = 20;
-    ++end;
+  const int shift = *rest == 'K' ? 10 : *rest == 'M' ? 20 : 0;
+  if (shift != 0) {
+    ++rest;
   }
-  if (*end != '\0' || errno != 0 || value == 0 || value > (SIZE_MAX >> 20)) {
+  if (*rest != '\0' || value == 0 || value > (SIZE_MAX >> 20)) {
     return false;
   }
   out = static_cast<size_t>(value) << shift;
